@@ -1,0 +1,28 @@
+"""Readiness of health facilities for paperless (EMR) and smart-hospital operation.
+
+Criteria catalogs are data (``criteria/*.toml``) loaded into one validated dependency graph;
+facilities are scored against them, and plans say what to do next and by when.
+
+The stable public names are listed in ``__all__``; everything else may change.
+"""
+
+from __future__ import annotations
+
+from readiness import errors
+from readiness._catalog import Catalog, Criterion
+from readiness._load import list_catalogs, load_catalog
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Catalog",
+    "Criterion",
+    "__version__",
+    "errors",
+    "list_catalogs",
+    "load_catalog",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
