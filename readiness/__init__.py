@@ -9,18 +9,36 @@ The stable public names are listed in ``__all__``; everything else may change.
 from __future__ import annotations
 
 from readiness import errors
-from readiness._catalog import Catalog, Criterion
+from readiness._catalog import KINDS, OWNERSHIPS, Catalog, Criterion
 from readiness._load import list_catalogs, load_catalog
+from readiness._matrix import StatusMatrix
+from readiness._model import AssessedBy, Assessment, Facility, Record, Status
+from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "KINDS",
+    "OWNERSHIPS",
+    "AssessedBy",
+    "Assessment",
+    "Blocker",
     "Catalog",
     "Criterion",
+    "Facility",
+    "Reason",
+    "Record",
+    "Score",
+    "ScoreTable",
+    "Status",
+    "StatusMatrix",
+    "Weights",
     "__version__",
     "errors",
     "list_catalogs",
     "load_catalog",
+    "score",
+    "score_many",
 ]
 
 

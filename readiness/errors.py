@@ -24,6 +24,7 @@ __all__ = [
     "InputError",
     "MissingDependencyError",
     "NotFittedError",
+    "OptionError",
     "PlanError",
     "Problem",
     "ReadinessError",
@@ -260,6 +261,10 @@ class DuplicateError(InputError):
 
 class UnknownFacilityError(InputError, LookupError):
     """An assessment names a facility that is not in the facility list."""
+
+
+class OptionError(ReadinessError, ValueError):
+    """A function argument has a value that is not allowed (names the argument and value)."""
 
 
 class PlanError(ReadinessError, ValueError):

@@ -1,0 +1,434 @@
+"""The status matrix: many facility-assessments against one catalog, as compact arrays.
+
+A :class:`StatusMatrix` is what :func:`readiness.score_many` computes on. Each column is one
+facility-assessment (a facility on a date), each row a criterion, in the compiled catalog's order
+(:attr:`StatusMatrix.criteria`). A cell of :attr:`StatusMatrix.status` holds a *record code*
+that already applies the record-level rules that need the assessment itself (expiry against the
+assessment date, coverage against the criterion's minimum):
+
+======  ==================  =====================================================
+code    name                meaning
+======  ==================  =====================================================
+1       NOT_APPLICABLE      recorded ``not_applicable``
+2       MET                 recorded ``met``, valid, coverage shown and enough
+4       PARTIAL             recorded ``partial``, valid (``progress`` holds it)
+5       NOT_MET             recorded ``not_met``
+6       UNKNOWN             recorded ``unknown`` or not recorded at all
+7       EXPIRED             ``met``/``partial`` past ``valid_until``
+8       BELOW_COVERAGE      ``met`` without enough ``coverage``
+======  ==================  =====================================================
+
+Two more codes exist only in derived arrays: 0 (OUT: the criterion does not apply to the
+facility under the catalog's conditions, or is legacy), folded into :attr:`StatusMatrix.codes`
+when the matrix is built, and 3 / 9 (UNSUPPORTED met / partial claims), derived by the kernel
+from prerequisites.
+With this numbering a cell applies exactly when its code is at least 2 (MET).
+
+Arrays are criteria-major (``status.shape == (criteria, assessments)``) so that each criterion's
+row is contiguous for the kernel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from readiness._catalog import Catalog, Condition
+from readiness._compile import Compiled, compile_catalog
+from readiness._model import Assessment, Facility, Record, Status
+from readiness.errors import DuplicateError, Problem, UnknownCriterionError
+
+__all__ = ["CODE", "StatusMatrix"]
+
+OUT, NA, MET, UNSUPPORTED, PARTIAL, NOT_MET, UNKNOWN, EXPIRED, BELOW_COVERAGE = range(9)
+UNSUPPORTED_PARTIAL = 9
+_RECORD_CODES = np.zeros(256, dtype=bool)
+_RECORD_CODES[[NA, MET, PARTIAL, NOT_MET, UNKNOWN, EXPIRED, BELOW_COVERAGE]] = True
+
+#: Status codes by name.
+CODE: Mapping[str, int] = {
+    "out_of_scope": OUT,
+    "not_applicable": NA,
+    "met": MET,
+    "unsupported": UNSUPPORTED,
+    "unsupported_partial": UNSUPPORTED_PARTIAL,
+    "partial": PARTIAL,
+    "not_met": NOT_MET,
+    "unknown": UNKNOWN,
+    "expired": EXPIRED,
+    "below_coverage": BELOW_COVERAGE,
+}
+
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def record_code(record: Record, min_coverage: float | None, as_of: dt.date) -> tuple[int, float]:
+    """Return the status code and partial progress of one record (see the module table)."""
+    status = record.status
+    if status is Status.NOT_APPLICABLE:
+        return NA, 0.0
+    if status is Status.UNKNOWN:
+        return UNKNOWN, 0.0
+    if status is Status.NOT_MET:
+        return NOT_MET, 0.0
+    if record.valid_until is not None and record.valid_until < as_of:
+        return EXPIRED, 0.0
+    if status is Status.PARTIAL:
+        assert record.progress is not None
+        return PARTIAL, float(record.progress)
+    if min_coverage is not None and (record.coverage is None or record.coverage < min_coverage):
+        return BELOW_COVERAGE, 0.0
+    return MET, 0.0
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class FacilityColumns:
+    """Facility attributes encoded as arrays, for vectorised applicability conditions."""
+
+    facilities: tuple[Facility, ...]
+    columns: Mapping[str, tuple[npt.NDArray[Any], tuple[object, ...]]]  # codes, labels
+
+    @classmethod
+    def build(cls, facilities: Sequence[Facility]) -> FacilityColumns:
+        """Encode every attribute of ``facilities``."""
+        names = {"kind", "ownership", "beds", "has_beds", "region"}
+        for facility in facilities:
+            names.update(facility.attributes)
+        columns = {}
+        for name in sorted(names):
+            values = [f.attribute_values().get(name) for f in facilities]
+            labels = tuple(sorted(set(values), key=lambda v: (type(v).__name__, str(v))))
+            lookup = {label: i for i, label in enumerate(labels)}
+            codes = np.fromiter((lookup[v] for v in values), dtype=np.intp, count=len(values))
+            columns[name] = (codes, labels)
+        return cls(facilities=tuple(facilities), columns=columns)
+
+    def mask(self, condition: Condition) -> npt.NDArray[np.bool_]:
+        """Return which facilities match ``condition``."""
+        size = len(self.facilities)
+        result = np.zeros(size, dtype=bool)
+        for clause in condition.clauses:
+            clause_mask = np.ones(size, dtype=bool)
+            for test in clause:
+                column = self.columns.get(test.attribute)
+                if column is None:
+                    clause_mask[:] = False
+                    break
+                codes, labels = column
+                passes = np.array([test.holds(label) for label in labels], dtype=bool)
+                clause_mask &= passes[codes] if len(labels) else False
+            result |= clause_mask
+        return result
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Classes:
+    """Assessments grouped by which criteria apply to their facility.
+
+    ``applies[:, k]`` says which criteria apply to class ``k``; ``of_row[j]`` is the class of
+    assessment ``j``. Facilities of one kind, ownership and bed band usually share a class, so
+    there are few.
+    """
+
+    applies: npt.NDArray[np.bool_]  # (criteria, classes)
+    of_row: npt.NDArray[np.intp]  # (assessments,)
+
+    @classmethod
+    def build(
+        cls, compiled: Compiled, columns: FacilityColumns, rows: npt.NDArray[np.intp]
+    ) -> Classes:
+        """Evaluate every condition of ``compiled`` on the facilities of ``columns``."""
+        masks = np.stack([columns.mask(c) for c in compiled.conditions])  # (conditions, facilities)
+        count = masks.shape[0]
+        if count <= 62:
+            codes = (masks.T.astype(np.int64) << np.arange(count, dtype=np.int64)).sum(axis=1)
+            _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+            patterns = masks[:, first]
+        else:
+            patterns, inverse = np.unique(masks, axis=1, return_inverse=True)
+        of_facility = np.asarray(inverse, dtype=np.intp).reshape(-1)
+        return cls(applies=patterns[compiled.condition_of], of_row=of_facility[rows])
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class StatusMatrix:
+    """Facility-assessments x criteria status codes for one catalog.
+
+    Build one with :meth:`from_assessments`, :func:`readiness.io.read_matrix` or
+    :func:`readiness.synthetic.status_matrix`; :func:`readiness.score_many` accepts it directly
+    (or an iterable of them, as chunks).
+
+    Attributes
+    ----------
+    catalog : Catalog
+    facilities : tuple of Facility
+        The distinct facilities; ``rows[j]`` is the facility of assessment ``j``.
+    rows : numpy.ndarray of int
+    dates : numpy.ndarray of datetime64[D]
+        Date of each assessment.
+    status : numpy.ndarray of uint8, shape (criteria, assessments)
+        Codes, see the module documentation.
+    progress : numpy.ndarray of float64, same shape
+        Progress of ``partial`` cells, 0 elsewhere.
+    assessments : tuple of Assessment or None
+        The source objects, when built from them (used to explain expiry and coverage).
+    label : str or None
+        Provenance label, e.g. ``"SYNTHETIC"`` for generated data.
+    """
+
+    catalog: Catalog
+    facilities: tuple[Facility, ...]
+    rows: npt.NDArray[np.intp]
+    dates: npt.NDArray[np.datetime64]
+    status: npt.NDArray[np.uint8]
+    progress: npt.NDArray[np.float64]
+    assessments: tuple[Assessment, ...] | None = None
+    label: str | None = None
+    facility_columns: FacilityColumns | None = attrs.field(default=None, repr=False)
+    _columns: list[FacilityColumns] = attrs.field(init=False, factory=list, repr=False)
+    #: Applicability class of each assessment (criteria that apply under the conditions).
+    classes: Classes = attrs.field(init=False, repr=False)
+    #: ``status`` with OUT (0) where a criterion does not apply to the facility.
+    codes: npt.NDArray[np.uint8] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Check shapes and codes."""
+        size = compile_catalog(self.catalog).size
+        count = len(self.rows)
+        if self.status.shape != (size, count) or self.progress.shape != (size, count):
+            msg = (
+                f"status and progress must have shape (criteria, assessments) = {(size, count)} "
+                f"(got {self.status.shape} and {self.progress.shape})"
+            )
+            raise ValueError(msg)
+        if self.dates.shape != (count,):
+            msg = f"dates must have one entry per assessment ({count}) (got {self.dates.shape})"
+            raise ValueError(msg)
+        if self.status.dtype != np.uint8 or (count and not bool(_RECORD_CODES[self.status].all())):
+            msg = "status must hold uint8 record codes 1, 2, 4..8 (see readiness._matrix)"
+            raise ValueError(msg)
+        if count and (int(self.rows.min()) < 0 or int(self.rows.max()) >= len(self.facilities)):
+            msg = "rows must index into facilities"
+            raise ValueError(msg)
+        if count and bool(np.any((self.progress != 0) & (self.status != PARTIAL))):
+            msg = "progress must be 0 outside partial cells"
+            raise ValueError(msg)
+        if count and bool(np.any((self.progress < 0) | (self.progress > 1))):
+            msg = "progress must be from 0 to 1"
+            raise ValueError(msg)
+        compiled = compile_catalog(self.catalog)
+        classes = Classes.build(compiled, self.columns, self.rows)
+        codes = self.status.copy()
+        for k in range(classes.applies.shape[1]):
+            out_rows = np.flatnonzero(~classes.applies[:, k])
+            if len(out_rows):
+                columns = np.flatnonzero(classes.of_row == k)
+                if len(columns) == count:
+                    codes[out_rows] = OUT
+                elif len(columns):
+                    codes[np.ix_(out_rows, columns)] = OUT
+        object.__setattr__(self, "classes", classes)
+        object.__setattr__(self, "codes", codes)
+
+    def __len__(self) -> int:
+        """Return the number of facility-assessments."""
+        return len(self.rows)
+
+    @property
+    def columns(self) -> FacilityColumns:
+        """Facility attributes as arrays (computed once)."""
+        if self.facility_columns is not None:
+            return self.facility_columns
+        if not self._columns:
+            self._columns.append(FacilityColumns.build(self.facilities))
+        return self._columns[0]
+
+    @property
+    def criteria(self) -> tuple[str, ...]:
+        """Criterion keys of the rows, in order."""
+        return compile_catalog(self.catalog).keys
+
+    def facility(self, j: int) -> Facility:
+        """Return the facility of assessment ``j``."""
+        return self.facilities[int(self.rows[j])]
+
+    def date(self, j: int) -> dt.date:
+        """Return the date of assessment ``j``."""
+        return _to_date(self.dates[j])
+
+    @classmethod
+    def from_assessments(
+        cls,
+        catalog: Catalog,
+        assessments: Iterable[Assessment],
+        *,
+        as_of: dt.date | None = None,
+        label: str | None = None,
+    ) -> StatusMatrix:
+        """Build the matrix of ``assessments``.
+
+        Parameters
+        ----------
+        as_of : datetime.date, optional
+            Judge expiry on this date instead of each assessment's own date.
+
+        Raises
+        ------
+        readiness.errors.UnknownCriterionError
+            A record names a criterion the catalog does not have.
+        readiness.errors.DuplicateError
+            Two assessments of the same facility on the same date, or two records of one
+            assessment that resolve to the same criterion.
+        """
+        compiled = compile_catalog(catalog)
+        items = tuple(assessments)
+        for a in items:
+            if not isinstance(a, Assessment):
+                msg = f"expected Assessment objects (got {type(a).__name__})"
+                raise TypeError(msg)
+        facilities: dict[str, Facility] = {}
+        rows = np.empty(len(items), dtype=np.intp)
+        order: dict[str, int] = {}
+        seen: dict[tuple[str, dt.date], int] = {}
+        problems: list[Problem] = []
+        for j, a in enumerate(items):
+            fid = a.facility.id
+            known = facilities.get(fid)
+            if known is None:
+                order[fid] = len(facilities)
+                facilities[fid] = a.facility
+            elif known != a.facility:
+                problems.append(
+                    Problem(
+                        message="two different facilities share this id",
+                        row=j + 1,
+                        value=fid,
+                    )
+                )
+            if (fid, a.date) in seen:
+                problems.append(
+                    Problem(
+                        message=f"facility assessed twice on {a.date.isoformat()} "
+                        f"(also assessment {seen[fid, a.date]})",
+                        row=j + 1,
+                        value=fid,
+                    )
+                )
+            seen[fid, a.date] = j + 1
+            rows[j] = order[fid]
+        if problems:
+            raise DuplicateError(problems=problems)
+        status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
+        progress = np.zeros((compiled.size, len(items)))
+        coverage = compiled.min_coverage
+        resolve = _Resolver(catalog, compiled)
+        for j, a in enumerate(items):
+            when = as_of or a.date
+            taken: dict[int, str] = {}
+            for key, record in a.records.items():
+                i = resolve(key, j)
+                if i in taken:
+                    raise DuplicateError(
+                        f"records {taken[i]!r} and {key!r} name the same criterion",
+                        row=j + 1,
+                        criterion=compiled.keys[i],
+                        value=key,
+                    )
+                taken[i] = key
+                minimum = None if np.isnan(coverage[i]) else float(coverage[i])
+                status[i, j], progress[i, j] = record_code(record, minimum, when)
+        dates = np.array([np.datetime64(a.date, "D") for a in items], dtype="datetime64[D]")
+        return cls(
+            catalog=catalog,
+            facilities=tuple(facilities.values()),
+            rows=rows,
+            dates=dates,
+            status=status,
+            progress=progress,
+            assessments=items,
+            label=label,
+        )
+
+    def chunks(self, size: int) -> Iterator[StatusMatrix]:
+        """Yield the matrix in chunks of at most ``size`` assessments (views, no copies)."""
+        for start in range(0, len(self), size):
+            stop = min(start + size, len(self))
+            yield StatusMatrix(
+                catalog=self.catalog,
+                facilities=self.facilities,
+                rows=self.rows[start:stop],
+                dates=self.dates[start:stop],
+                status=self.status[:, start:stop],
+                progress=self.progress[:, start:stop],
+                assessments=None if self.assessments is None else self.assessments[start:stop],
+                label=self.label,
+                facility_columns=self.columns,
+            )
+
+    def to_assessments(self) -> list[Assessment]:
+        """Return equivalent :class:`~readiness.Assessment` objects.
+
+        Derived codes come back as records that produce them: ``expired`` as ``met`` valid until
+        the day before the assessment, ``below_coverage`` as ``met`` with coverage 0.
+        """
+        if self.assessments is not None:
+            return list(self.assessments)
+        compiled = compile_catalog(self.catalog)
+        out = []
+        for j in range(len(self)):
+            day = self.date(j)
+            records: dict[str, Record] = {}
+            column = self.status[:, j]
+            for i in np.flatnonzero(column != UNKNOWN):
+                code = int(column[i])
+                key = compiled.keys[i]
+                if code == NA:
+                    records[key] = Record(
+                        status=Status.NOT_APPLICABLE, reason="recorded as not applicable"
+                    )
+                elif code == MET:
+                    has_min = not np.isnan(compiled.min_coverage[i])
+                    records[key] = Record(status=Status.MET, coverage=1.0 if has_min else None)
+                elif code == PARTIAL:
+                    records[key] = Record(
+                        status=Status.PARTIAL, progress=float(self.progress[i, j])
+                    )
+                elif code == NOT_MET:
+                    records[key] = Record(status=Status.NOT_MET)
+                elif code == EXPIRED:
+                    records[key] = Record(status=Status.MET, valid_until=day - dt.timedelta(days=1))
+                elif code == BELOW_COVERAGE:
+                    records[key] = Record(status=Status.MET, coverage=0.0)
+            out.append(Assessment(facility=self.facility(j), date=day, records=records))
+        return out
+
+
+class _Resolver:
+    """Resolve record keys to criterion indices, remembering answers."""
+
+    def __init__(self, catalog: Catalog, compiled: Compiled) -> None:
+        self.catalog = catalog
+        self.compiled = compiled
+        self.cache: dict[str, int] = {}
+
+    def __call__(self, key: str, j: int) -> int:
+        found = self.cache.get(key)
+        if found is None:
+            try:
+                found = self.compiled.index[self.catalog.resolve(key)]
+            except UnknownCriterionError as error:
+                raise UnknownCriterionError(
+                    error.message, row=j + 1, column="records", value=key
+                ) from None
+            self.cache[key] = found
+        return found
+
+
+def _to_date(value: np.datetime64) -> dt.date:
+    days = int((value - _EPOCH).astype(np.int64))
+    return dt.date(1970, 1, 1) + dt.timedelta(days=days)
