@@ -13,6 +13,17 @@ from readiness._catalog import KINDS, OWNERSHIPS, Catalog, Criterion
 from readiness._load import list_catalogs, load_catalog
 from readiness._matrix import StatusMatrix
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
+from readiness._plan import (
+    DeadlineVerdict,
+    NextStep,
+    Plan,
+    PlanTable,
+    Step,
+    Target,
+    next_steps,
+    plan,
+    plan_many,
+)
 from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
 
 __version__ = "0.1.0"
@@ -25,18 +36,27 @@ __all__ = [
     "Blocker",
     "Catalog",
     "Criterion",
+    "DeadlineVerdict",
     "Facility",
+    "NextStep",
+    "Plan",
+    "PlanTable",
     "Reason",
     "Record",
     "Score",
     "ScoreTable",
     "Status",
     "StatusMatrix",
+    "Step",
+    "Target",
     "Weights",
     "__version__",
     "errors",
     "list_catalogs",
     "load_catalog",
+    "next_steps",
+    "plan",
+    "plan_many",
     "score",
     "score_many",
 ]

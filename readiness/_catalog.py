@@ -492,6 +492,11 @@ class Catalog:
         return self.frameworks[self.id].version
 
     @property
+    def layers(self) -> tuple[Layer, ...]:
+        """Every layer applied to the catalogs of the set, in order."""
+        return tuple(layer for f in self.frameworks.values() for layer in f.layers)
+
+    @property
     def versions(self) -> Mapping[str, str]:
         """Data version of every catalog in the set."""
         return MappingProxyType({k: f.version for k, f in self.frameworks.items()})
@@ -558,7 +563,10 @@ class Catalog:
 def _unknown_message(key: str, known: Mapping[str, object]) -> str:
     import difflib  # noqa: PLC0415 - only on the error path
 
-    close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.75)
+    names = list(known)
+    if ":" not in key:  # a short id: compare with the short ids too
+        names += [k.split(":", 1)[1] for k in known]
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.75)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return f"no such criterion in the loaded catalogs{hint}"
 

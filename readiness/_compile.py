@@ -21,7 +21,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from readiness._catalog import Catalog, Condition, Rule
+from readiness._catalog import Catalog, Condition, Level, Rule
 
 __all__ = ["Compiled", "LevelSpec", "ancestors_matrix", "compile_catalog"]
 
@@ -111,10 +111,10 @@ def _generations(
         if d == 0:
             out.append((rows, None))
             continue
-        width = max(len(parents[c]) for c in rows)
+        width = max(len(parents[int(c)]) for c in rows)
         padded = np.full((len(rows), width), size, dtype=np.intp)
         for i, c in enumerate(rows):
-            padded[i, : len(parents[c])] = parents[c]
+            padded[i, : len(parents[int(c)])] = parents[int(c)]
         out.append((rows, padded))
     return tuple(out)
 
@@ -125,7 +125,7 @@ def _compile(catalog: Catalog) -> Compiled:
     domains: list[str] = []
     bundles: list[str] = []
     level_row: dict[tuple[str, int], int] = {}
-    raw_levels = []
+    raw_levels: list[tuple[str, Level]] = []
     level_ranges = []
     for catalog_id, framework in catalog.frameworks.items():
         domains.extend(f"{catalog_id}:{d}" for d in framework.domains)

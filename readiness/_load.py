@@ -189,6 +189,7 @@ class _Checker:
         self.name = name
         self.locator = locator
         self.problems: list[Problem] = []
+        self.misnumbered = False  # levels are misnumbered: skip checks that rely on numbers
 
     def line(self, at: PathT) -> int | None:
         return self.locator.line(at) if self.locator else None
@@ -425,6 +426,11 @@ class _Draft:
     overrides: dict[str, list[_Item]]
     removes: list[_Item]
     conditions: list[tuple[Condition, str, int | None, str | None]]
+    locator: Locator | None = None
+
+    def line(self, *path: str | int) -> int | None:
+        """Line of a table or key of this file (None when unknown)."""
+        return self.locator.line(path) if self.locator else None
 
 
 _TOP = {
@@ -571,7 +577,9 @@ def _draft(raw: dict[str, Any], check: _Checker) -> _Draft | None:
         overrides={"criterion": [], "deadline": [], "milestone": []},
         removes=[],
         conditions=[],
+        locator=check.locator,
     )
+    draft.meta["misnumbered"] = check.misnumbered
     _items(raw, "deadline", check, draft, _deadline_item, draft.deadlines)
     _items(raw, "milestone", check, draft, _milestone_item, draft.milestones)
     _items(raw, "criterion", check, draft, _criterion_item, draft.criteria)
@@ -732,6 +740,7 @@ def _levels(
         f = _Fields(check, table, at)
         number = f.integer("number")
         if number is not None and number != index + 1:
+            check.misnumbered = True
             f.bad(
                 "number",
                 f"levels must be numbered 1, 2, ... in file order; this is level {index + 1}",
@@ -739,7 +748,7 @@ def _levels(
             )
         rule = _rule(f, "rule") or default_rule
         threshold = f.number("threshold", unit=True)
-        if threshold is None and rule is Rule.THRESHOLD:
+        if threshold is None and rule is Rule.THRESHOLD and "threshold" not in table:
             threshold = default_threshold
             if threshold is None:
                 check.add(
@@ -766,7 +775,9 @@ def _levels(
         if rule is not Rule.THRESHOLD and "threshold" in table:
             f.bad("threshold", "only threshold levels take 'threshold'", table["threshold"])
         title = f.text("title")
-        if title is not None and number is not None and f.ok:
+        # A level with a bad rule parameter is still recorded (its problem is reported), so
+        # that criteria and bundles referring to it are not reported as well.
+        if title is not None and number is not None:
             level = Level(
                 number=number,
                 title=title,
@@ -1360,13 +1371,17 @@ def _apply_layer(base: _Draft, layer: _Draft) -> tuple[_Draft, list[Problem]]:
             lines = {**original.lines, **{k: v for k, v in item.lines.items() if k}}
             files = dict.fromkeys(item.values, item.file)
             values = {**original.values, **item.values}
+            values["__files"] = {**original.values.get("__files", {}), **files}
+            values["__origin"] = (item.file, item.line())
             target[item.id] = _Item(item.id, original.file, original.at, values, lines)
-            target[item.id].values["__files"] = {**original.values.get("__files", {}), **files}
     for item in layer.removes:
         if item.id not in merged.criteria:
             problem(f"cannot remove unknown criterion of {base.id!r}", item, "id", item.id, item.id)
             continue
         del merged.criteria[item.id]
+        removed = dict(merged.meta.get("removed", {}))
+        removed[item.id] = (item.file, item.line("id") or item.line())
+        merged.meta = {**merged.meta, "removed": removed}
     return merged, problems
 
 
@@ -1467,7 +1482,7 @@ def _resolve_drafts(
                     Problem(
                         message=f"{what} a catalog that is neither given nor built in",
                         path=draft.file,
-                        line=draft.meta.get("line"),
+                        line=draft.line("catalog", what) or draft.meta.get("line"),
                         key=what,
                         value=catalog_id,
                     )
@@ -1672,7 +1687,7 @@ def _check_meta(asm: _Assembly, draft: _Draft) -> None:
             Problem(
                 message=f"unknown deadline (deadlines: {', '.join(draft.deadlines) or 'none'})",
                 path=file,
-                line=line,
+                line=draft.line("catalog", "default_deadline") or line,
                 key="default_deadline",
                 value=default,
             )
@@ -1688,7 +1703,7 @@ def _check_meta(asm: _Assembly, draft: _Draft) -> None:
                         message=f"level {level.number} lists an unknown bundle "
                         f"(bundles: {', '.join(draft.bundles) or 'none'})",
                         path=file,
-                        line=level_line,
+                        line=draft.line("level", level.number - 1, "bundles") or level_line,
                         key="bundles",
                         value=bundle,
                     )
@@ -1700,18 +1715,25 @@ def _check_meta(asm: _Assembly, draft: _Draft) -> None:
                 Problem(
                     message="bundle is not listed by any k-of-n level",
                     path=file,
-                    line=line,
+                    line=draft.line("bundles", bundle) or line,
                     key=bundle,
                 )
             )
         if bundle not in members:
             asm.problems.append(
-                Problem(message="bundle has no criteria", path=file, line=line, key=bundle)
+                Problem(
+                    message="bundle has no criteria",
+                    path=file,
+                    line=draft.line("bundles", bundle) or line,
+                    key=bundle,
+                )
             )
     scored = {
         i.values.get("level") for i in draft.criteria.values() if i.values.get("legacy") is None
     }
     for number, level in levels.items():
+        if draft.meta.get("misnumbered"):
+            break
         if level.rule is not Rule.K_OF_N and number not in scored:
             asm.problems.append(
                 Problem(
@@ -1811,6 +1833,20 @@ def _prerequisites(
             ok = False
             continue
         target = asm.drafts.get(catalog_id)
+        removed = target.meta.get("removed", {}) if target is not None else {}
+        if short in removed:
+            file, line = removed[short]
+            asm.problems.append(
+                Problem(
+                    message=f"removes {ref!r}, which {draft.id}:{item.id} still requires",
+                    path=file,
+                    line=line,
+                    criterion=short,
+                    value=ref,
+                )
+            )
+            ok = False
+            continue
         if target is None or short not in target.criteria:
             asm.add(
                 "unknown prerequisite", item, draft.file, "requires", criterion=item.id, value=ref
@@ -1824,26 +1860,29 @@ def _prerequisites(
 def _build_criterion(
     asm: _Assembly, draft: _Draft, item: _Item, requires: tuple[Prerequisite, ...] | None
 ) -> Criterion | None:
+    """Check the item's references; return the criterion, or None if anything is wrong."""
     values = item.values
     cid = item.id
-    if any(values.get(key) is None for key in _CRITERION_REQUIRED[1:]) or not values["source"]:
-        return None
     ok = requires is not None
-    if values["domain"] not in draft.domains:
+    ok &= all(values.get(key) is not None for key in _CRITERION_REQUIRED[1:])
+    ok &= bool(values.get("source"))
+    domain = values.get("domain")
+    if domain is not None and domain not in draft.domains:
         asm.add(
             f"unknown domain (domains: {', '.join(draft.domains) or 'none'})",
             item,
             draft.file,
             "domain",
             criterion=cid,
-            value=values["domain"],
+            value=domain,
         )
         ok = False
     numbers = [level.number for level, _ in draft.levels]
-    if values["level"] not in numbers:
+    level = values.get("level")
+    if level is not None and level not in numbers:
         shown = ", ".join(map(str, numbers)) or "none"
         asm.add(
-            f"level {values['level']} is not defined (levels: {shown})",
+            f"level {level} is not defined (levels: {shown})",
             item,
             draft.file,
             "level",
@@ -1872,12 +1911,11 @@ def _build_criterion(
             value=deadline,
         )
         ok = False
-    for citation in values["source"]:
+    for citation in values.get("source", ()):
         _check_citation(asm, draft, item, citation, "source", cid)
     if not ok or requires is None:
         return None
-    files = values.get("__files", {})
-    origin_file = files.get("id", item.file)
+    origin_file, origin_line = values.get("__origin", (item.file, item.line()))
     return Criterion(
         key=f"{draft.id}:{cid}",
         id=cid,
@@ -1896,7 +1934,7 @@ def _build_criterion(
         sources=values["source"],
         description=values.get("description"),
         note=values.get("note"),
-        origin=f"{origin_file}:{item.line()}" if item.line() else origin_file,
+        origin=f"{origin_file}:{origin_line}" if origin_line else origin_file,
     )
 
 

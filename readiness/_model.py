@@ -84,21 +84,29 @@ def _frozen(value: Mapping[str, Any] | None) -> FrozenDict:
     return value if isinstance(value, FrozenDict) else FrozenDict(value)
 
 
-def _enum_converter(kind: type[enum.StrEnum], field: str) -> Any:
+def _choose(kind: type[enum.StrEnum], field: str, value: object) -> Any:
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        try:
+            return kind(value.strip().lower())
+        except ValueError:
+            pass
     choices = ", ".join(member.value for member in kind)
+    msg = f"{field} must be one of {choices} (got {value!r})"
+    raise ValueError(msg)
 
-    def convert(value: object) -> enum.StrEnum:
-        if isinstance(value, kind):
-            return value
-        if isinstance(value, str):
-            try:
-                return kind(value.strip().lower())
-            except ValueError:
-                pass
-        msg = f"{field} must be one of {choices} (got {value!r})"
-        raise ValueError(msg)
 
-    return convert
+def _to_status(value: object) -> Status:
+    """Convert ``met``, ``"MET "``, ``Status.MET``... to a :class:`Status`."""
+    status: Status = _choose(Status, "status", value)
+    return status
+
+
+def _to_assessed_by(value: object) -> AssessedBy:
+    """Convert ``self`` / ``validated`` to an :class:`AssessedBy`."""
+    who: AssessedBy = _choose(AssessedBy, "assessed_by", value)
+    return who
 
 
 def _fraction(field: str) -> Any:
@@ -158,15 +166,13 @@ class Record:
         Last day the record holds; after it a ``met`` or ``partial`` record earns nothing.
     """
 
-    status: Status = attrs.field(converter=_enum_converter(Status, "status"))
+    status: Status = attrs.field(converter=_to_status)
     progress: float | None = attrs.field(default=None, validator=_fraction("progress"))
     reason: str | None = attrs.field(default=None, validator=_optional_text("reason"))
     coverage: float | None = attrs.field(default=None, validator=_fraction("coverage"))
     evidence: str | None = attrs.field(default=None, validator=_optional_text("evidence"))
     note: str | None = attrs.field(default=None, validator=_optional_text("note"))
-    assessed_by: AssessedBy = attrs.field(
-        default=AssessedBy.SELF, converter=_enum_converter(AssessedBy, "assessed_by")
-    )
+    assessed_by: AssessedBy = attrs.field(default=AssessedBy.SELF, converter=_to_assessed_by)
     valid_until: dt.date | None = attrs.field(default=None, validator=_optional_date("valid_until"))
 
     def __attrs_post_init__(self) -> None:
@@ -186,7 +192,7 @@ class Record:
 UNKNOWN_RECORD: Final = Record(status=Status.UNKNOWN)
 
 
-def _facility_id(_instance: object, _attribute: object, value: object) -> None:
+def _facility_id(_instance: object, _attribute: object, value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         msg = f"id must be a non-empty string (got {value!r})"
         raise ValueError(msg)
@@ -287,13 +293,13 @@ def _records(value: Mapping[str, Record | Mapping[str, Any] | str]) -> FrozenDic
     return FrozenDict(out)
 
 
-def _date(_instance: object, _attribute: object, value: object) -> None:
+def _date(_instance: object, _attribute: object, value: dt.date) -> None:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         msg = f"date must be a datetime.date (got {value!r})"
         raise TypeError(msg)
 
 
-def _facility(_instance: object, _attribute: object, value: object) -> None:
+def _facility(_instance: object, _attribute: object, value: Facility) -> None:
     if not isinstance(value, Facility):
         msg = f"facility must be a Facility (got {value!r})"
         raise TypeError(msg)

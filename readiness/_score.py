@@ -35,8 +35,8 @@ import enum
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -47,7 +47,6 @@ from readiness._catalog import Catalog, Rule, Text
 from readiness._compile import Compiled, compile_catalog
 from readiness._matrix import (
     BELOW_COVERAGE,
-    Classes,
     EXPIRED,
     MET,
     NA,
@@ -56,6 +55,7 @@ from readiness._matrix import (
     UNKNOWN,
     UNSUPPORTED,
     UNSUPPORTED_PARTIAL,
+    Classes,
     StatusMatrix,
 )
 from readiness._model import Assessment, Facility
@@ -446,9 +446,10 @@ def _per_class(
 def _sparse(of: Int, rows: Int, cols: Int, values: Float, count: int, width: int) -> Float:
     """Sum ``values`` at (of[rows], cols) into a dense (count, width) array (-1 = nowhere)."""
     keep = of[rows] >= 0
-    return np.bincount(
+    summed: Float = np.bincount(  # type: ignore[assignment]
         of[rows[keep]] * width + cols[keep], weights=values[keep], minlength=count * width
-    ).reshape(count, width)
+    )
+    return summed.reshape(count, width)
 
 
 def _block(
@@ -700,7 +701,8 @@ class ScoreTable:
         Progress toward the next level (NaN at the top or where none applies).
     applicable, met, unsupported, gaps : numpy.ndarray of int32, shape (n,)
     state : numpy.ndarray of uint8, shape (criteria, n) or None
-        Effective state codes (``details=True``), used for blockers.
+        Effective state codes (``details=True``), used for blockers. Kept per input chunk
+        (``state_parts``) and joined only when this attribute is read.
     """
 
     catalog: Catalog
@@ -718,13 +720,39 @@ class ScoreTable:
     met: npt.NDArray[np.int32]
     unsupported: npt.NDArray[np.int32]
     gaps: npt.NDArray[np.int32]
-    state: npt.NDArray[np.uint8] | None = None
+    state_parts: tuple[npt.NDArray[np.uint8], ...] | None = None
     assessments: tuple[Assessment, ...] | None = None
     label: str | None = None
+    #: The status matrices scored, when the input was not a stream of chunks (plans use them).
+    sources: tuple[StatusMatrix, ...] | None = None
 
     def __len__(self) -> int:
         """Return the number of facility-assessments."""
         return len(self.rows)
+
+    @property
+    def state(self) -> npt.NDArray[np.uint8] | None:
+        """Effective state codes, (criteria, n); None when scored with ``details=False``."""
+        if self.state_parts is None:
+            return None
+        if len(self.state_parts) == 1:
+            return self.state_parts[0]
+        return np.concatenate(self.state_parts, axis=1)
+
+    def state_column(self, j: int) -> npt.NDArray[np.uint8]:
+        """Return the state codes of row ``j`` without joining the chunks."""
+        if self.state_parts is None:
+            raise OptionError(
+                "blockers need the per-criterion states: score_many(..., details=True)",
+                key="details",
+                value=False,
+            )
+        for part in self.state_parts:
+            if j < part.shape[1]:
+                return part[:, j]
+            j -= part.shape[1]
+        msg = "row out of range"
+        raise IndexError(msg)
 
     def __getitem__(self, j: int) -> Score:
         """Return the :class:`Score` of row ``j``."""
@@ -764,7 +792,7 @@ class ScoreTable:
             msg = f"row {j} is out of range for {len(self)} rows"
             raise IndexError(msg)
         j %= len(self)
-        if self.state is None:
+        if self.state_parts is None:
             raise OptionError(
                 "blockers need the per-criterion states: score_many(..., details=True)",
                 key="details",
@@ -806,7 +834,7 @@ class ScoreTable:
         return out
 
     def to_pandas(self) -> pd.DataFrame:
-        """Return :meth:`to_records` as a pandas DataFrame (needs ``pip install readiness[pandas]``)."""
+        """Return :meth:`to_records` as a pandas DataFrame (``pip install readiness[pandas]``)."""
         try:
             import pandas as pd  # noqa: PLC0415
         except ImportError:
@@ -901,8 +929,7 @@ def _blocker(table: ScoreTable, j: int, i: int, state: npt.NDArray[np.uint8]) ->
 
 def _build_score(table: ScoreTable, j: int) -> Score:
     compiled = table.compiled
-    assert table.state is not None
-    state = table.state[:, j]
+    state = table.state_column(j)
     lenient = table.policy == "lenient"
     done = (state == MET) | (state <= NA)  # effectively met, or does not apply
     if lenient:
@@ -1075,7 +1102,11 @@ def score_many(
     dates = []
     assessments_out: list[Assessment] | None = []
     label = None
+    streamed = not isinstance(assessments, StatusMatrix) and not _is_assessments(assessments)
+    kept: list[StatusMatrix] = []
     for matrix in _matrices(catalog, assessments, as_of):
+        if not streamed:
+            kept.append(matrix)
         if len(matrix) == 0:
             continue
         parts.append(_kernel(setup, matrix, details=details))
@@ -1101,7 +1132,11 @@ def score_many(
     def join(name: str, axis: int) -> Any:
         if len(parts) == 1:
             return parts[0][name]
-        return np.concatenate([p[name] for p in parts], axis=axis)
+        # free each part's array as soon as it is copied, so peak memory stays near one copy
+        joined = np.concatenate([p[name] for p in parts], axis=axis)
+        for part in parts:
+            del part[name]
+        return joined
 
     return ScoreTable(
         catalog=catalog,
@@ -1119,10 +1154,16 @@ def score_many(
         met=join("met", 0),
         unsupported=join("unsupported", 0),
         gaps=join("gaps", 0),
-        state=join("state", 1) if details else None,
+        state_parts=tuple(p.pop("state") for p in parts) if details else None,
         assessments=tuple(assessments_out) if assessments_out else None,
         label=label,
+        sources=None if streamed else tuple(kept),
     )
+
+
+def _is_assessments(value: object) -> bool:
+    """Whether ``value`` is a sized collection of Assessment objects (not a stream of chunks)."""
+    return isinstance(value, Sequence) and all(isinstance(a, Assessment) for a in value)
 
 
 def _empty(compiled: Compiled, *, details: bool) -> dict[str, Any]:

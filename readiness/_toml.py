@@ -74,7 +74,9 @@ class Locator:
             if header:
                 array = header.group(1) == "[["
                 current = self._resolve(_split(header.group("name")), array=array)
-                self._lines.setdefault(current, number)
+                # the table, and every table or array above it, is found at its first header
+                for end in range(len(current), 0, -1):
+                    self._lines.setdefault(current[:end], number)
                 continue
             key = _KEY.match(line)
             if key:

@@ -120,9 +120,12 @@ def to_dot(catalog: Catalog, *, lang: str = "en") -> str:
         out.write(f"  subgraph cluster_{index} {{\n    label={_dot_id(catalog_id)};\n")
         for key in framework.criteria:
             criterion = catalog.criteria[key]
-            label = f"{criterion.id}\\nL{criterion.level}: {criterion.title.get(lang)}"
+            label = "\\n".join(
+                _escape_label(part)
+                for part in (criterion.id, f"L{criterion.level}: {criterion.title.get(lang)}")
+            )
             style = ", style=dashed" if criterion.legacy else ""
-            out.write(f'    {_dot_id(key)} [label="{_escape_label(label)}"{style}];\n')
+            out.write(f'    {_dot_id(key)} [label="{label}"{style}];\n')
         out.write("  }\n")
     for source, target in catalog.graph.edges:
         grade = catalog.graph.edges[source, target]["grade"]
@@ -133,7 +136,7 @@ def to_dot(catalog: Catalog, *, lang: str = "en") -> str:
 
 
 def _escape_label(text: str) -> str:
-    return text.replace('"', '\\"')
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 def dumps_node_link(catalog: Catalog) -> str:

@@ -97,7 +97,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final, Literal, NamedTuple
 
 import attrs
 import numpy as np
@@ -269,8 +269,7 @@ def _json_type(value: object) -> str:
 # --------------------------------------------------------------------------- tables
 
 
-@attrs.frozen
-class _Row:
+class _Row(NamedTuple):
     """One data row: its number, physical line (CSV) and raw values by column."""
 
     number: int
@@ -623,15 +622,16 @@ def _facility_from_row(row: _Row, catalog: Catalog | None, report: _Report) -> F
             cells.bad(column, problem, value)
             continue
         attributes[name] = converted
-    if not cells.ok:
+    if any(fields[name] is None for name in _FACILITY_REQUIRED):
         return None
-    try:
-        return Facility(**fields, attributes=attributes)
+    try:  # the model checks the rest, even when other cells of the row were bad
+        facility = Facility(**fields, attributes=attributes)
     except (ValueError, TypeError) as error:
         field, message = _model_message(error)
         where = field if field in FACILITY_COLUMNS else None
         cells.bad(where, message, NO_VALUE if where is None else row.values.get(where))
         return None
+    return facility if cells.ok else None
 
 
 def _parse_facilities(table: _Table, catalog: Catalog | None, report: _Report) -> list[Facility]:
@@ -837,8 +837,7 @@ def write_facilities(
 # --------------------------------------------------------------------------- assessments
 
 
-@attrs.frozen
-class _Parsed:
+class _Parsed(NamedTuple):
     """One valid assessment row: facility, date and its records (criterion index, key, record)."""
 
     facility: Facility
@@ -1060,16 +1059,16 @@ class _AssessmentParser:
                     )
                 cells.ok = False
             count = len(self.report.problems)
-            given = row.values.get  # optional cells are mostly empty: skip them quickly
+            values = row.values  # optional cells are mostly empty: skip those quickly
             fields = (
                 status,
-                cells.number("progress") if given("progress") else None,
-                cells.number("coverage") if given("coverage") else None,
-                cells.text("reason") if given("reason") else None,
-                cells.text("evidence") if given("evidence") else None,
-                cells.text("note") if given("note") else None,
-                (given("assessed_by") and cells.text("assessed_by", strip=True)) or AssessedBy.SELF,
-                cells.date("valid_until") if given("valid_until") else None,
+                cells.number("progress") if values.get("progress", "") != "" else None,
+                cells.number("coverage") if values.get("coverage", "") != "" else None,
+                cells.text("reason") if values.get("reason", "") != "" else None,
+                cells.text("evidence") if values.get("evidence", "") != "" else None,
+                cells.text("note") if values.get("note", "") != "" else None,
+                cells.text("assessed_by", strip=True) or AssessedBy.SELF,
+                cells.date("valid_until") if values.get("valid_until", "") != "" else None,
             )
             if len(self.report.problems) == count:  # every field parsed: check the record
                 record = self._record(cells, fields, None, None)

@@ -44,7 +44,7 @@ from readiness._matrix import (
     FacilityColumns,
     StatusMatrix,
 )
-from readiness._model import Facility
+from readiness._model import Facility, FrozenDict
 
 __all__ = [
     "LABEL",
@@ -53,6 +53,7 @@ __all__ = [
     "assessments",
     "facilities",
     "history",
+    "history_chunks",
     "status_matrix",
     "status_matrix_chunks",
 ]
@@ -97,6 +98,9 @@ KIND_MATURITY: Mapping[str, float] = {
     "commune_station": 0.28,
     "other": 0.35,
 }
+
+
+_SYNTHETIC = FrozenDict({"synthetic": True})  # shared: one object for every facility
 
 
 @attrs.frozen(kw_only=True)
@@ -184,7 +188,7 @@ def facilities(
     for j in range(n):
         kind = kinds[drawn[j]]
         median, sigma, share = mix.beds.get(kind, (0.0, 0.0, 0.0))
-        beds = int(round(median * float(np.exp(sigma * spread[j])))) if with_beds[j] < share else 0
+        beds = round(median * float(np.exp(sigma * spread[j]))) if with_beds[j] < share else 0
         number = start + j + 1
         out.append(
             Facility(
@@ -194,7 +198,7 @@ def facilities(
                 ownership="private" if private[j] < mix.private.get(kind, 0.0) else "public",
                 beds=max(beds, 0),
                 region=mix.regions[region[j]],
-                attributes={"synthetic": True},
+                attributes=_SYNTHETIC,
             )
         )
     return tuple(out)
@@ -226,7 +230,11 @@ def _draw(
     size, count = compiled.size, len(rows)
     masks = np.stack([columns.mask(c) for c in compiled.conditions])
     applies = masks[compiled.condition_of][:, rows]
-    wish = difficulty[:, None] + rng.normal(0, 0.12, (size, count)) < maturity[None, :]
+    noise = rng.standard_normal((size, count), dtype=np.float32)
+    noise *= 0.12
+    noise += difficulty[:, None].astype(np.float32)
+    wish = noise < maturity[None, :].astype(np.float32)
+    del noise
     met = np.zeros((size, count), dtype=bool)
     frontier = np.zeros((size, count), dtype=bool)
     for c in compiled.topo:  # prerequisites first
@@ -241,18 +249,23 @@ def _draw(
     status = np.full((size, count), NOT_MET, dtype=np.uint8)
     status[met] = MET
     progress = np.zeros((size, count))
-    roll = rng.random((size, count))
+    roll = rng.random((size, count), dtype=np.float32)
     partial = frontier & (roll < profile.partial)
     status[partial] = PARTIAL
     progress[partial] = np.round(rng.uniform(0.1, 0.9, int(partial.sum())), 2)
-    claim = applies & ~met & ~frontier & (rng.random((size, count)) < profile.unsupported)
+    claim = (
+        applies
+        & ~met
+        & ~frontier
+        & (rng.random((size, count), dtype=np.float32) < profile.unsupported)
+    )
     status[claim] = MET
-    roll = rng.random((size, count))
+    roll = rng.random((size, count), dtype=np.float32)
     has_min = ~np.isnan(compiled.min_coverage)[:, None]
     is_met = status == MET
     status[is_met & has_min & (roll < profile.below_coverage)] = BELOW_COVERAGE
     status[is_met & ~has_min & (roll < profile.expired)] = EXPIRED
-    roll = rng.random((size, count))
+    roll = rng.random((size, count), dtype=np.float32)
     unknown = roll < profile.unknown
     status[unknown] = UNKNOWN
     not_applicable = ~unknown & (roll < profile.unknown + profile.not_applicable)
@@ -350,7 +363,7 @@ def status_matrix_chunks(
         )
 
 
-def history(
+def history_chunks(
     catalog: Catalog,
     facilities_or_n: Sequence[Facility] | int,
     dates: Sequence[dt.date],
@@ -360,12 +373,13 @@ def history(
     noise: float = 0.02,
     profile: Profile | None = None,
     mix: Mix | None = None,
-) -> StatusMatrix:
-    """Return dated assessments of each facility, maturing over time.
+) -> Iterator[StatusMatrix]:
+    """Yield one assessment round per date (a status matrix each), maturing over time.
 
     Each facility's maturity grows by ``pace`` per year (its own pace varies around it) plus
-    small noise, so later assessments usually meet more; difficulties and per-cell noise are
-    fixed per facility, so progress is mostly monotone, as in real rounds.
+    small noise, so later rounds usually meet more; difficulties are fixed, so progress is
+    mostly monotone, as in real rounds. Rounds share one facility tuple, so a long national
+    history streams through :func:`readiness.score_many` without growing.
     """
     profile = profile or Profile()
     if not dates:
@@ -383,7 +397,6 @@ def history(
     difficulty = _difficulty(catalog, np.random.default_rng([seed, 2]))
     columns = FacilityColumns.build(facility_list)
     rows = np.arange(len(facility_list), dtype=np.intp)
-    parts_status, parts_progress = [], []
     for step, day in enumerate(ordered):
         years = (day - ordered[0]).days / 365.25
         maturity = np.clip(
@@ -399,18 +412,52 @@ def history(
             profile,
             np.random.default_rng([seed, 4, step]),
         )
-        parts_status.append(status)
-        parts_progress.append(progress)
-    count = len(facility_list)
+        yield StatusMatrix(
+            catalog=catalog,
+            facilities=facility_list,
+            rows=rows,
+            dates=np.full(len(rows), np.datetime64(day, "D")),
+            status=status,
+            progress=progress,
+            label=LABEL,
+            facility_columns=columns,
+        )
+
+
+def history(
+    catalog: Catalog,
+    facilities_or_n: Sequence[Facility] | int,
+    dates: Sequence[dt.date],
+    *,
+    seed: int,
+    pace: float = 0.08,
+    noise: float = 0.02,
+    profile: Profile | None = None,
+    mix: Mix | None = None,
+) -> StatusMatrix:
+    """Return :func:`history_chunks` as one matrix (every round, oldest first)."""
+    rounds = list(
+        history_chunks(
+            catalog,
+            facilities_or_n,
+            dates,
+            seed=seed,
+            pace=pace,
+            noise=noise,
+            profile=profile,
+            mix=mix,
+        )
+    )
+    first = rounds[0]
     return StatusMatrix(
         catalog=catalog,
-        facilities=facility_list,
-        rows=np.tile(rows, len(ordered)),
-        dates=np.repeat(np.array(ordered, dtype="datetime64[D]"), count),
-        status=np.concatenate(parts_status, axis=1),
-        progress=np.concatenate(parts_progress, axis=1),
+        facilities=first.facilities,
+        rows=np.concatenate([r.rows for r in rounds]),
+        dates=np.concatenate([r.dates for r in rounds]),
+        status=np.concatenate([r.status for r in rounds], axis=1),
+        progress=np.concatenate([r.progress for r in rounds], axis=1),
         label=LABEL,
-        facility_columns=columns,
+        facility_columns=first.columns,
     )
 
 

@@ -119,7 +119,12 @@ def oracle(
     by_domain = {}
     for catalog_id, framework in catalog.frameworks.items():
         for domain in framework.domains:
-            members = [k for k in keys if catalog.criteria[k].catalog == catalog_id and catalog.criteria[k].domain == domain]
+            members = [
+                k
+                for k in keys
+                if catalog.criteria[k].catalog == catalog_id
+                and catalog.criteria[k].domain == domain
+            ]
             by_domain[f"{catalog_id}:{domain}"] = score(members)
     overall = score(keys)
     if domain_weights:
@@ -170,7 +175,13 @@ def oracle(
             progress_of.append(prog)
             blockers_of.append(sorted(blockers))
         if not any(applies(k) for k in own):
-            catalogs[catalog_id] = {"level": None, "progress": None, "blockers": [], "by_level": by_level, "score": None}
+            catalogs[catalog_id] = {
+                "level": None,
+                "progress": None,
+                "blockers": [],
+                "by_level": by_level,
+                "score": None,
+            }
             continue
         reached = 0
         while reached < len(satisfied) and satisfied[reached]:

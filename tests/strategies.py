@@ -48,9 +48,11 @@ def _value(value: Any) -> str:
 def catalog_toml(spec: dict[str, Any]) -> str:
     """Write a catalog spec (see :func:`catalog_sets`) as TOML text."""
     lines = ["format = 1", "", "[catalog]"]
-    for key in ("id", "title", "version", "requires", "default_deadline"):
-        if key in spec["catalog"]:
-            lines.append(f"{key} = {_value(spec['catalog'][key])}")
+    lines += [
+        f"{key} = {_value(spec['catalog'][key])}"
+        for key in ("id", "title", "version", "requires", "default_deadline")
+        if key in spec["catalog"]
+    ]
     lines += ["", "[sources.doc]", 'title = "A test document"', ""]
     for domain in spec["domains"]:
         lines += [f"[domains.{domain}]", f"title = {_value({'en': domain, 'vi': domain})}", ""]
@@ -110,7 +112,10 @@ def catalog_spec(
         first_kofn = levels - draw(st.integers(0, 1))
         first_kofn = max(first_kofn, 2)
     for number in range(1, levels + 1):
-        level: dict[str, Any] = {"number": number, "title": {"en": f"L{number}", "vi": f"M{number}"}}
+        level: dict[str, Any] = {
+            "number": number,
+            "title": {"en": f"L{number}", "vi": f"M{number}"},
+        }
         if number >= first_kofn:
             level["rule"] = "k-of-n"
             level["k"] = min(number - first_kofn + 1, len(bundles))
@@ -122,7 +127,11 @@ def catalog_spec(
                 level["threshold"] = draw(st.sampled_from((0.5, 0.7, 0.75, 1.0)))
         level_specs.append(level)
     plain_levels = [lv["number"] for lv in level_specs if lv["rule"] != "k-of-n"]
-    count = draw(st.integers(len(plain_levels) + len(bundles), max(max_criteria, len(plain_levels) + len(bundles))))
+    count = draw(
+        st.integers(
+            len(plain_levels) + len(bundles), max(max_criteria, len(plain_levels) + len(bundles))
+        )
+    )
     criteria: list[dict[str, Any]] = []
     # every plain level and every bundle gets at least one criterion
     slots: list[tuple[int, str | None]] = [(n, None) for n in plain_levels]
@@ -146,7 +155,11 @@ def catalog_spec(
         if weight != 1.0:
             criterion["weight"] = weight
         candidates = [c["id"] for c in criteria]
-        prereqs = draw(st.lists(st.sampled_from(candidates), max_size=3, unique=True)) if candidates else []
+        prereqs = (
+            draw(st.lists(st.sampled_from(candidates), max_size=3, unique=True))
+            if candidates
+            else []
+        )
         for other in earlier:
             if other["criterion"] and draw(st.integers(0, 4)) == 0:
                 target = draw(st.sampled_from([c["id"] for c in other["criterion"]]))
@@ -161,7 +174,11 @@ def catalog_spec(
             criterion["min_coverage"] = draw(st.sampled_from((0.5, 0.9)))
         if bundle is not None:
             criterion["bundle"] = bundle
-        if bundle is None and draw(st.integers(0, 12)) == 0 and sum(1 for s in slots if s[0] == number and s[1] is None) > 1:
+        if (
+            bundle is None
+            and draw(st.integers(0, 12)) == 0
+            and sum(1 for s in slots if s[0] == number and s[1] is None) > 1
+        ):
             criterion["legacy"] = "Kept for history in this test."
         criterion["source"] = draw(
             st.sampled_from(
@@ -204,7 +221,9 @@ def catalog_spec(
 
 
 @st.composite
-def catalog_sets(draw: st.DrawFn, *, max_catalogs: int = 3, max_criteria: int = 10) -> list[dict[str, Any]]:
+def catalog_sets(
+    draw: st.DrawFn, *, max_catalogs: int = 3, max_criteria: int = 10
+) -> list[dict[str, Any]]:
     """A list of 1..max_catalogs catalog specs, later ones possibly requiring earlier ones."""
     specs: list[dict[str, Any]] = []
     for index in range(draw(st.integers(1, max_catalogs))):
@@ -255,7 +274,11 @@ def records(draw: st.DrawFn, keys: Sequence[str], day: dt.date) -> dict[str, Rec
     """Random records for some of ``keys`` (others stay unknown)."""
     out: dict[str, Record] = {}
     for key in keys:
-        choice = draw(st.sampled_from(("met", "met", "met", "partial", "not_met", "unknown", "not_applicable", "none")))
+        choice = draw(
+            st.sampled_from(
+                ("met", "met", "met", "partial", "not_met", "unknown", "not_applicable", "none")
+            )
+        )
         if choice == "none":
             continue
         kwargs: dict[str, Any] = {"status": choice}

@@ -29,7 +29,9 @@ def close(a: float | None, b: float | None, tol: float = TOLERANCE) -> bool:
 
 
 @st.composite
-def scenario(draw: st.DrawFn, **kwargs: Any) -> tuple[readiness.Catalog, list[Assessment], list[dict[str, Any]]]:
+def scenario(
+    draw: st.DrawFn, **kwargs: Any
+) -> tuple[readiness.Catalog, list[Assessment], list[dict[str, Any]]]:
     specs = draw(catalog_sets(**kwargs))
     catalog = load_specs(specs)
     return catalog, draw(assessments(catalog)), specs
@@ -42,7 +44,11 @@ def assert_matches_oracle(score: readiness.Score, expected: dict[str, Any]) -> N
     for catalog_id, want in expected["catalogs"].items():
         got = score.catalogs[catalog_id]
         assert got.level == want["level"], catalog_id
-        assert close(got.progress, want["progress"], 2e-4), (catalog_id, got.progress, want["progress"])
+        assert close(got.progress, want["progress"], 2e-4), (
+            catalog_id,
+            got.progress,
+            want["progress"],
+        )
         assert close(got.score, want["score"]), catalog_id
         for number, value in want["by_level"].items():
             assert close(got.by_level[number], value), (catalog_id, number)
@@ -71,10 +77,17 @@ class TestKernelEqualsOracle:
         catalog, items, _ = case
         keys = list(catalog.criteria)
         chosen = data.draw(st.lists(st.sampled_from(keys), max_size=4, unique=True))
-        weights: dict[str, Any] = {"criteria": {k: data.draw(st.sampled_from([0.25, 2.0, 5.0])) for k in chosen}}
-        domains = [d for f in catalog.frameworks.values() for d in (f"{f.id}:{x}" for x in f.domains)]
+        weights: dict[str, Any] = {
+            "criteria": {k: data.draw(st.sampled_from([0.25, 2.0, 5.0])) for k in chosen}
+        }
+        domains = [
+            d for f in catalog.frameworks.values() for d in (f"{f.id}:{x}" for x in f.domains)
+        ]
         if data.draw(st.booleans()):
-            weights["domains"] = {d: data.draw(st.sampled_from([0.5, 3.0])) for d in data.draw(st.lists(st.sampled_from(domains), max_size=2, unique=True))}
+            weights["domains"] = {
+                d: data.draw(st.sampled_from([0.5, 3.0]))
+                for d in data.draw(st.lists(st.sampled_from(domains), max_size=2, unique=True))
+            }
         table = readiness.score_many(catalog, items, weights=weights)
         for j, assessment in enumerate(items):
             assert_matches_oracle(table[j], oracle(catalog, assessment, weights=weights))
@@ -103,12 +116,17 @@ class TestMonotone:
         improved = attrs.evolve(assessment, records=records)
         after = readiness.score(catalog, improved)
         old = before[j]
-        for a, b in [(old.overall, after.overall), *((old.by_domain[d], after.by_domain[d]) for d in old.by_domain)]:
+        for a, b in [
+            (old.overall, after.overall),
+            *((old.by_domain[d], after.by_domain[d]) for d in old.by_domain),
+        ]:
             assert (a is None and b is None) or b >= a - TOLERANCE
         for catalog_id, result in old.catalogs.items():
             new = after.catalogs[catalog_id]
             assert (new.level or 0) >= (result.level or 0)
-            assert new.score is None or result.score is None or new.score >= result.score - TOLERANCE
+            assert (
+                new.score is None or result.score is None or new.score >= result.score - TOLERANCE
+            )
             for number, value in result.by_level.items():
                 if value is not None:
                     assert new.by_level[number] >= value - TOLERANCE
@@ -143,15 +161,18 @@ class TestStrictAtMostLenient:
         catalog, items, _ = case
         strict = readiness.score_many(catalog, items, policy="strict")
         lenient = readiness.score_many(catalog, items, policy="lenient")
-        for s, l in zip(strict, lenient, strict=True):
-            pairs = [(s.overall, l.overall), *((s.by_domain[d], l.by_domain[d]) for d in s.by_domain)]
+        for s, le in zip(strict, lenient, strict=True):
+            pairs = [
+                (s.overall, le.overall),
+                *((s.by_domain[d], le.by_domain[d]) for d in s.by_domain),
+            ]
             for catalog_id, result in s.catalogs.items():
-                other = l.catalogs[catalog_id]
+                other = le.catalogs[catalog_id]
                 pairs.append((result.score, other.score))
                 assert (result.level or 0) <= (other.level or 0)
             for a, b in pairs:
                 assert (a is None and b is None) or a <= b + TOLERANCE
-            assert s.met <= l.met
+            assert s.met <= le.met
 
 
 class TestNotApplicableIsTransparent:
@@ -165,7 +186,13 @@ class TestNotApplicableIsTransparent:
         spec_index = data.draw(st.integers(0, len(specs) - 1))
         spec = specs[spec_index]
         victim = data.draw(st.sampled_from(spec["criterion"]))
-        same_level = [c for c in spec["criterion"] if c["level"] == victim["level"] and c.get("bundle") == victim.get("bundle") and "legacy" not in c]
+        same_level = [
+            c
+            for c in spec["criterion"]
+            if c["level"] == victim["level"]
+            and c.get("bundle") == victim.get("bundle")
+            and "legacy" not in c
+        ]
         assume("bundle" not in victim and len(same_level) > 1 and "legacy" not in victim)
         cat_id = spec["catalog"]["id"]
         key = f"{cat_id}:{victim['id']}"
@@ -174,12 +201,21 @@ class TestNotApplicableIsTransparent:
         marked = [
             attrs.evolve(
                 a,
-                records={**{catalog.resolve(k): r for k, r in a.records.items()}, key: Record(status=Status.NOT_APPLICABLE, reason="test")},
+                records={
+                    **{catalog.resolve(k): r for k, r in a.records.items()},
+                    key: Record(status=Status.NOT_APPLICABLE, reason="test"),
+                },
             )
             for a in items
         ]
         full = readiness.score_many(catalog, marked)
-        small = readiness.score_many(smaller, [attrs.evolve(a, records={k: r for k, r in a.records.items() if k != key}) for a in marked])
+        small = readiness.score_many(
+            smaller,
+            [
+                attrs.evolve(a, records={k: r for k, r in a.records.items() if k != key})
+                for a in marked
+            ],
+        )
         for a, b in zip(full, small, strict=True):
             assert close(a.overall, b.overall)
             assert a.by_domain.keys() == b.by_domain.keys()
@@ -189,11 +225,17 @@ class TestNotApplicableIsTransparent:
                 other = b.catalogs[catalog_id]
                 assert result.level == other.level
                 assert close(result.progress, other.progress, 2e-4)
-                assert sorted(x.criterion for x in result.blockers) == sorted(x.criterion for x in other.blockers)
-            assert sorted(x.criterion for x in a.unsupported) == sorted(x.criterion for x in b.unsupported)
+                assert sorted(x.criterion for x in result.blockers) == sorted(
+                    x.criterion for x in other.blockers
+                )
+            assert sorted(x.criterion for x in a.unsupported) == sorted(
+                x.criterion for x in b.unsupported
+            )
 
 
-def _contract(specs: list[dict[str, Any]], index: int, victim: dict[str, Any]) -> list[dict[str, Any]]:
+def _contract(
+    specs: list[dict[str, Any]], index: int, victim: dict[str, Any]
+) -> list[dict[str, Any]]:
     import copy
 
     out = copy.deepcopy(specs)
@@ -209,10 +251,14 @@ def _contract(specs: list[dict[str, Any]], index: int, victim: dict[str, Any]) -
                 continue
             merged = [q for q in qualified if q != f"{cat_id}:{victim['id']}"]
             merged += [q for q in own if q not in merged]
-            criterion["requires"] = [q.split(":", 1)[1] if q.startswith(f"{this}:") else q for q in merged]
+            criterion["requires"] = [
+                q.split(":", 1)[1] if q.startswith(f"{this}:") else q for q in merged
+            ]
             needed = {q.split(":", 1)[0] for q in merged} - {this}
             if needed:
-                spec["catalog"]["requires"] = sorted(set(spec["catalog"].get("requires", [])) | needed)
+                spec["catalog"]["requires"] = sorted(
+                    set(spec["catalog"].get("requires", [])) | needed
+                )
     return out
 
 
@@ -232,7 +278,10 @@ class TestOrderInvariance:
     @given(scenario(max_catalogs=2), st.randoms(use_true_random=False))
     def test_criterion_order_in_files(self, case: Any, rnd: random.Random) -> None:
         catalog, items, specs = case
-        shuffled = [dict(spec, criterion=rnd.sample(spec["criterion"], len(spec["criterion"]))) for spec in specs]
+        shuffled = [
+            dict(spec, criterion=rnd.sample(spec["criterion"], len(spec["criterion"])))
+            for spec in specs
+        ]
         other = load_specs(shuffled)
         moved = [attrs.evolve(a, records=dict(a.records)) for a in items]
         left = readiness.score_many(catalog, items)
@@ -240,8 +289,12 @@ class TestOrderInvariance:
         for a, b in zip(left, right, strict=True):
             assert a.overall == b.overall
             assert a.by_domain == b.by_domain
-            assert {k: (v.level, v.progress, v.score, sorted(x.criterion for x in v.blockers)) for k, v in a.catalogs.items()} == {
-                k: (v.level, v.progress, v.score, sorted(x.criterion for x in v.blockers)) for k, v in b.catalogs.items()
+            assert {
+                k: (v.level, v.progress, v.score, sorted(x.criterion for x in v.blockers))
+                for k, v in a.catalogs.items()
+            } == {
+                k: (v.level, v.progress, v.score, sorted(x.criterion for x in v.blockers))
+                for k, v in b.catalogs.items()
             }
 
 
@@ -318,7 +371,15 @@ def test_catalog_toml_is_readable() -> None:
         "catalog": {"id": "solo", "title": {"en": "S", "vi": "S"}, "version": "1"},
         "domains": ["d0"],
         "level": [{"number": 1, "title": {"en": "L1", "vi": "M1"}}],
-        "criterion": [{"id": "c0", "title": {"en": "C", "vi": "C"}, "domain": "d0", "level": 1, "source": {"grade": "inferred"}}],
+        "criterion": [
+            {
+                "id": "c0",
+                "title": {"en": "C", "vi": "C"},
+                "domain": "d0",
+                "level": 1,
+                "source": {"grade": "inferred"},
+            }
+        ],
     }
     assert "solo" in catalog_toml(spec)
     assert len(load_specs([spec])) == 1
