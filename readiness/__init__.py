@@ -24,6 +24,7 @@ from readiness._plan import (
     plan,
     plan_many,
 )
+from readiness._portfolio import Obligation, Summary, summarize
 from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
 
 __version__ = "0.1.0"
@@ -39,6 +40,7 @@ __all__ = [
     "DeadlineVerdict",
     "Facility",
     "NextStep",
+    "Obligation",
     "Plan",
     "PlanTable",
     "Reason",
@@ -48,6 +50,7 @@ __all__ = [
     "Status",
     "StatusMatrix",
     "Step",
+    "Summary",
     "Target",
     "Weights",
     "__version__",
@@ -59,6 +62,7 @@ __all__ = [
     "plan_many",
     "score",
     "score_many",
+    "summarize",
 ]
 
 

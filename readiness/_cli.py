@@ -7,14 +7,22 @@ line per problem on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
+import io as io_module
 import json
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readiness import __version__
-from readiness.errors import ReadinessError
+from readiness.errors import ReadinessError, UnknownFacilityError
+
+if TYPE_CHECKING:
+    from readiness._catalog import Catalog
+    from readiness._matrix import StatusMatrix
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -26,6 +34,14 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date yyyy-mm-dd: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -142,10 +158,219 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- inputs
+
+
+class _Progress:
+    """A progress line on stderr for runs longer than about a second, only on a terminal."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.start = time.perf_counter()
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def update(self, count: int) -> None:
+        elapsed = time.perf_counter() - self.start
+        if self.enabled and elapsed > 1.0:
+            sys.stderr.write(f"\rreadiness: {count:,} {self.what} ({elapsed:.1f} s)")
+            sys.stderr.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    from readiness._load import load_catalog  # noqa: PLC0415
+
+    return load_catalog(args.catalog, layers=args.layer or ())
+
+
+def _chunks(args: argparse.Namespace, catalog: Catalog) -> Iterator[StatusMatrix]:
+    from readiness import io  # noqa: PLC0415
+
+    facilities = io.read_facilities(args.facilities, catalog=catalog)
+    progress = _Progress("assessments read")
+    count = 0
+    for chunk in io.read_matrix(
+        args.assessments, catalog, facilities, format=args.assessment_format
+    ):
+        count += len(chunk)
+        progress.update(count)
+        yield chunk
+    progress.done()
+
+
+def _write_rows(
+    args: argparse.Namespace, rows: list[dict[str, Any]], columns: Sequence[str]
+) -> None:
+    if args.format == "json":
+        _emit(args, json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    if args.format == "csv":
+        buffer = io_module.StringIO()
+        writer = csv.DictWriter(
+            buffer, fieldnames=list(rows[0]) if rows else list(columns), lineterminator="\n"
+        )
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        _emit(args, buffer.getvalue())
+        return
+    table = [[_cell(row.get(c)) for c in columns] for row in rows]
+    _emit(args, _table(table, columns))
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _select(rows: list[Any], facility: str | None, key: Any) -> list[Any]:
+    if facility is None:
+        return rows
+    chosen = [r for r in rows if key(r) == facility]
+    if not chosen:
+        raise UnknownFacilityError("no assessment of this facility in the input", value=facility)
+    return chosen
+
+
+# --------------------------------------------------------------------------- score
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from readiness._score import score_many  # noqa: PLC0415
+
+    catalog = _catalog(args)
+    table = score_many(catalog, _chunks(args, catalog), policy=args.policy)
+    if args.facility is not None:
+        scores = _select(list(table), args.facility, lambda s: s.facility.id)
+        if args.format == "json":
+            _emit(
+                args, json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2) + "\n"
+            )
+        else:
+            _emit(args, "\n\n".join(s.explain(lang=args.lang) for s in scores) + "\n")
+        return EXIT_OK
+    rows = table.to_records()
+    columns = ["facility_id", "date", "overall"]
+    columns += [f"level:{c}" for c in table.compiled.frameworks]
+    columns += ["applicable", "met", "unsupported", "gaps"]
+    _write_rows(args, rows, columns)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from readiness._plan import Target, plan_many  # noqa: PLC0415
+
+    catalog = _catalog(args)
+    target = Target.parse(args.target, due=args.due)
+    table = plan_many(
+        catalog,
+        _chunks(args, catalog),
+        target,
+        start=args.start,
+        max_parallel=args.max_parallel,
+        yearly_budget=args.yearly_budget,
+        k=args.next,
+    )
+    if args.facility is not None:
+        indices = _select(
+            list(range(len(table))),
+            args.facility,
+            lambda j: table.facilities[int(table.rows[j])].id,
+        )
+        plans = [table.plan(j) for j in indices]
+        if args.format == "json":
+            data = [
+                {**p.to_dict(), "next_steps": [s.to_dict() for s in table.next_steps(j)]}
+                for p, j in zip(plans, indices, strict=True)
+            ]
+            _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        else:
+            texts = []
+            for p, j in zip(plans, indices, strict=True):
+                steps = table.next_steps(j)
+                text = p.explain(lang=args.lang)
+                if steps:
+                    text += "\n  next steps:\n" + "\n".join(
+                        f"    {s.rank}. {s.criterion}: {s.reason}" for s in steps
+                    )
+                texts.append(text)
+            _emit(args, "\n\n".join(texts) + "\n")
+        return EXIT_OK
+    rows = table.to_records()
+    columns = ["facility_id", "status", "steps", "start", "finish", "effort_days", "cost_vnd"]
+    columns += ["target_due", "target_verdict"]
+    _write_rows(args, rows, columns)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- summarize
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
+    from readiness._portfolio import summarize  # noqa: PLC0415
+    from readiness._score import score_many  # noqa: PLC0415
+
+    catalog = _catalog(args)
+    table = score_many(catalog, _chunks(args, catalog), policy=args.policy)
+    by = tuple(b.strip() for b in args.by.split(",") if b.strip()) if args.by else ()
+    summary = summarize(table, by=by, target=args.target, spent=args.spent)
+    if args.format == "json":
+        _emit(args, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    rows = []
+    for group in (*summary.groups, summary.total):
+        row: dict[str, Any] = {
+            "group": ", ".join(f"{k}={v}" for k, v in group.key.items()) or "all"
+        }
+        row["rows"] = group.rows
+        row["mean"] = group.overall.mean
+        row["sd"] = group.overall.sd
+        row["median"] = group.overall.median
+        if summary.target is not None:
+            row["meeting_target"] = group.meeting_target
+        if group.spent_vnd is not None:
+            row["spent_vnd"] = group.spent_vnd
+        for catalog_id, levels in group.levels.items():
+            row[f"levels:{catalog_id}"] = " ".join(
+                f"{'-' if n is None else n}:{c}" for n, c in levels.items()
+            )
+        rows.append(row)
+    _write_rows(args, rows, list(rows[0]) if rows else ["group"])
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
 _EXAMPLES = {
+    "score": (
+        "example:\n  readiness score --catalog vn-emr --facilities facilities.csv "
+        "--assessments assessments.csv\n"
+        "  readiness score --catalog vn-emr --facilities f.csv --assessments a.csv "
+        "--facility BV-01"
+    ),
+    "plan": (
+        "example:\n  readiness plan --catalog vn-smart-hospital --facilities f.csv "
+        "--assessments a.csv --target vn-smart-hospital@3 --due 2030-12-31\n"
+        "  readiness plan ... --target milestone:vn-emr:emr-live --facility BV-01 "
+        "--max-parallel 2 --yearly-budget 2e9"
+    ),
+    "summarize": (
+        "example:\n  readiness summarize --catalog vn-emr --facilities f.csv "
+        "--assessments a.csv --by region,kind --target milestone:vn-emr:emr-live"
+    ),
     "catalogs": "example:\n  readiness catalogs\n  readiness catalogs --format json",
     "validate": "example:\n  readiness validate my-province.toml criteria/vn-emr.toml",
     "graph": (
@@ -188,6 +413,55 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("validate", "Check catalog files; print every problem with its line.", _cmd_validate)
     sub.add_argument("files", nargs="+", metavar="FILE", help="catalog file or built-in id")
     sub.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+
+    def inputs(sub: _Parser) -> None:
+        sub.add_argument(
+            "--catalog",
+            action="append",
+            required=True,
+            metavar="ID_OR_FILE",
+            help="catalog id or file (repeatable)",
+        )
+        sub.add_argument("--layer", action="append", metavar="FILE", help="layer file (repeatable)")
+        sub.add_argument(
+            "--facilities", required=True, metavar="FILE", help="facility list (CSV or JSON)"
+        )
+        sub.add_argument(
+            "--assessments",
+            required=True,
+            metavar="FILE",
+            help="assessments (CSV or JSON, long or wide)",
+        )
+        sub.add_argument("--assessment-format", choices=("long", "wide"), help="default: detected")
+        sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
+        sub.add_argument("--lang", choices=("en", "vi"), default="en")
+        sub.add_argument("-o", "--output", help="write here instead of stdout")
+
+    sub = add("score", "Score facilities: levels, scores, blockers.", _cmd_score)
+    inputs(sub)
+    sub.add_argument("--policy", choices=("strict", "lenient"), default="strict")
+    sub.add_argument("--facility", metavar="ID", help="explain one facility in full")
+
+    sub = add(
+        "plan", "Plan every facility toward a target: steps, dates, cost, verdicts.", _cmd_plan
+    )
+    inputs(sub)
+    sub.add_argument(
+        "--target", required=True, help="CATALOG@LEVEL, milestone:KEY or criteria:KEY,KEY"
+    )
+    sub.add_argument("--due", type=_date, help="due date (yyyy-mm-dd); default from the catalog")
+    sub.add_argument("--start", type=_date, help="start date; default: each assessment's date")
+    sub.add_argument("--max-parallel", type=int, metavar="N")
+    sub.add_argument("--yearly-budget", type=float, metavar="VND")
+    sub.add_argument("--next", type=int, default=5, metavar="K", help="next steps per facility")
+    sub.add_argument("--facility", metavar="ID", help="show one facility's roadmap in full")
+
+    sub = add("summarize", "Roll facilities up by region, kind, ownership...", _cmd_summarize)
+    inputs(sub)
+    sub.add_argument("--policy", choices=("strict", "lenient"), default="strict")
+    sub.add_argument("--by", default="region", help="attributes, comma-separated ('' for totals)")
+    sub.add_argument("--target", help="count facilities meeting this target")
+    sub.add_argument("--spent", metavar="ATTRIBUTE", help="facility attribute with money spent")
 
     sub = add("graph", "Export the dependency graph of catalogs.", _cmd_graph)
     sub.add_argument("catalogs", nargs="+", metavar="CATALOG", help="built-in id or file")

@@ -26,3 +26,18 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "pytest" in test_command
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test_command in ci
+
+
+def test_catalog_table_matches_the_catalogs() -> None:
+    """The README's provenance counts are those of the shipped catalogs."""
+    import readiness
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for info in readiness.list_catalogs():
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{info.id}` |"))
+        claimed = dict(
+            (grade, int(number))
+            for number, grade in re.findall(r"(\d+) (primary|secondary|inferred)", row)
+        )
+        actual = {grade: count for grade, count in info.grades.items() if count}
+        assert claimed == actual, (info.id, claimed, actual)

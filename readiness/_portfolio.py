@@ -1,0 +1,556 @@
+"""Portfolio roll-ups: how a province (or a country) stands, by region, kind, ownership...
+
+Rules (``docs/portfolio.md`` shows them on the Bac Ninh example):
+
+* *Groups.* Rows of a :class:`~readiness.ScoreTable` are grouped by facility attributes
+  (``region``, ``kind``, ``ownership``, ``has_beds``, ``bed_band`` or any free attribute). Every
+  figure of a group is computed from its rows only, so groups always add up to the total.
+* *Scores.* Mean, standard deviation (population), median, min and max of the overall score and
+  of each catalog's score over the rows that have one (rows where nothing applies are counted in
+  ``unscored``). Levels are counted per catalog, ``None`` for rows where the catalog does not apply.
+* *Target.* A row meets a target when its gated level reaches the target level (level targets)
+  or every applicable criterion of the target is effectively met (milestone and criteria targets).
+* *Obligation.* ``obliged`` facilities must meet the target. ``done`` counts obliged facilities
+  that meet it; ``done_unobliged`` those that meet it without being obliged. The reported rate is
+  ``(done + done_unobliged) / obliged`` when ``count_unobliged`` is true (the convention of the
+  Bac Ninh 2025 report: 56 done of 54 obliged = 103.7 %), else ``done / obliged``. Both counts are
+  always shown, and the obliged facilities still missing are listed.
+* *Deadlines.* With plans (:func:`readiness.plan_many`), the target verdicts are counted: done,
+  on_track, at_risk, late.
+* *Cost.* ``spent``: a facility attribute (or a mapping facility id -> VND) of money already
+  spent, summed; ``planned``: the estimated cost of the plans' remaining steps, summed (an
+  estimate, flagged as such).
+* *Blockers.* For each catalog, how many rows each criterion blocks from their next level.
+* *Change.* Rows matched by facility id with a previous round: level moves per catalog (up, same,
+  down) and overall score change; the movers are listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from readiness._catalog import Condition
+from readiness._compile import compile_catalog
+from readiness._matrix import MET, NA
+from readiness._model import Facility
+from readiness._plan import PlanTable, Target, _resolve_target
+from readiness._score import ScoreTable
+from readiness.errors import OptionError
+
+__all__ = ["Obligation", "Summary", "bed_band", "summarize"]
+
+#: Bed bands used by ``bed_band`` (inclusive lower bounds).
+BED_BANDS: tuple[tuple[int, str], ...] = (
+    (0, "no beds"),
+    (1, "1-49 beds"),
+    (50, "50-149 beds"),
+    (150, "150-499 beds"),
+    (500, "500+ beds"),
+)
+
+
+def bed_band(beds: int) -> str:
+    """Return the bed band of a facility with ``beds`` beds."""
+    band = BED_BANDS[0][1]
+    for low, name in BED_BANDS:
+        if beds >= low:
+            band = name
+    return band
+
+
+def _as_target(value: Target | str) -> Target:
+    """Accept a Target or its text form (``milestone:vn-emr:emr-live``)."""
+    return Target.parse(value) if isinstance(value, str) else value
+
+
+def _obliged(value: Any) -> Condition | frozenset[str]:
+    """Accept a Condition, an ``applies_to``-style mapping (or list of them), or facility ids."""
+    if isinstance(value, Condition):
+        return value
+    if isinstance(value, Mapping) or (
+        isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value)
+    ):
+        from readiness._load import _test  # noqa: PLC0415 - the catalog's condition grammar
+
+        clauses = value if isinstance(value, list) else [value]
+        parsed = []
+        for clause in clauses:
+            tests = []
+            for attribute, test in clause.items():
+                made = _test(attribute, test)
+                if isinstance(made, str):
+                    raise OptionError(
+                        f"obliged: condition on {attribute!r}: {made}", key="obliged", value=test
+                    )
+                tests.append(made)
+            parsed.append(tuple(sorted(tests, key=lambda t: t.attribute)))
+        return Condition(tuple(parsed))
+    if isinstance(value, str):
+        raise OptionError(
+            "obliged takes a condition or a collection of facility ids", key="obliged", value=value
+        )
+    return frozenset(value)
+
+
+def _value(facility: Facility, name: str) -> Any:
+    if name == "bed_band":
+        return bed_band(facility.beds)
+    values = facility.attribute_values()
+    if name not in values:
+        return None
+    return values[name]
+
+
+@attrs.frozen(kw_only=True)
+class Obligation:
+    """Which facilities must reach a target, by when, and how "done" is counted.
+
+    Parameters
+    ----------
+    name : str
+        E.g. "EMR for facilities with beds by 30 Sep 2025".
+    target : Target or str
+        What "done" means (e.g. ``milestone:vn-emr:emr-live``).
+    obliged : Condition or mapping or collection of facility ids
+        Who is obliged: a condition (``{"has_beds": True}`` in the ``applies_to`` form) or ids.
+    deadline : datetime.date, optional
+    count_unobliged : bool
+        Count facilities that reached the target without being obliged toward the rate.
+    """
+
+    name: str
+    target: Target = attrs.field(converter=_as_target)
+    obliged: Condition | frozenset[str] = attrs.field(converter=_obliged)
+    deadline: dt.date | None = None
+    count_unobliged: bool = True
+
+    def is_obliged(self, facility: Facility) -> bool:
+        """Whether ``facility`` is obliged."""
+        if isinstance(self.obliged, Condition):
+            return self.obliged.matches(facility.attribute_values())
+        return facility.id in self.obliged
+
+
+@attrs.frozen(kw_only=True)
+class Stats:
+    """Distribution of a score over rows that have one."""
+
+    count: int
+    mean: float | None
+    sd: float | None
+    median: float | None
+    min: float | None
+    max: float | None
+
+    @classmethod
+    def of(cls, values: npt.NDArray[Any]) -> Stats:
+        """Summarise ``values`` (NaN = no score)."""
+        present = values[~np.isnan(values)].astype(np.float64)
+        if not len(present):
+            return cls(count=0, mean=None, sd=None, median=None, min=None, max=None)
+        return cls(
+            count=len(present),
+            mean=round(float(present.mean()), 4),
+            sd=round(float(present.std()), 4),
+            median=round(float(np.median(present)), 4),
+            min=round(float(present.min()), 4),
+            max=round(float(present.max()), 4),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """The figures of one group of rows (or of all rows)."""
+
+    key: Mapping[str, Any]
+    rows: int
+    unscored: int
+    overall: Stats
+    by_catalog: Mapping[str, Stats]
+    levels: Mapping[str, Mapping[int | None, int]]
+    meeting_target: int | None
+    spent_vnd: float | None
+    planned_vnd: float | None
+    verdicts: Mapping[str, int] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain data."""
+        return {
+            "key": dict(self.key),
+            "rows": self.rows,
+            "unscored": self.unscored,
+            "overall": attrs.asdict(self.overall),
+            "by_catalog": {k: attrs.asdict(v) for k, v in self.by_catalog.items()},
+            "levels": {k: {str(n): c for n, c in v.items()} for k, v in self.levels.items()},
+            "meeting_target": self.meeting_target,
+            "spent_vnd": self.spent_vnd,
+            "planned_vnd": self.planned_vnd,
+            "verdicts": None if self.verdicts is None else dict(self.verdicts),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class ObligationProgress:
+    """Progress against an obligation (see the module rules)."""
+
+    name: str
+    target: str
+    deadline: Any
+    obliged: int
+    done: int
+    done_unobliged: int
+    rate: float | None
+    rule: str
+    missing: tuple[str, ...]
+    unobliged_done: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain data."""
+        data = attrs.asdict(self)
+        data["deadline"] = None if self.deadline is None else self.deadline.isoformat()
+        data["missing"] = list(self.missing)
+        data["unobliged_done"] = list(self.unobliged_done)
+        return data
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    """Movement between two assessment rounds."""
+
+    matched: int
+    levels: Mapping[str, Mapping[str, int]]  # catalog -> up/same/down
+    overall_delta: Stats
+    movers: tuple[tuple[str, str, int, int], ...]  # facility, catalog, before, after
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain data."""
+        return {
+            "matched": self.matched,
+            "levels": {k: dict(v) for k, v in self.levels.items()},
+            "overall_delta": attrs.asdict(self.overall_delta),
+            "movers": [list(m) for m in self.movers],
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Summary:
+    """Roll-up of many facility-assessments (returned by :func:`summarize`)."""
+
+    by: tuple[str, ...]
+    total: Group
+    groups: tuple[Group, ...]
+    target: str | None
+    obligation: ObligationProgress | None
+    blockers: Mapping[str, tuple[tuple[str, int], ...]]
+    change: Change | None
+    label: str | None
+    estimates_note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain, JSON-ready data."""
+        return {
+            "by": list(self.by),
+            "label": self.label,
+            "target": self.target,
+            "total": self.total.to_dict(),
+            "groups": [g.to_dict() for g in self.groups],
+            "obligation": None if self.obligation is None else self.obligation.to_dict(),
+            "blockers": {k: [list(b) for b in v] for k, v in self.blockers.items()},
+            "change": None if self.change is None else self.change.to_dict(),
+            "estimates_note": self.estimates_note,
+        }
+
+
+def _meets(table: ScoreTable, target: Target) -> npt.NDArray[np.bool_]:
+    compiled = compile_catalog(table.catalog)
+    spec = _resolve_target(table.catalog, compiled, target)
+    if target.catalog is not None:
+        assert target.level is not None
+        return np.asarray(table.level[table.catalog_row(target.catalog)] >= target.level)
+    state = table.state
+    if state is None:
+        raise OptionError(
+            "milestone and criteria targets need per-criterion states: "
+            "score_many(..., details=True)",
+            key="target",
+            value=target,
+        )
+    rows = state[spec.fixed]
+    return np.asarray(((rows == MET) | (rows <= NA)).all(axis=0))
+
+
+def _spent(
+    table: ScoreTable, spent: str | Mapping[str, float] | None
+) -> npt.NDArray[np.float64] | None:
+    if spent is None:
+        return None
+    out = np.zeros(len(table))
+    for j in range(len(table)):
+        facility = table.facility(j)
+        value = facility.attributes.get(spent) if isinstance(spent, str) else spent.get(facility.id)
+        if value is None or value == "":
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise OptionError(
+                f"spent: facility {facility.id!r} has a value that is not a number",
+                key="spent",
+                value=value,
+            ) from None
+        if not math.isfinite(number) or number < 0:
+            raise OptionError(
+                f"spent: facility {facility.id!r} must be >= 0", key="spent", value=value
+            )
+        out[j] = number
+    return out
+
+
+def _group(
+    table: ScoreTable,
+    index: npt.NDArray[np.intp],
+    key: Mapping[str, Any],
+    meets: npt.NDArray[np.bool_] | None,
+    spent: npt.NDArray[np.float64] | None,
+    planned: npt.NDArray[np.float64] | None,
+    verdicts: npt.NDArray[np.str_] | None,
+) -> Group:
+    compiled = table.compiled
+    levels = {}
+    by_catalog = {}
+    for k, catalog_id in enumerate(compiled.frameworks):
+        counts: dict[int | None, int] = {}
+        values, numbers = np.unique(table.level[k, index], return_counts=True)
+        for value, number in zip(values.tolist(), numbers.tolist(), strict=True):
+            counts[None if value < 0 else int(value)] = int(number)
+        levels[catalog_id] = dict(
+            sorted(counts.items(), key=lambda kv: -1 if kv[0] is None else kv[0])
+        )
+        by_catalog[catalog_id] = Stats.of(table.catalogs[k, index])
+    overall = Stats.of(table.overall[index])
+    verdict_counts = None
+    if verdicts is not None:
+        names, numbers = np.unique(verdicts[index], return_counts=True)
+        verdict_counts = {str(n): int(c) for n, c in zip(names, numbers, strict=True)}
+    return Group(
+        key=key,
+        rows=len(index),
+        unscored=len(index) - overall.count,
+        overall=overall,
+        by_catalog=by_catalog,
+        levels=levels,
+        meeting_target=None if meets is None else int(meets[index].sum()),
+        spent_vnd=None if spent is None else round(float(spent[index].sum()), 2),
+        planned_vnd=None if planned is None else round(float(planned[index].sum()), 2),
+        verdicts=verdict_counts,
+    )
+
+
+def _blockers(table: ScoreTable, top: int) -> dict[str, tuple[tuple[str, int], ...]]:
+    state = table.state
+    if state is None:
+        return {}
+    compiled = table.compiled
+    out = {}
+    blocked = (state != MET) & (state > NA)  # applicable and not effectively met
+    if table.policy == "lenient":
+        blocked &= state != 3
+    for k, catalog_id in enumerate(compiled.frameworks):
+        a, b = compiled.level_ranges[k]
+        level = table.level[k]
+        counts = np.zeros(compiled.size, dtype=np.int64)
+        for offset, spec in enumerate(compiled.levels[a:b]):
+            rows = np.flatnonzero(level == offset)  # their next level is spec
+            if not len(rows):
+                continue
+            if spec.rule.value == "k-of-n":
+                members = np.isin(compiled.bundle_of, spec.bundles)
+            else:
+                members = compiled.level_of == spec.row
+            counts += (blocked[:, rows] & members[:, None]).sum(axis=1)
+        order = sorted(
+            np.flatnonzero(counts).tolist(), key=lambda i: (-int(counts[i]), compiled.keys[i])
+        )
+        out[catalog_id] = tuple((compiled.keys[i], int(counts[i])) for i in order[:top])
+    return out
+
+
+def _change(table: ScoreTable, previous: ScoreTable, top: int) -> Change:
+    if previous.catalog is not table.catalog:
+        raise OptionError(
+            "previous must be scored with the same catalog object",
+            key="previous",
+            value=previous.catalog.id,
+        )
+    before = {}
+    for j in range(len(previous)):
+        fid = previous.facility(j).id
+        if fid in before:
+            raise OptionError(
+                "previous holds several assessments of one facility; pass one round",
+                key="previous",
+                value=fid,
+            )
+        before[fid] = j
+    now = [j for j in range(len(table)) if table.facility(j).id in before]
+    then = [before[table.facility(j).id] for j in now]
+    compiled = table.compiled
+    levels = {}
+    movers: list[tuple[str, str, int, int]] = []
+    for k, catalog_id in enumerate(compiled.frameworks):
+        a = table.level[k, now].astype(np.int64)
+        b = previous.level[k, then].astype(np.int64)
+        levels[catalog_id] = {
+            "up": int((a > b).sum()),
+            "same": int((a == b).sum()),
+            "down": int((a < b).sum()),
+        }
+        for j, x, y in zip(now, b.tolist(), a.tolist(), strict=True):
+            if x != y:
+                movers.append((table.facility(j).id, catalog_id, int(x), int(y)))
+    movers.sort(key=lambda m: (-abs(m[3] - m[2]), m[0], m[1]))
+    delta = table.overall[now].astype(np.float64) - previous.overall[then].astype(np.float64)
+    return Change(
+        matched=len(now),
+        levels=levels,
+        overall_delta=Stats.of(delta),
+        movers=tuple(movers[:top]),
+    )
+
+
+def summarize(
+    table: ScoreTable,
+    *,
+    by: Sequence[str] | str = ("region",),
+    target: Target | str | None = None,
+    obligation: Obligation | None = None,
+    plans: PlanTable | None = None,
+    spent: str | Mapping[str, float] | None = None,
+    previous: ScoreTable | None = None,
+    top: int = 10,
+) -> Summary:
+    """Roll up a score table by facility attributes (see the portfolio rules above).
+
+    Parameters
+    ----------
+    table : ScoreTable
+    by : str or sequence of str
+        Facility attributes to group by (``region``, ``kind``, ``ownership``, ``has_beds``,
+        ``bed_band`` or a free attribute); ``()`` for the total only.
+    target : Target or str, optional
+        Count rows meeting it.
+    obligation : Obligation, optional
+        Progress against a numeric obligation.
+    plans : PlanTable, optional
+        Plans of the same rows (same order) for deadline verdicts and planned cost.
+    spent : str or mapping, optional
+        Facility attribute holding money spent (VND), or a mapping facility id -> VND.
+    previous : ScoreTable, optional
+        An earlier round, for the change between rounds.
+    top : int
+        How many blockers and movers to list.
+
+    Returns
+    -------
+    Summary
+    """
+    groups_by = (by,) if isinstance(by, str) else tuple(by)
+    if plans is not None and len(plans) != len(table):
+        raise OptionError(
+            "plans must have one row per row of the table", key="plans", value=len(plans)
+        )
+    facilities = [table.facility(j) for j in range(len(table))]
+    known = set(table.catalog.attributes) | {"bed_band", "has_beds"}
+    for name in groups_by:
+        if name not in known and not any(name in f.attributes for f in facilities):
+            raise OptionError(f"no facility has the attribute {name!r}", key="by", value=name)
+    meets = (
+        None
+        if target is None
+        else _meets(table, Target.parse(target) if isinstance(target, str) else target)
+    )
+    spent_values = _spent(table, spent)
+    planned = None
+    verdicts = None
+    if plans is not None:
+        planned = np.where(plans.required, plans.cost, 0.0).sum(axis=0)
+        verdicts = np.array([r["target_verdict"] or "no deadline" for r in plans.to_records()])
+    total = _group(table, np.arange(len(table)), {}, meets, spent_values, planned, verdicts)
+    groups = []
+    if groups_by and len(table):
+        keys = [tuple(_value(f, name) for name in groups_by) for f in facilities]
+        distinct = sorted(set(keys), key=lambda k: tuple((v is None, str(v)) for v in k))
+        lookup = {k: i for i, k in enumerate(distinct)}
+        codes = np.array([lookup[k] for k in keys])
+        for i, key in enumerate(distinct):
+            index = np.flatnonzero(codes == i)
+            groups.append(
+                _group(
+                    table,
+                    index,
+                    dict(zip(groups_by, key, strict=True)),
+                    meets,
+                    spent_values,
+                    planned,
+                    verdicts,
+                )
+            )
+    progress = None
+    if obligation is not None:
+        reached = _meets(table, obligation.target)
+        obliged = np.array([obligation.is_obliged(f) for f in facilities], dtype=bool)
+        done = int((reached & obliged).sum())
+        extra = int((reached & ~obliged).sum())
+        count = int(obliged.sum())
+        counted = done + extra if obligation.count_unobliged else done
+        rule = (
+            "(obliged facilities done + facilities done without being obliged) / obliged facilities"
+            if obligation.count_unobliged
+            else "obliged facilities done / obliged facilities"
+        )
+        progress = ObligationProgress(
+            name=obligation.name,
+            target=obligation.target.describe(table.catalog),
+            deadline=obligation.deadline,
+            obliged=count,
+            done=done,
+            done_unobliged=extra,
+            rate=round(counted / count, 4) if count else None,
+            rule=rule,
+            missing=tuple(
+                sorted(
+                    f.id
+                    for f, o, r in zip(facilities, obliged, reached, strict=True)
+                    if o and not r
+                )
+            ),
+            unobliged_done=tuple(
+                sorted(
+                    f.id
+                    for f, o, r in zip(facilities, obliged, reached, strict=True)
+                    if r and not o
+                )
+            ),
+        )
+    return Summary(
+        by=groups_by,
+        total=total,
+        groups=tuple(groups),
+        target=None
+        if target is None
+        else (Target.parse(target) if isinstance(target, str) else target).describe(table.catalog),
+        obligation=progress,
+        blockers=_blockers(table, top),
+        change=None if previous is None else _change(table, previous, top),
+        label=table.label,
+        estimates_note=(
+            "planned costs are estimates from the catalogs (or overrides); spent is as given"
+        ),
+    )
