@@ -8,6 +8,9 @@ The stable public names are listed in ``__all__``; everything else may change.
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from readiness import errors
 from readiness._catalog import KINDS, OWNERSHIPS, Catalog, Criterion
 from readiness._load import list_catalogs, load_catalog
@@ -55,15 +58,31 @@ __all__ = [
     "Weights",
     "__version__",
     "errors",
+    "graph",
+    "io",
     "list_catalogs",
     "load_catalog",
     "next_steps",
+    "peers",
     "plan",
     "plan_many",
+    "report",
     "score",
     "score_many",
     "summarize",
+    "synthetic",
 ]
+
+
+_SUBMODULES = frozenset({"graph", "io", "peers", "report", "synthetic"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import the optional-feature submodules on first use (keeps ``import readiness`` light)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"readiness.{name}")
+    msg = f"module 'readiness' has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def __dir__() -> list[str]:

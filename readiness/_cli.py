@@ -351,6 +351,21 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- report
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from readiness._spec import read_spec, run_spec  # noqa: PLC0415
+
+    spec = read_spec(args.spec)
+    outcome = run_spec(spec, lang=args.lang)
+    folder = Path(args.output or f"{spec.stem}-report")
+    written = outcome.report.write(folder, spec.stem)
+    print("\n".join(outcome.lines))
+    print("  written: " + ", ".join(str(p) for p in written.values()))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -373,6 +388,10 @@ _EXAMPLES = {
     ),
     "catalogs": "example:\n  readiness catalogs\n  readiness catalogs --format json",
     "validate": "example:\n  readiness validate my-province.toml criteria/vn-emr.toml",
+    "report": (
+        "example:\n  readiness report examples/bac_ninh/report.toml -o bac-ninh-report\n"
+        "  readiness report examples/bac_ninh/report.toml --lang vi"
+    ),
     "graph": (
         "example:\n  readiness graph vn-smart-hospital --format dot -o graph.dot\n"
         "  readiness graph vn-emr --format graphml -o vn-emr.graphml"
@@ -462,6 +481,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--by", default="region", help="attributes, comma-separated ('' for totals)")
     sub.add_argument("--target", help="count facilities meeting this target")
     sub.add_argument("--spent", metavar="ATTRIBUTE", help="facility attribute with money spent")
+
+    sub = add(
+        "report", "Write a province report (HTML, Markdown, JSON) from a spec file.", _cmd_report
+    )
+    sub.add_argument("spec", metavar="SPEC", help="report specification (TOML)")
+    sub.add_argument("--lang", choices=("en", "vi"), help="labels (default: the spec's)")
+    sub.add_argument("-o", "--output", metavar="DIR", help="folder for the files")
 
     sub = add("graph", "Export the dependency graph of catalogs.", _cmd_graph)
     sub.add_argument("catalogs", nargs="+", metavar="CATALOG", help="built-in id or file")

@@ -885,51 +885,44 @@ def _citations(
     return () if citation is None else (citation,)
 
 
-def _condition(
-    value: Any,
-    at: PathT,
-    check: _Checker,
-    draft: _Draft,
-    criterion: str | None,
-    key: str = "applies_to",
-) -> Condition | None:
+def parse_condition(value: Any) -> Condition | tuple[str, Any]:
+    """Parse an ``applies_to``-style condition; return it, or (problem, offending value).
+
+    Shared by catalogs, report specifications and obligations, so the grammar is one.
+    """
     clauses_raw = value if isinstance(value, list) else [value]
     if isinstance(value, list) and not value:
-        check.add(
-            "an empty array matches no facility; omit the key to match every facility",
-            at,
-            criterion=criterion,
-            key=key,
-        )
-        return None
+        return ("an empty array matches no facility; omit the key to match every facility", value)
     clauses = []
     for clause in clauses_raw:
         if not isinstance(clause, dict):
-            check.add(
-                "a condition must be a table { attribute = test } or an array of them",
-                at,
-                criterion=criterion,
-                key=key,
-                value=clause,
-            )
-            return None
+            return ("a condition must be a table { attribute = test } or an array of them", clause)
         tests = []
         for attribute, test in clause.items():
             parsed = _test(attribute, test)
             if isinstance(parsed, str):
-                check.add(
-                    f"condition on {attribute!r}: {parsed}",
-                    at,
-                    criterion=criterion,
-                    key=key,
-                    value=test,
-                )
-                return None
+                return (f"condition on {attribute!r}: {parsed}", test)
             tests.append(parsed)
         clauses.append(tuple(sorted(tests, key=lambda t: t.attribute)))
-    condition = Condition(tuple(clauses))
-    draft.conditions.append((condition, check.name, check.line(at), criterion))
-    return condition
+    return Condition(tuple(clauses))
+
+
+def _condition(
+    value: Any,
+    at: PathT,
+    check: _Checker,
+    draft: _Draft | None,
+    criterion: str | None,
+    key: str = "applies_to",
+) -> Condition | None:
+    parsed = parse_condition(value)
+    if not isinstance(parsed, Condition):
+        message, offending = parsed
+        check.add(message, at, criterion=criterion, key=key, value=offending)
+        return None
+    if draft is not None:
+        draft.conditions.append((parsed, check.name, check.line(at), criterion))
+    return parsed
 
 
 def _scalar(value: Any) -> bool:

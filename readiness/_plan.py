@@ -798,6 +798,7 @@ class PlanTable:
     frontier: Bool  # (C, rows)
     unblocks: npt.NDArray[np.int32]  # (C, rows)
     ranked: Int  # (k, rows) kernel indices of next steps, -1 when fewer
+    urgency: Int  # (C, rows) the earliest due day each criterion serves (rule 8)
     partial: npt.NDArray[np.float64]  # (C, rows) progress of partial criteria
     state: npt.NDArray[np.uint8]
     options: _Options
@@ -925,7 +926,9 @@ def _plan_chunk(
         latest = np.where(target & (due < _NEVER), due, -1).max(axis=0, initial=-1)
         target_due = np.where(latest >= 0, latest, _NEVER)
     own = np.where(required, np.minimum(due, target_due[None, :]), _NEVER)
-    urgency = _urgency(plan, own)
+    # rule 8: a step toward the target serves its own date and those of the required criteria it
+    # unblocks; any other step serves its own deadline
+    urgency = np.where(required, _urgency(plan, own), due)
     ranked = _rank(size, frontier, required, urgency, unblocks, rank, options)
     status = np.where(
         unreachable,
@@ -958,6 +961,7 @@ def _plan_chunk(
         "frontier": frontier,
         "unblocks": unblocks,
         "ranked": ranked,
+        "urgency": urgency,
         "partial": progress,
         "state": state,
     }
@@ -1403,9 +1407,7 @@ def _build_next_steps(table: PlanTable, j: int) -> tuple[NextStep, ...]:
     for rank, c in enumerate(int(x) for x in table.ranked[:, j] if x >= 0):
         criterion = table.catalog.criteria[compiled.keys[c]]
         toward = bool(table.required[c, j])
-        due_day = int(table.due[c, j])
-        target_due = int(table.target_due[j])
-        due = min(due_day, target_due) if toward else due_day
+        due = int(table.urgency[c, j])
         unblocks = int(table.unblocks[c, j]) if toward else 0
         if toward:
             reason = (

@@ -77,21 +77,13 @@ def _obliged(value: Any) -> Condition | frozenset[str]:
     if isinstance(value, Mapping) or (
         isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value)
     ):
-        from readiness._load import _test  # noqa: PLC0415 - the catalog's condition grammar
+        from readiness._load import parse_condition  # noqa: PLC0415 - the catalogs' grammar
 
-        clauses = value if isinstance(value, list) else [value]
-        parsed = []
-        for clause in clauses:
-            tests = []
-            for attribute, test in clause.items():
-                made = _test(attribute, test)
-                if isinstance(made, str):
-                    raise OptionError(
-                        f"obliged: condition on {attribute!r}: {made}", key="obliged", value=test
-                    )
-                tests.append(made)
-            parsed.append(tuple(sorted(tests, key=lambda t: t.attribute)))
-        return Condition(tuple(parsed))
+        parsed = parse_condition(dict(value) if isinstance(value, Mapping) else value)
+        if not isinstance(parsed, Condition):
+            message, offending = parsed
+            raise OptionError(f"obliged: {message}", key="obliged", value=offending)
+        return parsed
     if isinstance(value, str):
         raise OptionError(
             "obliged takes a condition or a collection of facility ids", key="obliged", value=value
@@ -206,6 +198,7 @@ class ObligationProgress:
     obliged: int
     done: int
     done_unobliged: int
+    count_unobliged: bool  # whether done_unobliged counts toward the rate
     rate: float | None
     rule: str
     missing: tuple[str, ...]
@@ -246,7 +239,8 @@ class Summary:
     by: tuple[str, ...]
     total: Group
     groups: tuple[Group, ...]
-    target: str | None
+    target: str | None  # in words
+    target_key: str | None  # as Target.parse reads it, e.g. "milestone:vn-emr:emr-live"
     obligation: ObligationProgress | None
     blockers: Mapping[str, tuple[tuple[str, int], ...]]
     change: Change | None
@@ -259,6 +253,7 @@ class Summary:
             "by": list(self.by),
             "label": self.label,
             "target": self.target,
+            "target_key": self.target_key,
             "total": self.total.to_dict(),
             "groups": [g.to_dict() for g in self.groups],
             "obligation": None if self.obligation is None else self.obligation.to_dict(),
@@ -284,6 +279,17 @@ def _meets(table: ScoreTable, target: Target) -> npt.NDArray[np.bool_]:
         )
     rows = state[spec.fixed]
     return np.asarray(((rows == MET) | (rows <= NA)).all(axis=0))
+
+
+def _target_key(target: Target | str) -> str:
+    """Return the text form of a target (``CATALOG@LEVEL``, ``milestone:KEY``...)."""
+    if isinstance(target, str):
+        return target.strip()
+    if target.catalog is not None:
+        return f"{target.catalog}@{target.level}"
+    if target.milestone is not None:
+        return f"milestone:{target.milestone}"
+    return "criteria:" + ",".join(target.criteria)
 
 
 def _spent(
@@ -522,6 +528,7 @@ def summarize(
             obliged=count,
             done=done,
             done_unobliged=extra,
+            count_unobliged=obligation.count_unobliged,
             rate=round(counted / count, 4) if count else None,
             rule=rule,
             missing=tuple(
@@ -540,6 +547,7 @@ def summarize(
             ),
         )
     return Summary(
+        target_key=None if target is None else _target_key(target),
         by=groups_by,
         total=total,
         groups=tuple(groups),

@@ -202,6 +202,7 @@ class Score:
 
     facility: Facility
     date: dt.date
+    catalog: str  # the catalog that was asked for (the set may hold more)
     policy: Policy
     overall: float | None
     by_domain: Mapping[str, float | None]
@@ -212,8 +213,8 @@ class Score:
     met: int
 
     def level(self, catalog: str | None = None) -> int | None:
-        """Return the gated level in ``catalog`` (default: the catalog that was loaded)."""
-        key = catalog or next(iter(self.catalogs))
+        """Return the gated level in ``catalog`` (default: the catalog that was asked for)."""
+        key = catalog or self.catalog
         if key not in self.catalogs:
             raise UnknownIdError(
                 f"no such catalog in this score (catalogs: {', '.join(self.catalogs)})", value=key
@@ -225,6 +226,7 @@ class Score:
         return {
             "facility": self.facility.id,
             "date": self.date.isoformat(),
+            "catalog": self.catalog,
             "policy": self.policy,
             "overall": self.overall,
             "by_domain": dict(self.by_domain),
@@ -958,6 +960,7 @@ def _build_score(table: ScoreTable, j: int) -> Score:
     return Score(
         facility=table.facility(j),
         date=_date(table.dates[j]),
+        catalog=table.catalog.id,
         policy=table.policy,
         overall=_none(table.overall[j]),
         by_domain={d: _none(table.domains[n, j]) for n, d in enumerate(compiled.domains)},

@@ -455,8 +455,9 @@ class PeerGroups:
     Rows are put in canonical order (facility id, then date) before fitting, so groups do not
     depend on the order of the table. When ``n_groups`` is None, a seeded sample of
     ``sample_size`` rows is clustered with 2..``max_groups`` groups and the number with the best
-    mean silhouette (Euclidean, on the sample; ties: fewer groups) is kept. The final model is fit
-    on every row with ``n_init=3``. Groups are numbered by the mean overall score of their members.
+    mean silhouette (Euclidean, on the sample; ties: fewer groups) is kept (each candidate is the
+    best of 5 seeded MiniBatchKMeans runs). The final model is the best (lowest inertia) of 10
+    seeded runs on every row. Groups are numbered by the mean overall score of their members.
 
     Examples
     --------
@@ -548,9 +549,7 @@ class PeerGroups:
                         value=None,
                     )
                 for k in range(2, top + 1):
-                    model = MiniBatchKMeans(
-                        n_clusters=k, random_state=seed, n_init=3, batch_size=1024
-                    ).fit(S)
+                    model = _kmeans(MiniBatchKMeans, S, k, seed, SELECTION_RESTARTS, 1024)
                     if len(np.unique(model.labels_)) < 2:
                         continue
                     scores[k] = float(silhouette_score(S, model.labels_))
@@ -570,9 +569,7 @@ class PeerGroups:
                         key="n_groups",
                         value=n_groups,
                     )
-            model = MiniBatchKMeans(
-                n_clusters=n_groups, random_state=seed, n_init=3, batch_size=min(4096, count)
-            ).fit(X)
+            model = _kmeans(MiniBatchKMeans, X, n_groups, seed, RESTARTS, 4096)
             raw_labels = np.asarray(model.labels_, dtype=np.intp)
             centers = np.asarray(model.cluster_centers_, dtype=np.float64)
             overall = table.overall[order].astype(np.float64)
@@ -633,6 +630,26 @@ class PeerGroups:
         return labels
 
 
+#: MiniBatchKMeans runs (each from its own k-means++ start) of the final fit; the one with the
+#: lowest inertia on every row is kept. MiniBatchKMeans' own ``n_init`` judges starts before
+#: they converge and, on planted data, kept a poor local optimum for half the seeds.
+RESTARTS = 10
+#: Runs per candidate number of groups when choosing it on the sample.
+SELECTION_RESTARTS = 5
+
+
+def _kmeans(estimator: Any, X: Float, k: int, seed: int, restarts: int, batch: int) -> Any:
+    """Return the MiniBatchKMeans run with the lowest inertia among ``restarts`` seeded runs."""
+    best = None
+    for state in np.random.SeedSequence(seed).generate_state(restarts):
+        model = estimator(
+            n_clusters=k, random_state=int(state), n_init=1, batch_size=min(batch, len(X))
+        ).fit(X)
+        if best is None or model.inertia_ < best.inertia_:
+            best = model
+    return best
+
+
 def _plural(kind: str) -> str:
     words = kind.replace("_", " ")
     if words == "other":
@@ -681,7 +698,8 @@ def _describe(table: ScoreTable, labels: Int, count: int) -> tuple[str, ...]:
         band_counts = np.bincount(bands[rows], minlength=len(BED_BANDS))
         top_band = int(np.argmax(band_counts))
         out.append(
-            f"Group {g + 1} of {count}: {size:,} facilities ({size / total:.0%}); "
+            f"Group {g + 1} of {count}: {size:,} {'facility' if size == 1 else 'facilities'} "
+            f"({size / total:.0%}); "
             f"typical level {level_text}; {domain_text}; "
             f"mostly {_plural(str(kind_values[top_kind]))} ({kind_counts[top_kind] / size:.0%}), "
             f"typically {BED_BANDS[top_band][2]} ({band_counts[top_band] / size:.0%})."
@@ -1092,7 +1110,6 @@ class PeerAdvisor:
                     indices[t] = (index, members)
         self._encoder = encoder
         self._indices = indices
-        self._row_of: dict[str, int] = {}
         ids = tuple(table.facility(int(j)).id for j in rows)
         self._row_of = {fid: i for i, fid in enumerate(ids)}
         self.catalog_ = catalog
@@ -1425,6 +1442,13 @@ class Forecasts:
     target_level: int
     confidence: float
     items: tuple[Forecast, ...]
+    _index: Mapping[str, int] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Index the forecasts by facility id."""
+        object.__setattr__(
+            self, "_index", {item.facility.id: i for i, item in enumerate(self.items)}
+        )
 
     def __len__(self) -> int:
         """Return the number of facilities."""
@@ -1437,10 +1461,9 @@ class Forecasts:
     def __getitem__(self, key: int | str) -> Forecast:
         """Return a forecast by position or facility id."""
         if isinstance(key, str):
-            for item in self.items:
-                if item.facility.id == key:
-                    return item
-            raise OptionError("no forecast for this facility", key="facility", value=key)
+            if key not in self._index:
+                raise OptionError("no forecast for this facility", key="facility", value=key)
+            return self.items[self._index[key]]
         return self.items[key]
 
     def summary(self) -> tuple[DeadlineSummary, ...]:

@@ -326,6 +326,12 @@ DL = head(
 ) + crit("g1", effort=40, extra='deadline = "go"\n')
 
 
+def go_verdict(p: Plan, key: str = "dl:go") -> str:
+    verdict = p.verdict(key)
+    assert verdict is not None
+    return verdict.verdict
+
+
 def test_verdict_at_risk_and_risk_margin(tmp_path: Path) -> None:
     """Slack below the risk margin is at risk; a smaller margin makes the same plan on track."""
     cat = load(tmp_path, DL)
@@ -348,15 +354,11 @@ def test_verdict_at_risk_and_risk_margin(tmp_path: Path) -> None:
     assert [v.key for v in p.verdicts] == ["dl:go", "target"]
     assert p.steps[0].deadline == D(2026, 3, 1)
     # Margin 19: slack 19 is not below it -> on track. Margin 20 -> at risk. Margin 0 -> on track.
-    assert readiness.plan(cat, assess(), "dl@1", risk_margin_days=19).verdict("dl:go").verdict == (  # type: ignore[union-attr]
-        "on_track"
-    )
-    assert readiness.plan(cat, assess(), "dl@1", risk_margin_days=20).verdict("dl:go").verdict == (  # type: ignore[union-attr]
-        "at_risk"
-    )
-    assert readiness.plan(cat, assess(), "dl@1", risk_margin_days=0).verdict("dl:go").verdict == (  # type: ignore[union-attr]
-        "on_track"
-    )
+    verdicts = {
+        margin: go_verdict(readiness.plan(cat, assess(), "dl@1", risk_margin_days=margin))
+        for margin in (0, 19, 20)
+    }
+    assert verdicts == {0: "on_track", 19: "on_track", 20: "at_risk"}
 
 
 def test_verdict_on_track_for_another_class(tmp_path: Path) -> None:
@@ -367,7 +369,7 @@ def test_verdict_on_track_for_another_class(tmp_path: Path) -> None:
     go = p.verdict("dl:go")
     assert go is not None
     assert (go.date, go.slack_days, go.verdict) == (D(2026, 12, 31), 324, "on_track")
-    assert p.verdict("target").verdict == "on_track"  # type: ignore[union-attr]
+    assert go_verdict(p, "target") == "on_track"
 
 
 @pytest.mark.parametrize(
@@ -542,6 +544,22 @@ def test_partial_progress_is_rounded_on_the_exact_product(tmp_path: Path) -> Non
     # 0.3 x 10 = 3 exactly; in binary floating point (1 - 0.7) x 10 = 3.0000000000000004,
     # which must not round up to 4.
     assert {s.criterion: s.effort_days for s in p.steps}["cp:a"] == 3
+
+
+def test_partial_progress_is_rounded_once(tmp_path: Path) -> None:
+    """The product (1 - progress) x effort is rounded up once, not the effort first."""
+    cat = load(tmp_path, CP)
+    p = readiness.plan(
+        cat,
+        assess({"a": Record(status="partial", progress=0.2)}),
+        "cp@1",
+        estimates={"a": {"effort_days": 7.5}},
+    )
+    # 0.8 x 7.5 = 6.0 -> 6 days (rounding 7.5 up to 8 first would give 0.8 x 8 = 6.4 -> 7).
+    assert {s.criterion: s.effort_days for s in p.steps}["cp:a"] == 6
+    # Without progress the step takes 7.5 -> 8 whole days.
+    p = readiness.plan(cat, assess(), "cp@1", estimates={"a": {"effort_days": 7.5}})
+    assert {s.criterion: s.effort_days for s in p.steps}["cp:a"] == 8
 
 
 def test_unsupported_claims_are_planned_as_work(tmp_path: Path) -> None:
@@ -770,6 +788,25 @@ def test_criteria_target_not_applicable(tmp_path: Path) -> None:
     assert p.steps == ()
 
 
+def test_threshold_already_reached_with_partial_credit_is_done(tmp_path: Path) -> None:
+    """A threshold level already earned (partial credit counts in scoring) leaves nothing to do."""
+    text = (
+        head("tp", level(1, "threshold", threshold=0.5))
+        + crit("a", effort=10)
+        + crit("b", effort=10)
+    )
+    cat = load(tmp_path, text)
+    records = {
+        "a": Record(status="partial", progress=0.6),
+        "b": Record(status="partial", progress=0.5),
+    }
+    # Earned 0.6 + 0.5 = 1.1 of 2 = 55 % >= 50 %: the facility is at level 1 already.
+    assert readiness.score(cat, assess(records)).catalogs["tp"].level == 1
+    p = readiness.plan(cat, assess(records), "tp@1")
+    assert p.status == "done"
+    assert p.steps == ()
+
+
 def test_already_met_is_done(tmp_path: Path) -> None:
     """A facility that meets the target has an empty plan with status done."""
     cat = load(tmp_path, CP)
@@ -778,6 +815,32 @@ def test_already_met_is_done(tmp_path: Path) -> None:
     assert (p.steps, p.finish, p.effort_days, p.cost_vnd) == ((), None, 0, 0.0)
     assert p.waves == ()
     assert readiness.next_steps(cat, assess({"a": "met", "b": "met", "c": "met"}), "cp@1") == ()
+
+
+def test_criteria_that_do_not_apply_are_transparent(tmp_path: Path) -> None:
+    """A prerequisite chain through a criterion that does not apply still orders the steps."""
+    text = head("tr", level(1)) + "".join(
+        [
+            crit("a", effort=10),
+            crit("n", effort=10, requires=["a"], extra='applies_to = { kind = "hospital" }\n'),
+            crit("c", effort=5, requires=["n"]),
+        ]
+    )
+    cat = load(tmp_path, text)
+    p = readiness.plan(cat, assess(facility=CLINIC), "tr@1")
+    # n does not apply to a clinic: a (day 0 -> 10) then c (day 10 -> 15), waves 1 and 2.
+    assert timeline(p) == {
+        "a": (D(2026, 1, 1), D(2026, 1, 11)),
+        "c": (D(2026, 1, 11), D(2026, 1, 16)),
+    }
+    assert wave_ids(p) == [["a"], ["c"]]
+    assert p.critical_path == ("tr:a", "tr:c")
+    # The next step of a clinic is a only; c waits for it through n.
+    assert [n.criterion for n in readiness.next_steps(cat, assess(facility=CLINIC), "tr@1")] == [
+        "tr:a"
+    ]
+    # For a hospital n applies and sits in between: three waves.
+    assert wave_ids(readiness.plan(cat, assess(), "tr@1")) == [["a"], ["n"], ["c"]]
 
 
 def test_required_set_is_target_and_prerequisites_only(tmp_path: Path) -> None:
@@ -859,6 +922,22 @@ def test_next_step_due_is_the_date_it_serves(tmp_path: Path) -> None:
     assert first.reason == (
         "unblocks 1 of the 13 other remaining criteria for level 1 of ns (Basics); due 31 Mar 2026"
     )
+
+
+def test_next_steps_effort_is_the_effort_left(tmp_path: Path) -> None:
+    """Ties on due date, unblocks and weight go to the step with less effort left."""
+    text = (
+        head("ef", level(1)) + crit("big", effort=20, cost=10) + crit("small", effort=10, cost=10)
+    )
+    cat = load(tmp_path, text)
+    ranked = readiness.next_steps(
+        cat, assess({"big": Record(status="partial", progress=0.9)}), "ef@1"
+    )
+    # big: 0.1 x 20 = 2 days left; small: 10 days. Equal otherwise -> big first.
+    assert [(n.criterion, n.effort_days) for n in ranked] == [("ef:big", 2), ("ef:small", 10)]
+    # Without progress: small (10 d) before big (20 d).
+    ranked = readiness.next_steps(cat, assess(), "ef@1")
+    assert [(n.criterion, n.effort_days) for n in ranked] == [("ef:small", 10), ("ef:big", 20)]
 
 
 def test_next_steps_other_frontier_only_on_request(tmp_path: Path) -> None:
@@ -1053,3 +1132,8 @@ def test_plan_is_a_row_of_plan_many(tmp_path: Path) -> None:
     assert [r["target_verdict"] for r in records] == ["at_risk", "on_track", "done"]
     assert [r["finish"] for r in records] == ["2026-02-10", "2026-02-10", None]
     assert table.next_steps(0)[0].criterion == "dl:g1"
+    # The same rows from a score table, a status matrix and its chunks.
+    matrix = readiness.StatusMatrix.from_assessments(cat, items)
+    for source in (readiness.score_many(cat, items), matrix, matrix.chunks(2)):
+        other_table = readiness.plan_many(cat, source, "dl@1", max_parallel=1)
+        assert [other_table[j] for j in range(3)] == [table[j] for j in range(3)]

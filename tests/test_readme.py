@@ -35,9 +35,9 @@ def test_catalog_table_matches_the_catalogs() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for info in readiness.list_catalogs():
         row = next(line for line in text.splitlines() if line.startswith(f"| `{info.id}` |"))
-        claimed = dict(
-            (grade, int(number))
+        claimed = {
+            grade: int(number)
             for number, grade in re.findall(r"(\d+) (primary|secondary|inferred)", row)
-        )
+        }
         actual = {grade: count for grade, count in info.grades.items() if count}
         assert claimed == actual, (info.id, claimed, actual)

@@ -9,6 +9,7 @@ support, frontier, required sets and rankings by walking ``catalog.graph`` in pl
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from fractions import Fraction
 from typing import Any
@@ -355,7 +356,7 @@ class TestPrerequisitesFirst:
             path = [steps[k] for k in p.critical_path]
             assert path[0].start == p.start
             assert path[-1].finish == p.finish
-            for a, b in zip(path, path[1:], strict=False):
+            for a, b in itertools.pairwise(path):
                 assert a.criterion in nx.ancestors(catalog.graph, b.criterion)
                 assert a.finish == b.start
 

@@ -30,7 +30,9 @@ class TestGroupsAddUp:
     def test_sums(self, case: Any, data: st.DataObject) -> None:
         catalog, items, _ = case
         table = readiness.score_many(catalog, items)
-        by = data.draw(st.sampled_from([("kind",), ("ownership",), ("region", "has_beds"), ("bed_band",)]))
+        by = data.draw(
+            st.sampled_from([("kind",), ("ownership",), ("region", "has_beds"), ("bed_band",)])
+        )
         catalog_id = data.draw(st.sampled_from(list(catalog.frameworks)))
         top = len(catalog.frameworks[catalog_id].levels)
         target = Target(catalog=catalog_id, level=data.draw(st.integers(1, top)))
@@ -41,7 +43,9 @@ class TestGroupsAddUp:
         assert sum(g.rows for g in summary.groups) == summary.total.rows == len(items)
         assert sum(g.meeting_target or 0 for g in summary.groups) == summary.total.meeting_target
         assert summary.total.meeting_target == sum(reached(s, target) for s in scores)
-        assert math.isclose(sum(g.spent_vnd or 0 for g in summary.groups), summary.total.spent_vnd or 0)
+        assert math.isclose(
+            sum(g.spent_vnd or 0 for g in summary.groups), summary.total.spent_vnd or 0
+        )
         assert math.isclose(summary.total.spent_vnd or 0, sum(spent.values()))
         for framework in catalog.frameworks:
             expected = Counter(s.catalogs[framework].level for s in scores)
@@ -54,7 +58,9 @@ class TestGroupsAddUp:
         assert summary.total.overall.count == len(overall)
         if overall:
             assert summary.total.overall.mean is not None
-            assert math.isclose(summary.total.overall.mean, sum(overall) / len(overall), abs_tol=1e-3)
+            assert math.isclose(
+                summary.total.overall.mean, sum(overall) / len(overall), abs_tol=1e-3
+            )
             weighted = sum((g.overall.mean or 0) * g.overall.count for g in summary.groups)
             assert math.isclose(weighted / len(overall), summary.total.overall.mean, abs_tol=1e-3)
 
@@ -80,7 +86,11 @@ class TestObligationCounts:
         obliged = [s for s in scores if s.facility.has_beds]
         done = sum(reached(s, target) for s in obliged)
         extra = sum(reached(s, target) for s in scores if not s.facility.has_beds)
-        assert (progress.obliged, progress.done, progress.done_unobliged) == (len(obliged), done, extra)
+        assert (progress.obliged, progress.done, progress.done_unobliged) == (
+            len(obliged),
+            done,
+            extra,
+        )
         if obliged:
             counted = done + extra if count_unobliged else done
             assert progress.rate == round(counted / len(obliged), 4)

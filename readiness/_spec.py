@@ -1,0 +1,545 @@
+"""Report specifications: a small TOML file that says what a province report contains.
+
+``readiness report SPEC.toml -o DIR`` reads it, scores the round, plans, summarises and writes
+the report in HTML, Markdown and JSON. Paths inside the file are relative to the file. The file
+is data: nothing in it is executed. Keys (every other key is an error, located by line)::
+
+    format = 1
+    [report]
+    title = { en = "...", vi = "..." }        # required
+    label = "..."                             # provenance (a SYNTHETIC label shows a banner)
+    catalog = ["vn-smart-hospital"]           # catalog ids or files (required)
+    layers = ["bn-emr-layer.toml"]            # layer files
+    facilities = "facilities.csv"             # required
+    assessments = "assessments.csv"           # required (long or wide format)
+    date = 2025-09-22                         # the round reported (default: the latest)
+    compare = 2026-06-30                      # another round: change between the two
+    by = ["kind", "ownership"]                # groups of the summary
+    spent = "spent_vnd"                       # facility attribute of money spent
+    target = "milestone:vn-emr:emr-live"      # facilities meeting it; plans toward it
+    lang = "en"                               # "en" or "vi"
+    stem = "report"                           # output file names (stem.html, .md, .json)
+
+    [obligation]                              # progress against a numeric obligation
+    name = "..."
+    target = "milestone:vn-emr:emr-live"
+    obliged = { obliged_2025 = true }         # a condition, as catalogs' applies_to
+    deadline = 2025-09-30
+    count_unobliged = true
+
+    [[section]]                               # what is left for some facilities
+    id = "no-beds"
+    title = { en = "...", vi = "..." }
+    facilities = { has_beds = false }         # which facilities (a condition)
+    target = "milestone:vn-emr:emr-live"
+    due = 2026-12-31                          # optional; default from the catalog
+
+    [roadmap]                                 # a long-term roadmap, shown as a timeline
+    target = "vn-smart-hospital@3"
+    due = 2030-12-31
+    facilities = { kind = ["hospital", "medical_centre"] }
+    start = 2026-01-01
+    max_parallel = 3                          # optional limits
+    yearly_budget = 5e9
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from readiness._catalog import Catalog, Condition, Text
+from readiness._load import _Checker, _condition, _Fields, _Handle, _parse_text
+from readiness._model import Assessment
+from readiness.errors import CatalogError, InputError, Problem
+
+__all__ = ["ReportSpec", "read_spec", "run_spec"]
+
+_REPORT_KEYS = {
+    "title",
+    "label",
+    "catalog",
+    "layers",
+    "facilities",
+    "assessments",
+    "date",
+    "compare",
+    "by",
+    "spent",
+    "target",
+    "lang",
+    "stem",
+}
+
+
+@attrs.frozen(kw_only=True)
+class SectionSpec:
+    """A planned section: what is left for some facilities toward a target."""
+
+    id: str
+    title: Text
+    facilities: Condition
+    target: str
+    due: dt.date | None
+
+
+@attrs.frozen(kw_only=True)
+class RoadmapSpec:
+    """A long-term roadmap for some facilities."""
+
+    target: str
+    due: dt.date | None
+    facilities: Condition
+    start: dt.date | None
+    max_parallel: int | None
+    yearly_budget: float | None
+
+
+@attrs.frozen(kw_only=True)
+class ReportSpec:
+    """A parsed report specification (see the module documentation)."""
+
+    path: Path
+    title: Text
+    label: str | None
+    catalog: tuple[str, ...]
+    layers: tuple[str, ...]
+    facilities: str
+    assessments: str
+    date: dt.date | None
+    compare: dt.date | None
+    by: tuple[str, ...]
+    spent: str | None
+    target: str | None
+    lang: str
+    stem: str
+    obligation: Mapping[str, Any] | None
+    sections: tuple[SectionSpec, ...]
+    roadmap: RoadmapSpec | None
+
+
+def _relative(base: Path, value: str) -> str:
+    """Resolve a path written in the spec against the spec's folder (ids stay as they are)."""
+    candidate = base / value
+    if value.endswith((".toml", ".csv", ".json")) or candidate.exists():
+        return str(candidate)
+    return value
+
+
+def read_spec(path: str | Path) -> ReportSpec:
+    """Read and check a report specification; every problem is reported with its line."""
+    path = Path(path)
+    handle = _Handle(str(path), ("spec", str(path)))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the report specification: {exc.strerror}", path=str(path)
+        ) from None
+    try:
+        raw, locator = _parse_text(handle, data)
+    except CatalogError as error:
+        raise InputError(problems=error.problems) from None
+    check = _Checker(str(path), locator)
+    check.keys(
+        raw,
+        (),
+        {"format", "report", "obligation", "section", "roadmap"},
+        ("format", "report"),
+        what="the file",
+    )
+    if raw.get("format") != 1:
+        check.add(
+            "unsupported format; this version reads format 1",
+            ("format",),
+            key="format",
+            value=raw.get("format"),
+        )
+    report = raw.get("report", {})
+    if not isinstance(report, dict):
+        raise InputError("[report] must be a table", path=str(path))
+    check.keys(
+        report,
+        ("report",),
+        _REPORT_KEYS,
+        ("title", "catalog", "facilities", "assessments"),
+        what="[report]",
+    )
+    f = _Fields(check, report, ("report",))
+    base = path.parent
+    catalogs = report.get("catalog", [])
+    catalogs = [catalogs] if isinstance(catalogs, str) else catalogs
+    if not isinstance(catalogs, list) or not all(isinstance(c, str) for c in catalogs):
+        f.bad("catalog", "must be a catalog id, a file, or an array of them", catalogs)
+        catalogs = []
+    title = f.text("title")
+    lang = f.string("lang") or "en"
+    if lang not in ("en", "vi"):
+        f.bad("lang", "must be 'en' or 'vi'", lang)
+    sections = []
+    at: tuple[str | int, ...]
+    for index, table in enumerate(
+        raw.get("section", []) if isinstance(raw.get("section", []), list) else []
+    ):
+        at = ("section", index)
+        check.keys(
+            table,
+            at,
+            {"id", "title", "facilities", "target", "due"},
+            ("id", "title", "target"),
+            what="[[section]]",
+        )
+        sf = _Fields(check, table, at)
+        condition = (
+            _condition(table["facilities"], (*at, "facilities"), check, None, None, "facilities")
+            if table.get("facilities")
+            else Condition()
+        )
+        section_id, section_title, target = sf.string("id"), sf.text("title"), sf.string("target")
+        if section_id and section_title and target and condition is not None:
+            sections.append(
+                SectionSpec(
+                    id=section_id,
+                    title=section_title,
+                    facilities=condition,
+                    target=target,
+                    due=sf.date("due"),
+                )
+            )
+    roadmap = None
+    if "roadmap" in raw:
+        table = raw["roadmap"]
+        at = ("roadmap",)
+        check.keys(
+            table,
+            at,
+            {"target", "due", "facilities", "start", "max_parallel", "yearly_budget"},
+            ("target",),
+            what="[roadmap]",
+        )
+        rf = _Fields(check, table, at)
+        condition = (
+            _condition(table["facilities"], (*at, "facilities"), check, None, None, "facilities")
+            if table.get("facilities")
+            else Condition()
+        )
+        target = rf.string("target")
+        if target and condition is not None:
+            roadmap = RoadmapSpec(
+                target=target,
+                due=rf.date("due"),
+                facilities=condition,
+                start=rf.date("start"),
+                max_parallel=rf.integer("max_parallel", low=1),
+                yearly_budget=rf.number("yearly_budget", positive=True),
+            )
+    obligation = None
+    if "obligation" in raw:
+        table = raw["obligation"]
+        at = ("obligation",)
+        check.keys(
+            table,
+            at,
+            {"name", "target", "obliged", "deadline", "count_unobliged"},
+            ("name", "target", "obliged"),
+            what="[obligation]",
+        )
+        of = _Fields(check, table, at)
+        obliged = _condition(
+            table.get("obliged", {}), (*at, "obliged"), check, None, None, "obliged"
+        )
+        count_unobliged = table.get("count_unobliged", True)
+        if not isinstance(count_unobliged, bool):
+            of.bad("count_unobliged", "must be true or false", count_unobliged)
+        obligation = {
+            "name": of.string("name"),
+            "target": of.string("target"),
+            "obliged": obliged,
+            "deadline": of.date("deadline"),
+            "count_unobliged": count_unobliged,
+        }
+    by = report.get("by", ["region"])
+    by = [by] if isinstance(by, str) else by
+    if not isinstance(by, list) or not all(isinstance(b, str) for b in by):
+        f.bad("by", "must be an array of attribute names", by)
+        by = []
+    facilities = f.string("facilities")
+    assessments = f.string("assessments")
+    day, compare = f.date("date"), f.date("compare")
+    spent, target = f.string("spent"), f.string("target")
+    stem = f.string("stem") or "report"
+    label = f.string("label")
+    layers = f.strings("layers")
+    if check.problems or title is None or facilities is None or assessments is None:
+        raise InputError(
+            problems=check.problems
+            or [Problem(message="invalid report specification", path=str(path))]
+        )
+    return ReportSpec(
+        path=path,
+        title=title,
+        label=label,
+        catalog=tuple(_relative(base, c) for c in catalogs),
+        layers=tuple(str(base / layer) for layer in layers),
+        facilities=str(base / facilities),
+        assessments=str(base / assessments),
+        date=day,
+        compare=compare,
+        by=tuple(by),
+        spent=spent,
+        target=target,
+        lang=lang,
+        stem=stem,
+        obligation=obligation,
+        sections=tuple(sections),
+        roadmap=roadmap,
+    )
+
+
+def _check_attributes(spec: ReportSpec, catalog: Catalog, facilities: Any) -> None:
+    """Every condition of the specification must read attributes the facilities have."""
+    known = set(catalog.attributes) | {a for f in facilities for a in f.attributes}
+    conditions: list[tuple[str, Condition]] = [
+        (f"section {s.id}", s.facilities) for s in spec.sections
+    ]
+    if spec.roadmap is not None:
+        conditions.append(("roadmap", spec.roadmap.facilities))
+    if spec.obligation is not None:
+        conditions.append(("obligation", spec.obligation["obliged"]))
+    problems = [
+        Problem(
+            message=f"{where}: condition on an attribute no facility has "
+            f"(known: {', '.join(sorted(known))})",
+            path=str(spec.path),
+            value=attribute,
+        )
+        for where, condition in conditions
+        for attribute in sorted(condition.attributes - known)
+    ]
+    if problems:
+        raise InputError(problems=problems)
+
+
+def _rounds(assessments: list[Assessment]) -> dict[dt.date, list[Assessment]]:
+    rounds: dict[dt.date, list[Assessment]] = {}
+    for assessment in assessments:
+        rounds.setdefault(assessment.date, []).append(assessment)
+    return rounds
+
+
+def _pick(
+    rounds: Mapping[dt.date, list[Assessment]], day: dt.date | None, path: Path, key: str
+) -> dt.date:
+    if day is None:
+        return max(rounds)
+    if day not in rounds:
+        shown = ", ".join(d.isoformat() for d in sorted(rounds))
+        raise InputError(
+            f"no assessment round on this date (rounds: {shown})",
+            path=str(path),
+            key=key,
+            value=day.isoformat(),
+        )
+    return day
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """What ``readiness report`` made: the report and the lines it prints."""
+
+    report: Any
+    lines: tuple[str, ...]
+
+
+def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
+    """Score, plan and summarise as the specification says; return the report."""
+    from readiness import io  # noqa: PLC0415
+    from readiness._load import load_catalog  # noqa: PLC0415
+    from readiness._plan import Target, plan_many  # noqa: PLC0415
+    from readiness._portfolio import Obligation, summarize  # noqa: PLC0415
+    from readiness._score import score_many  # noqa: PLC0415
+    from readiness.report import Section, province_report  # noqa: PLC0415
+
+    lang = lang or spec.lang
+    catalog: Catalog = load_catalog(spec.catalog, layers=spec.layers)
+    facilities = io.read_facilities(spec.facilities, catalog=catalog)
+    _check_attributes(spec, catalog, facilities)
+    rounds = _rounds(io.read_assessments(spec.assessments, catalog, facilities))
+    if not rounds:
+        raise InputError("the assessments file holds no assessment", path=spec.assessments)
+    day = _pick(rounds, spec.date, spec.path, "date")
+    table = score_many(catalog, rounds[day])
+    if spec.label is not None:
+        table = attrs.evolve(table, label=spec.label)
+    obligation = None
+    if spec.obligation is not None:
+        obligation = Obligation(
+            name=spec.obligation["name"],
+            target=spec.obligation["target"],
+            obliged=spec.obligation["obliged"],
+            deadline=spec.obligation["deadline"],
+            count_unobliged=spec.obligation["count_unobliged"],
+        )
+    plan_target = spec.target or (None if obligation is None else obligation.target)
+    plans = None if plan_target is None else plan_many(catalog, table, plan_target, k=3)
+    previous = None
+    if spec.compare is not None:
+        other = _pick(rounds, spec.compare, spec.path, "compare")
+        previous = score_many(catalog, rounds[other])
+    summary = summarize(
+        table,
+        by=spec.by,
+        target=spec.target,
+        obligation=obligation,
+        plans=plans,
+        spent=spec.spent,
+        previous=previous if previous is not None and spec.compare and spec.compare < day else None,
+    )
+    if previous is not None and spec.compare is not None and spec.compare > day:
+        later = summarize(previous, by=(), previous=table)
+        summary = attrs.evolve(summary, change=later.change)
+    extra: dict[str, Section] = {}
+    lines = [
+        f"{spec.title.get(lang)}",
+        f"  round {day.isoformat()}: {len(table):,} facility-assessments; catalogs "
+        + ", ".join(f"{k} {v}" for k, v in catalog.versions.items()),
+    ]
+    if summary.obligation is not None:
+        o = summary.obligation
+        extra_text = (
+            f" (+{o.done_unobliged} not obliged: {', '.join(o.unobliged_done)})"
+            if o.done_unobliged
+            else ""
+        )
+        rate = "-" if o.rate is None else f"{100 * o.rate:.1f}%"
+        counted = o.done + o.done_unobliged if obligation and obligation.count_unobliged else o.done
+        lines.append(
+            f"  {o.name}: {counted} done of {o.obliged} obliged = {rate}{extra_text}; "
+            f"still missing: {len(o.missing)}"
+        )
+    if spec.spent is not None:
+        by_owner = summarize(table, by=("ownership",), spent=spec.spent)
+        parts = [
+            f"{g.key['ownership']} {((g.spent_vnd or 0) / 1e9):,.1f} bn" for g in by_owner.groups
+        ]
+        total = (by_owner.total.spent_vnd or 0) / 1e9
+        lines.append(f"  spent: {total:,.1f} bn VND in all ({', '.join(parts)})")
+    for section in spec.sections:
+        index = [
+            j
+            for j in range(len(table))
+            if section.facilities.matches(table.facility(j).attribute_values())
+        ]
+        chosen = [rounds[day][j] for j in index]
+        if not chosen:
+            continue
+        target = Target.parse(section.target, due=section.due)
+        section_plans = plan_many(catalog, chosen, target, k=3)
+        extra[section.id], line = _section(section, section_plans, target, catalog, lang)
+        lines.append(f"  {line}")
+    roadmap = None
+    if spec.roadmap is not None:
+        chosen = [
+            a for a in rounds[day] if spec.roadmap.facilities.matches(a.facility.attribute_values())
+        ]
+        if chosen:
+            roadmap = plan_many(
+                catalog,
+                chosen,
+                Target.parse(spec.roadmap.target, due=spec.roadmap.due),
+                start=spec.roadmap.start,
+                max_parallel=spec.roadmap.max_parallel,
+                yearly_budget=spec.roadmap.yearly_budget,
+                k=3,
+            )
+            records = roadmap.to_records()
+            finishes = sorted(r["finish"] for r in records if r["finish"])
+            cost = sum(r["cost_vnd"] for r in records)
+            lines.append(
+                f"  roadmap to {spec.roadmap.target}: {len(chosen)} facilities, "
+                f"{int(roadmap.required.sum()):,} steps, estimated {cost / 1e9:,.1f} bn VND"
+                + (f", last finish {finishes[-1]}" if finishes else "")
+            )
+    report = province_report(
+        table,
+        summary,
+        plans=plans,
+        roadmap=roadmap,
+        title=spec.title.get(lang),
+        lang=lang,
+        extra=extra or None,
+    )
+    return Outcome(report=report, lines=tuple(lines))
+
+
+def _section(
+    section: SectionSpec, plans: Any, target: Any, catalog: Catalog, lang: str
+) -> tuple[Any, str]:
+    from readiness.report import Section  # noqa: PLC0415
+
+    records = plans.to_records()
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_kind.setdefault(record["kind"], []).append(record)
+    vi = lang == "vi"
+    columns = (
+        [
+            "Loại cơ sở",
+            "Số cơ sở",
+            "Đã đạt",
+            "Đúng tiến độ",
+            "Có rủi ro",
+            "Trễ hạn",
+            "Số bước còn lại (trung vị)",
+            "Chi phí ước tính (tỷ VND)",
+        ]
+        if vi
+        else [
+            "Kind",
+            "Facilities",
+            "Done",
+            "On track",
+            "At risk",
+            "Late",
+            "Steps left (median)",
+            "Estimated cost (bn VND)",
+        ]
+    )
+    rows = []
+    late = 0
+    for kind in sorted(by_kind):
+        group = by_kind[kind]
+        verdicts = [r["target_verdict"] for r in group]
+        late += verdicts.count("late")
+        steps = [r["steps"] for r in group if r["steps"]]
+        rows.append(
+            [
+                kind,
+                len(group),
+                verdicts.count("done"),
+                verdicts.count("on_track"),
+                verdicts.count("at_risk"),
+                verdicts.count("late"),
+                int(np.median(steps)) if steps else 0,
+                round(sum(r["cost_vnd"] for r in group) / 1e9, 2),
+            ]
+        )
+    due = {r["target_due"] for r in records if r["target_due"]}
+    note = (
+        "Kế hoạch tính từ ngày đánh giá; chi phí là ước tính."
+        if vi
+        else "Plans start on the assessment date; costs are estimates "
+        "(steps without one count as 0)."
+    )
+    text = target.describe(catalog, lang=lang) + (f" — {', '.join(sorted(due))}" if due else "")
+    line = (
+        f"{section.title.get(lang)}: {len(records)} facilities, "
+        f"{sum(1 for r in records if r['target_verdict'] == 'done')} done, {late} late "
+        f"(due {', '.join(sorted(due)) or '-'})"
+    )
+    return Section(title=section.title, text=text, columns=columns, rows=rows, note=note), line

@@ -1,0 +1,74 @@
+"""The stable public names (design.md, "Public names") and the light import."""
+
+from __future__ import annotations
+
+import pytest
+
+import readiness
+
+STABLE = {
+    "load_catalog",
+    "list_catalogs",
+    "Catalog",
+    "Criterion",
+    "Facility",
+    "Assessment",
+    "Status",
+    "score",
+    "score_many",
+    "next_steps",
+    "plan",
+    "summarize",
+    "errors",
+}
+
+
+def test_all_is_pinned() -> None:
+    """__all__ lists exactly these names; changing it is a deliberate API change."""
+    assert sorted(readiness.__all__) == sorted(
+        [
+            *STABLE,
+            "KINDS",
+            "OWNERSHIPS",
+            "AssessedBy",
+            "Blocker",
+            "DeadlineVerdict",
+            "NextStep",
+            "Obligation",
+            "Plan",
+            "PlanTable",
+            "Reason",
+            "Record",
+            "Score",
+            "ScoreTable",
+            "StatusMatrix",
+            "Step",
+            "Summary",
+            "Target",
+            "Weights",
+            "__version__",
+            "graph",
+            "io",
+            "peers",
+            "plan_many",
+            "report",
+            "synthetic",
+        ]
+    )
+
+
+def test_every_name_resolves() -> None:
+    """Every name of __all__ is reachable (submodules load on first use)."""
+    for name in readiness.__all__:
+        assert getattr(readiness, name) is not None
+
+
+def test_dir_is_all() -> None:
+    """dir(readiness) shows the public names only."""
+    assert sorted(dir(readiness)) == sorted(readiness.__all__)
+
+
+def test_unknown_attribute() -> None:
+    """A missing attribute raises AttributeError with its name."""
+    with pytest.raises(AttributeError, match="nope"):
+        readiness.nope  # noqa: B018
