@@ -6,9 +6,11 @@ The planning rules (``docs/planning.md`` states them with examples):
    of a catalog, or a set of criteria; optionally with a due date. Without one, the due date is
    the latest catalog deadline (for the facility's class) among the target's criteria; for a
    milestone, its own deadline.
-2. *Target criteria.* ``all`` levels: every applicable criterion. ``threshold`` levels: the
-   criteria not yet effectively met, in the static order below, until the level's threshold is
-   reached counting only criteria that will be fully met (partial credit is not relied on).
+2. *Target criteria.* ``all`` levels: every applicable criterion. ``threshold`` levels: none
+   when the level is already earned (partial credit included, as scoring counts it); otherwise
+   the criteria not yet effectively met, in the order weight (higher first), effort left, cost
+   (lower first), key, until the level's threshold is reached counting only criteria that will
+   be fully met (partial credit is not relied on).
    ``k-of-n`` levels: the k completable bundles with the fewest criteria left (ties: bundle
    order); with fewer than k completable bundles the target is *unreachable*.
 3. *Required set.* The target criteria that are not effectively met, plus every applicable
@@ -17,7 +19,8 @@ The planning rules (``docs/planning.md`` states them with examples):
 4. *Durations and costs.* From the criterion's estimate case for the facility's class (or the
    user's override); a partial criterion needs ``(1 - progress)`` of the effort; a criterion
    without an estimate is assumed to take ``default_effort_days`` (flagged) and to cost nothing
-   known (flagged). Durations are whole calendar days, rounded up.
+   known (flagged). Durations are whole calendar days: the effort left, rounded up once.
+   A target none of whose criteria apply to a facility is ``not_applicable`` for it.
 5. *Schedule.* A step starts when all its required prerequisites are finished (critical path;
    steps in parallel). With limits, steps are taken in order of earliest start (then longest
    remaining path, then key) and each starts at the first day, not before the previous step's
@@ -32,8 +35,8 @@ The planning rules (``docs/planning.md`` states them with examples):
 8. *Next steps.* The frontier (applicable, not effectively met, every prerequisite effectively
    met) restricted to the required set, ranked by: earliest due date it serves (its own deadline,
    the target's due date, or that of any required criterion it unblocks), then how many required
-   criteria it unblocks (transitively), then weight (higher first), effort, cost (lower first),
-   then key. ``include_other=True`` appends the rest of the frontier, ranked the same way.
+   criteria it unblocks (transitively), then weight (higher first), effort left, cost (lower
+   first), then key. ``include_other=True`` appends the rest of the frontier, ranked the same way.
 """
 
 from __future__ import annotations
@@ -359,13 +362,13 @@ def _plan_classes(plan: _PlanCompiled, columns: FacilityColumns) -> _Classes:
 class _ClassTables:
     """Per class (columns) and criterion (rows): effort, cost, deadlines, ranks."""
 
-    effort: Int  # whole days
+    effort: npt.NDArray[np.float64]  # days, as estimated (rounded up only once, per step)
     cost: npt.NDArray[np.float64]
     estimated: Bool  # effort came from an estimate or override
     costed: Bool  # cost came from an estimate or override
     due: Int  # (C, K) deadline day of the criterion, _NEVER when none
     deadline_day: Int  # (deadlines, K)
-    rank: Int  # (C, K) static rank: weight desc, effort asc, cost asc, key asc
+    cost_rank: Int  # (C, K) rank of the cost among every cost of the table
     target_due: Int  # (K,) target due day, _NEVER when none
 
 
@@ -379,7 +382,7 @@ def _class_tables(
 ) -> _ClassTables:
     size = compiled.size
     count = len(classes.representatives)
-    effort = np.zeros((size, count), dtype=np.int64)
+    effort = np.zeros((size, count))
     cost = np.zeros((size, count))
     estimated = np.zeros((size, count), dtype=bool)
     costed = np.zeros((size, count), dtype=bool)
@@ -398,7 +401,7 @@ def _class_tables(
             money = override.get("cost_vnd", estimate.cost_vnd if estimate else None)
             estimated[i, k] = days is not None
             costed[i, k] = money is not None
-            effort[i, k] = math.ceil(days) if days is not None else options.default_effort_days
+            effort[i, k] = float(days) if days is not None else options.default_effort_days
             cost[i, k] = money or 0.0
         if spec.target.due is not None:
             target_due[k] = _day(spec.target.due)
@@ -407,19 +410,7 @@ def _class_tables(
     due = np.full((size, count), _NEVER, dtype=np.int64)
     has = plan.deadline_of >= 0
     due[has] = deadline_day[plan.deadline_of[has]]
-    # ties by key: kernel order is not key order, so rank keys first
-    key_rank = np.argsort(np.argsort(np.array(compiled.keys, dtype=object)))
-    order = np.lexsort(
-        (
-            np.tile(key_rank[:, None], (1, count)),
-            cost,
-            effort,
-            -np.tile(compiled.weights[:, None], (1, count)),
-        ),
-        axis=0,
-    )
-    rank = np.empty((size, count), dtype=np.int64)
-    np.put_along_axis(rank, order, np.arange(size)[:, None], axis=0)
+    cost_rank = np.searchsorted(np.unique(cost), cost).astype(np.int64)
     return _ClassTables(
         effort=effort,
         cost=cost,
@@ -427,7 +418,7 @@ def _class_tables(
         costed=costed,
         due=due,
         deadline_day=deadline_day,
-        rank=rank,
+        cost_rank=cost_rank,
         target_due=target_due,
     )
 
@@ -632,13 +623,13 @@ def _support(compiled: Compiled, effective: Bool, applies: Bool) -> Bool:
 def _target_mask(
     compiled: Compiled,
     spec: _TargetSpec,
-    state: npt.NDArray[np.uint8],
+    credit: npt.NDArray[np.float64],
     effective: Bool,
     applies: Bool,
-    rank: Int,
+    tie: Int,
 ) -> tuple[Bool, Bool]:
     """Return the target criteria (C, F) and which facilities cannot reach the target."""
-    size, count = state.shape
+    size, count = credit.shape
     target = np.zeros((size, count), dtype=bool)
     unreachable = np.zeros(count, dtype=bool)
     target[spec.fixed] = True
@@ -651,10 +642,12 @@ def _target_mask(
             assert level.threshold is not None
             weights = compiled.weights[members][:, None]
             total = (weights * applies[members]).sum(axis=0)
+            earned = (weights * np.where(applies[members], credit[members], 0.0)).sum(axis=0)
+            reached = earned >= level.threshold * total - 1e-9 * total  # as scoring says
             have = (weights * (applies[members] & effective[members])).sum(axis=0)
-            deficit = level.threshold * total - have - 1e-9 * total
+            deficit = np.where(reached, 0.0, level.threshold * total - have - 1e-9 * total)
             open_ = applies[members] & ~effective[members]
-            order = np.argsort(rank[members], axis=0, kind="stable")  # per facility
+            order = np.argsort(tie[members], axis=0, kind="stable")  # per facility
             sorted_open = np.take_along_axis(open_, order, axis=0)
             sorted_w = (
                 np.take_along_axis(np.broadcast_to(weights, open_.shape), order, axis=0)
@@ -893,8 +886,16 @@ def _plan_chunk(
     classes = _plan_classes(plan, matrix.columns)
     tables = _class_tables(catalog, compiled, plan, classes, spec, options)
     cls = classes.of_facility[matrix.rows]
-    rank = tables.rank[:, cls]
-    target, unreachable = _target_mask(compiled, spec, state, effective, applies, rank)
+    progress = _remaining(matrix, state)
+    # rule 4: the effort left, rounded up once (a tiny tolerance absorbs float error: 70 % of
+    # 10 days leaves 3 days, not 4)
+    duration = np.ceil(tables.effort[:, cls] * (1.0 - progress) - 1e-9).astype(np.int64)
+    duration = np.maximum(duration, 0)
+    cost = tables.cost[:, cls]
+    tie = _tie_key(compiled, duration, tables.cost_rank[:, cls])
+    # strict credit: effectively met, or partial progress of a supported partial criterion
+    credit = effective + np.where(state == PARTIAL, progress, 0.0)
+    target, unreachable = _target_mask(compiled, spec, credit, effective, applies, tie)
     # Required set (rule 3): target criteria and all their prerequisites, not effectively met.
     need = target.copy()
     for c in compiled.topo[::-1]:
@@ -903,9 +904,6 @@ def _plan_chunk(
             need[parents] |= need[c]
     required = need & applies & ~effective
     required[:, unreachable] = False
-    progress = _remaining(matrix, state)
-    effort_full = tables.effort[:, cls]
-    duration = np.ceil(effort_full * (1.0 - progress)).astype(np.int64)
     finish, wave = _schedule(compiled, required, duration)
     start = finish - duration * required
     if options.start is not None:
@@ -914,7 +912,7 @@ def _plan_chunk(
         start_day = (matrix.dates - np.datetime64("1970-01-01", "D")).astype(np.int64)
     if options.max_parallel is not None or options.yearly_budget is not None:
         start, finish = _apply_limits(
-            compiled, plan, required, duration, tables.cost[:, cls], start, start_day, options
+            compiled, plan, required, duration, cost, start, start_day, options
         )
     support = _support(compiled, effective, applies)
     frontier = applies & ~effective & support
@@ -929,7 +927,7 @@ def _plan_chunk(
     # rule 8: a step toward the target serves its own date and those of the required criteria it
     # unblocks; any other step serves its own deadline
     urgency = np.where(required, _urgency(plan, own), due)
-    ranked = _rank(size, frontier, required, urgency, unblocks, rank, options)
+    ranked = _rank(size, frontier, required, urgency, unblocks, tie, options)
     status = np.where(
         unreachable,
         "unreachable",
@@ -939,11 +937,9 @@ def _plan_chunk(
             np.where(required.any(axis=0), "planned", "done"),
         ),
     )
-    if spec.framework is not None:
-        a, b = compiled.level_ranges[spec.framework]
-        own_catalog = compiled.framework_of == spec.framework
-        status = np.where(~(applies[own_catalog].any(axis=0)), "not_applicable", status)
-        del a, b
+    # a target none of whose criteria apply to the facility does not concern it
+    scope = compiled.framework_of == spec.framework if spec.framework is not None else spec.fixed
+    status = np.where(~(applies[scope].any(axis=0)), "not_applicable", status)
     return {
         "start_day": start_day,
         "status": status,
@@ -951,8 +947,8 @@ def _plan_chunk(
         "start": start,
         "finish": finish,
         "wave": wave,
-        "effort": np.ceil(effort_full * (1.0 - progress)).astype(np.int64),
-        "cost": tables.cost[:, cls],
+        "effort": duration,
+        "cost": cost,
         "estimated": tables.estimated[:, cls],
         "costed": tables.costed[:, cls],
         "due": due,
@@ -967,32 +963,57 @@ def _plan_chunk(
     }
 
 
+def _tie_key(compiled: Compiled, effort: Int, cost_rank: Int) -> Int:
+    """Pack (weight desc, effort left asc, cost asc, key asc) into one sortable integer."""
+    size = compiled.size
+    weights = np.unique(compiled.weights)
+    weight_rank = (len(weights) - 1 - np.searchsorted(weights, compiled.weights)).astype(np.int64)
+    key_rank = np.argsort(np.argsort(np.array(compiled.keys, dtype=object))).astype(np.int64)
+    effort = np.minimum(effort, 2**24 - 1)
+    widths = [
+        max(len(weights).bit_length(), 1),
+        24,
+        max(int(cost_rank.max(initial=0)).bit_length(), 1),
+        max(int(size).bit_length(), 1),
+    ]
+    if sum(widths) > 62:  # pragma: no cover - thousands of distinct costs and criteria
+        msg = "too many distinct costs to rank next steps"
+        raise PlanError(msg)
+    key = weight_rank[:, None] << (widths[1] + widths[2] + widths[3])
+    key = key + (effort << (widths[2] + widths[3]))
+    key = key + (cost_rank << widths[3])
+    return key + key_rank[:, None]
+
+
 def _rank(
     size: int,
     frontier: Bool,
     required: Bool,
     urgency: Int,
     unblocks: npt.NDArray[np.int32],
-    rank: Int,
+    tie: Int,
     options: _Options,
 ) -> Int:
+    """Kernel indices of each column's top-k next steps (planning rule 8), -1 when fewer."""
     count = frontier.shape[1]
+    k = min(options.k, size)
+    ranked = np.full((k, count), -1, dtype=np.int64)
+    if k == 0 or count == 0:
+        return ranked
     toward = frontier & required
     candidates = toward | (frontier if options.include_other else False)
-    urgency_days = np.where(urgency >= _NEVER, 10**6, urgency - _day(dt.date(1970, 1, 1)))
+    urgency_days = np.minimum(urgency, 2**30) - _day(dt.date(1900, 1, 1))
     base = size + 1
-    key = ((~toward).astype(np.int64) * (10**7) + urgency_days) * base * base
-    key += (size - unblocks.astype(np.int64)) * base + rank
-    key = np.where(candidates, key, np.iinfo(np.int64).max)
-    k = min(options.k, size)
-    if k == 0 or count == 0:
-        return np.full((k, count), -1, dtype=np.int64)
-    part = np.argpartition(key, k - 1, axis=0)[:k] if k < size else np.argsort(key, axis=0)
-    order = np.take_along_axis(
-        part, np.argsort(np.take_along_axis(key, part, axis=0), axis=0), axis=0
-    )
-    keys = np.take_along_axis(key, order, axis=0)
-    return np.where(keys == np.iinfo(np.int64).max, -1, order).astype(np.int64)
+    first = (~candidates).astype(np.int64) << 62
+    first += (~toward).astype(np.int64) << 61
+    first += urgency_days * base + (size - unblocks.astype(np.int64))
+    block = 4096
+    for lo in range(0, count, block):
+        hi = min(lo + block, count)
+        order = np.lexsort((tie[:, lo:hi], first[:, lo:hi]), axis=0)[:k]
+        chosen = np.take_along_axis(candidates[:, lo:hi], order, axis=0)
+        ranked[:, lo:hi] = np.where(chosen, order, -1)
+    return ranked
 
 
 def _apply_limits(

@@ -707,12 +707,11 @@ def test_threshold_target_does_not_rely_on_partial_credit(tmp_path: Path) -> Non
     records = {"b": "met", "c": Record(status="partial", progress=0.99)}
     p = readiness.plan(cat, assess(records), "thr@1")
     # Counting c's 1.98 the deficit would be 6 - 4.98 = 1.02 and e alone would do.
-    # Counting only full criteria: deficit 3 -> e, d (c, still open, is later in the order).
-    assert sorted(short(s.criterion for s in p.steps)) == ["d", "e"]
+    # Counting only full criteria: deficit 3. The order uses the effort left: c has
+    # ceil(20 x 0.01) = 1 day left, so c (0 < 3) comes before e (2 < 3) -> 4, stop.
+    assert sorted(short(s.criterion for s in p.steps)) == ["c", "e"]
     # Meeting the chosen ones reaches the level.
-    done = assess(
-        {"b": "met", "c": Record(status="partial", progress=0.99), "d": "met", "e": "met"}
-    )
+    done = assess({"b": "met", "c": "met", "e": "met"})
     assert readiness.score(cat, done).catalogs["thr"].level == 1
 
 

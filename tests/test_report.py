@@ -125,6 +125,7 @@ def _bac_ninh_obligation(summary: r.Summary) -> r.Summary:
         obliged=54,
         done=54,
         done_unobliged=2,
+        count_unobliged=True,
         rate=round(56 / 54, 4),
         rule="(obliged facilities done + facilities done without being obliged) / obliged facilities",
         missing=(),
