@@ -54,7 +54,8 @@ def main() -> None:
         lambda: readiness.plan_many(catalog, matrix, TARGET, start=start, k=5), 3
     )
     print(
-        f"\nplan_many + next steps, {size:,} facilities, target {TARGET} (median of 3): {seconds:.2f} s"
+        f"\nplan_many + next steps, {size:,} facilities, target {TARGET} "
+        f"(median of 3): {seconds:.2f} s"
     )
     status = {s: int(n) for s, n in zip(*np.unique(table.status, return_counts=True), strict=True)}
     print(f"  plans by status: {status}")
