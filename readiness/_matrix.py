@@ -43,7 +43,7 @@ from readiness._compile import Compiled, compile_catalog
 from readiness._model import Assessment, Facility, Record, Status
 from readiness.errors import DuplicateError, Problem, UnknownCriterionError
 
-__all__ = ["CODE", "StatusMatrix"]
+__all__ = ["CODE", "Classes", "FacilityColumns", "StatusMatrix", "distinct_columns"]
 
 OUT, NA, MET, UNSUPPORTED, PARTIAL, NOT_MET, UNKNOWN, EXPIRED, BELOW_COVERAGE = range(9)
 UNSUPPORTED_PARTIAL = 9
@@ -126,6 +126,23 @@ class FacilityColumns:
         return result
 
 
+def distinct_columns(
+    masks: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Group the columns of a boolean matrix by their pattern.
+
+    Returns the index of one column of each distinct pattern and, for every column, the number of
+    its pattern (patterns ordered by their bits, so the result does not depend on column order).
+    """
+    count = masks.shape[0]
+    if count <= 62:  # pack each column into one integer: fast
+        codes = (masks.T.astype(np.int64) << np.arange(count, dtype=np.int64)).sum(axis=1)
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(masks, axis=1, return_index=True, return_inverse=True)
+    return np.asarray(first, dtype=np.intp), np.asarray(inverse, dtype=np.intp).reshape(-1)
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Classes:
     """Assessments grouped by which criteria apply to their facility.
@@ -144,14 +161,8 @@ class Classes:
     ) -> Classes:
         """Evaluate every condition of ``compiled`` on the facilities of ``columns``."""
         masks = np.stack([columns.mask(c) for c in compiled.conditions])  # (conditions, facilities)
-        count = masks.shape[0]
-        if count <= 62:
-            codes = (masks.T.astype(np.int64) << np.arange(count, dtype=np.int64)).sum(axis=1)
-            _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-            patterns = masks[:, first]
-        else:
-            patterns, inverse = np.unique(masks, axis=1, return_inverse=True)
-        of_facility = np.asarray(inverse, dtype=np.intp).reshape(-1)
+        first, of_facility = distinct_columns(masks)
+        patterns = masks[:, first]
         return cls(applies=patterns[compiled.condition_of], of_row=of_facility[rows])
 
 
@@ -259,7 +270,7 @@ class StatusMatrix:
 
     def date(self, j: int) -> dt.date:
         """Return the date of assessment ``j``."""
-        return _to_date(self.dates[j])
+        return to_date(self.dates[j])
 
     @classmethod
     def from_assessments(
@@ -429,6 +440,7 @@ class _Resolver:
         return found
 
 
-def _to_date(value: np.datetime64) -> dt.date:
+def to_date(value: np.datetime64) -> dt.date:
+    """Convert a numpy day to a :class:`datetime.date`."""
     days = int((value - _EPOCH).astype(np.int64))
     return dt.date(1970, 1, 1) + dt.timedelta(days=days)

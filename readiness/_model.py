@@ -17,15 +17,43 @@ import attrs
 from readiness._catalog import KINDS, OWNERSHIPS
 
 __all__ = [
+    "BED_BANDS",
     "AssessedBy",
     "Assessment",
     "Facility",
     "FrozenDict",
     "Record",
     "Status",
+    "bed_band",
 ]
 
 AttributeValue = str | int | float | bool
+
+#: Bed bands ``(lowest, highest or None, label)``, roughly a factor 3 apart: used to group
+#: facilities in summaries (``bed_band``) and in peer profiles.
+BED_BANDS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 0, "no beds"),
+    (1, 49, "1-49 beds"),
+    (50, 149, "50-149 beds"),
+    (150, 499, "150-499 beds"),
+    (500, None, "500+ beds"),
+)
+
+
+def bed_band(beds: int) -> str:
+    """Return the bed band label of a facility with ``beds`` beds.
+
+    Examples
+    --------
+    >>> from readiness._model import bed_band
+    >>> bed_band(0), bed_band(250), bed_band(1200)
+    ('no beds', '150-499 beds', '500+ beds')
+    """
+    label = BED_BANDS[0][2]
+    for low, _, name in BED_BANDS:
+        if beds >= low:
+            label = name
+    return label
 
 
 class Status(enum.StrEnum):

@@ -62,9 +62,10 @@ from readiness._matrix import (
     UNSUPPORTED_PARTIAL,
     FacilityColumns,
     StatusMatrix,
+    distinct_columns,
 )
 from readiness._model import Assessment, Facility
-from readiness._score import ScoreTable, _kernel, _matrices, _setup
+from readiness._score import ScoreTable, _kernel, _matrices, _setup, support_of
 from readiness.errors import OptionError, PlanError, UnknownCriterionError, UnknownIdError
 
 __all__ = [
@@ -345,15 +346,9 @@ def _plan_classes(plan: _PlanCompiled, columns: FacilityColumns) -> _Classes:
             of_facility=np.zeros(count, dtype=np.intp), representatives=columns.facilities[:1]
         )
     masks = np.stack([columns.mask(c) for c in plan.conditions])
-    if len(plan.conditions) <= 62:
-        codes = (masks.T.astype(np.int64) << np.arange(len(plan.conditions), dtype=np.int64)).sum(
-            axis=1
-        )
-        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    else:
-        _, first, inverse = np.unique(masks, axis=1, return_index=True, return_inverse=True)
+    first, inverse = distinct_columns(masks)
     return _Classes(
-        of_facility=np.asarray(inverse, dtype=np.intp).reshape(-1),
+        of_facility=inverse,
         representatives=tuple(columns.facilities[int(i)] for i in first),
     )
 
@@ -601,23 +596,6 @@ class Plan:
 
 
 # --------------------------------------------------------------------------- the vectorised planner
-
-
-def _support(compiled: Compiled, effective: Bool, applies: Bool) -> Bool:
-    """Whether each criterion's prerequisites are all effectively met (rule 3 of scoring)."""
-    size, count = effective.shape
-    support = np.empty((size, count), dtype=bool)
-    through = np.empty((size + 1, count), dtype=bool)
-    through[size] = True
-    for rows, parents in compiled.generations:
-        ok = (
-            np.ones((len(rows), count), dtype=bool)
-            if parents is None
-            else through[parents].all(axis=1)
-        )
-        support[rows] = ok
-        through[rows] = np.where(applies[rows], effective[rows], ok)
-    return support
 
 
 def _target_mask(
@@ -914,7 +892,7 @@ def _plan_chunk(
         start, finish = _apply_limits(
             compiled, plan, required, duration, cost, start, start_day, options
         )
-    support = _support(compiled, effective, applies)
+    support = support_of(compiled, effective, applies)
     frontier = applies & ~effective & support
     unblocks = (plan.descendants @ required.astype(np.float32)).astype(np.int32)
     due = tables.due[:, cls]

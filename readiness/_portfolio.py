@@ -39,30 +39,12 @@ import numpy.typing as npt
 from readiness._catalog import Condition
 from readiness._compile import compile_catalog
 from readiness._matrix import MET, NA
-from readiness._model import Facility
+from readiness._model import Facility, bed_band
 from readiness._plan import PlanTable, Target, _resolve_target
 from readiness._score import ScoreTable
 from readiness.errors import OptionError
 
 __all__ = ["Obligation", "Summary", "bed_band", "summarize"]
-
-#: Bed bands used by ``bed_band`` (inclusive lower bounds).
-BED_BANDS: tuple[tuple[int, str], ...] = (
-    (0, "no beds"),
-    (1, "1-49 beds"),
-    (50, "50-149 beds"),
-    (150, "150-499 beds"),
-    (500, "500+ beds"),
-)
-
-
-def bed_band(beds: int) -> str:
-    """Return the bed band of a facility with ``beds`` beds."""
-    band = BED_BANDS[0][1]
-    for low, name in BED_BANDS:
-        if beds >= low:
-            band = name
-    return band
 
 
 def _as_target(value: Target | str) -> Target:

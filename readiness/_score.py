@@ -55,6 +55,7 @@ from readiness._matrix import (
     UNSUPPORTED_PARTIAL,
     Classes,
     StatusMatrix,
+    to_date,
 )
 from readiness._model import Assessment, Facility
 from readiness.errors import OptionError, UnknownCriterionError, UnknownIdError
@@ -453,6 +454,33 @@ def _sparse(of: Int, rows: Int, cols: Int, values: Float, count: int, width: int
     return summed.reshape(count, width)
 
 
+def _propagate(compiled: Compiled, met: Bool, app: Bool, support: Bool, through: Bool) -> None:
+    """Fill ``support``: whether every prerequisite of a criterion is effectively met (rule 3).
+
+    Generation by generation. ``through`` (one row more than ``support``, the last row true)
+    holds what each criterion passes to its dependents: effectively met if it applies, its own
+    support if it does not (criteria that do not apply are transparent).
+    """
+    for rows, parents in compiled.generations:
+        if parents is None:
+            support[rows] = True
+            through[rows] = met[rows] | ~app[rows]
+        else:
+            ok = through[parents].all(axis=1)
+            support[rows] = ok
+            through[rows] = ok & (met[rows] | ~app[rows])
+
+
+def support_of(compiled: Compiled, met: Bool, app: Bool) -> Bool:
+    """Return the support matrix (criteria x columns) of ``met`` and ``app`` (rule 3)."""
+    size, count = met.shape
+    support = np.empty((size, count), dtype=bool)
+    through = np.empty((size + 1, count), dtype=bool)
+    through[size] = True
+    _propagate(compiled, met, app, support, through)
+    return support
+
+
 def _block(
     setup: _Setup,
     tables: _Tables,
@@ -480,15 +508,7 @@ def _block(
     np.equal(codes, NA, out=tmp)
     rows_na, cols_na = np.divmod(np.flatnonzero(tmp), width)  # buffers are `width` wide
 
-    # Support, generation by generation (rule 3; criteria that do not apply are transparent).
-    for rows, parents in compiled.generations:
-        if parents is None:
-            support[rows] = True
-            through[rows] = met[rows] | ~app[rows]
-        else:
-            ok = through[parents].all(axis=1)
-            support[rows] = ok
-            through[rows] = ok & (met[rows] | ~app[rows])
+    _propagate(compiled, met, app, support, through)
 
     strict = setup.policy == "strict"
     if strict:
@@ -807,7 +827,7 @@ class ScoreTable:
                 "ownership": facility.ownership,
                 "beds": facility.beds,
                 "region": facility.region,
-                "date": _date(self.dates[j]).isoformat(),
+                "date": to_date(self.dates[j]).isoformat(),
                 "overall": _none(self.overall[j]),
             }
             for k, catalog_id in enumerate(compiled.frameworks):
@@ -853,12 +873,6 @@ DECIMALS = 4
 
 def _none(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), DECIMALS)
-
-
-def _date(value: np.datetime64) -> dt.date:
-    return dt.date(1970, 1, 1) + dt.timedelta(
-        days=int(value.astype("datetime64[D]").astype(np.int64))
-    )
 
 
 def _missing(compiled: Compiled, state: npt.NDArray[np.uint8], i: int) -> tuple[str, ...]:
@@ -959,7 +973,7 @@ def _build_score(table: ScoreTable, j: int) -> Score:
     )
     return Score(
         facility=table.facility(j),
-        date=_date(table.dates[j]),
+        date=to_date(table.dates[j]),
         catalog=table.catalog.id,
         policy=table.policy,
         overall=_none(table.overall[j]),

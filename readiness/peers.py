@@ -58,9 +58,9 @@ import numpy as np
 import numpy.typing as npt
 
 from readiness._matrix import MET, NA, OUT, PARTIAL
-from readiness._model import Facility
-from readiness._plan import NextStep, _support
-from readiness._score import ScoreTable
+from readiness._model import BED_BANDS, Facility, bed_band
+from readiness._plan import NextStep
+from readiness._score import ScoreTable, support_of
 from readiness.errors import NotFittedError, OptionError, PlanError
 
 if TYPE_CHECKING:
@@ -91,15 +91,6 @@ Features = Literal["domains", "criteria"]
 Verdict = Literal["likely on time", "at risk", "unlikely"]
 ForecastStatus = Literal["forecast", "reached", "refused"]
 
-#: Bed bands ``(lowest, highest or None, label)``, roughly a factor 3 apart: the ``bed_band``
-#: cohort and the bed feature of the peer profiles.
-BED_BANDS: tuple[tuple[int, int | None, str], ...] = (
-    (0, 0, "no beds"),
-    (1, 49, "1-49 beds"),
-    (50, 149, "50-149 beds"),
-    (150, 499, "150-499 beds"),
-    (500, None, "500+ beds"),
-)
 _BAND_EDGES = np.array([b[0] for b in BED_BANDS[1:]], dtype=np.int64)
 
 #: Credit of each effective state code in ``features="criteria"`` (NaN: does not apply).
@@ -113,17 +104,6 @@ _EPOCH = dt.date(1970, 1, 1)
 _STANDARD_COHORTS = ("kind", "ownership", "bed_band", "region")
 #: Forecasts further away than this are refused rather than dated.
 MAX_YEARS = 100
-
-
-def bed_band(beds: int) -> str:
-    """Return the bed band label of a facility with ``beds`` beds.
-
-    Examples
-    --------
-    >>> bed_band(0), bed_band(250), bed_band(1200)
-    ('no beds', '150-499 beds', '500+ beds')
-    """
-    return BED_BANDS[int(np.searchsorted(_BAND_EDGES, beds, side="right"))][2]
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -1259,7 +1239,7 @@ class PeerAdvisor:
             state = table.state_column(j)
             applies = state >= MET
             effective = state == MET
-            support = _support(compiled, effective[:, None], applies[:, None])[:, 0]
+            support = support_of(compiled, effective[:, None], applies[:, None])[:, 0]
             rows: Int = np.flatnonzero(applies & ~effective & support).astype(np.intp)
             return rows
         found = []
