@@ -198,9 +198,12 @@ def deadline_date(catalog: readiness.Catalog, assessment: Assessment, key: str) 
 
 
 def static_key(
-    catalog: readiness.Catalog, assessment: Assessment, key: str
+    catalog: readiness.Catalog, assessment: Assessment, key: str, f: Facts | None = None
 ) -> tuple[float, int, float, str]:
+    """Weight desc, effort left asc, cost asc, key asc (rules 2 and 8)."""
     days, cost = full_effort(catalog, assessment, key)
+    if f is not None and key in f.progress:
+        days = math.ceil(exact_effort(catalog, assessment, key, f.progress[key]))
     return (-catalog.criteria[key].weight, days, cost, key)
 
 
@@ -229,12 +232,19 @@ def expected(catalog: readiness.Catalog, assessment: Assessment, target: Target)
                 weight = {k: catalog.criteria[k].weight for k in members if k in f.applies}
                 total = sum(weight.values())
                 have = sum(w for k, w in weight.items() if k in f.effective)
-                deficit = lvl.threshold * total - have - EPSILON * total
+                # already earned, partial credit included (as scoring counts it): nothing to do
+                earned = have + sum(
+                    w * f.progress[k]
+                    for k, w in weight.items()
+                    if k in f.progress and f.supported[k]
+                )
+                reached = earned >= lvl.threshold * total - EPSILON * total
+                deficit = 0.0 if reached else lvl.threshold * total - have - EPSILON * total
                 chosen |= {k for k in weight if k in f.effective}
                 got = 0.0
                 for k in sorted(
                     (k for k in weight if k not in f.effective),
-                    key=lambda k: static_key(catalog, assessment, k),
+                    key=lambda k: static_key(catalog, assessment, k, f),
                 ):
                     if got >= deficit:
                         break
