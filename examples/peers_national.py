@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import readiness
 from readiness import synthetic
 from readiness.peers import PeerAdvisor, PeerGroups, benchmark, forecast, rerank
+from readiness.report import facility_report
 
 SEED = 2026
 FACILITIES = 5_000
@@ -109,6 +110,19 @@ def main() -> None:
     whole = advisor.suggest(latest, j)
     print("Whole frontier, most supported by peers (beside the rules, not instead):")
     print(whole.explain(top=5))
+
+    # ------------------------------------------------------------------ facility report
+    report = facility_report(
+        latest.score(j),
+        plan=plans.plan(j),
+        next_steps=steps,
+        peers=latest,
+        peer_steps=whole,
+        catalog=catalog,
+    )
+    folder = Path(__file__).resolve().parent / "output"
+    written = report.write(folder, f"facility-{facilities[j].id}", charts=False)
+    print(f"Facility report with the peer view: {written['html']}")
 
     # ------------------------------------------------------------------ forecasts
     print("\nForecasts for this facility (Theil-Sen over its history, 90% interval):")

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from readiness.peers import PeerSuggestions
+
 __all__ = [
     "CHART_RC",
     "LABELS",
@@ -267,6 +269,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "peers_section": "Compared with peers",
         "peers_line": "{n} peer assessments; their mean overall score is {mean}.",
         "peers_rank": "This facility scores above {share} of them.",
+        "peer_steps_section": "What similar facilities further along did",
+        "peer_steps_note": (
+            "Offered beside the rule-based next steps, never instead of them: "
+            "a criterion of this facility's frontier and how many of its most similar "
+            "facilities further along already meet it."
+        ),
+        "support": "Support",
         "peer_mean": "Peer mean",
         "this_facility": "This facility",
         "target_row": "Target ({target})",
@@ -478,6 +487,13 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "peers_section": "So sánh với các cơ sở cùng nhóm",
         "peers_line": "{n} lượt đánh giá cùng nhóm; điểm tổng trung bình của họ là {mean}.",
         "peers_rank": "Cơ sở này có điểm cao hơn {share} trong số đó.",
+        "peer_steps_section": "Các cơ sở tương tự, tiến xa hơn đã làm gì",
+        "peer_steps_note": (
+            "Đưa ra bên cạnh các bước tiếp theo theo quy tắc, không thay thế chúng: "
+            "một tiêu chí trong các bước có thể làm ngay của cơ sở này và số cơ sở tương tự "
+            "nhất, đã tiến xa hơn, đã đáp ứng tiêu chí đó."
+        ),
+        "support": "Mức ủng hộ",
         "peer_mean": "Trung bình nhóm",
         "this_facility": "Cơ sở này",
         "target_row": "Mục tiêu ({target})",
@@ -1470,6 +1486,7 @@ def facility_report(
     plan: Plan | None = None,
     next_steps: Sequence[NextStep] = (),
     peers: Summary | ScoreTable | None = None,
+    peer_steps: PeerSuggestions | None = None,
     lang: str = "en",
     catalog: Catalog | None = None,
     title: str | None = None,
@@ -1487,6 +1504,9 @@ def facility_report(
     peers : Summary or ScoreTable, optional
         Similar facilities to compare with: a summary gives their means; a score table also
         gives the facility's rank and the peers' mean per domain.
+    peer_steps : readiness.peers.PeerSuggestions, optional
+        Peer-informed next steps (:meth:`readiness.peers.PeerAdvisor.suggest`), shown beside the
+        rule-based ones.
     lang : {"en", "vi"}
     catalog : Catalog, optional
         The catalog set the score was computed with, for titles, versions and disclaimers.
@@ -1575,8 +1595,30 @@ def facility_report(
         "plan": None if plan is None else _plan(plan, catalog, fmt),
         "next_steps": [_next_step(s, fmt) for s in steps],
         "peers": peer_data,
+        "peer_steps": None if peer_steps is None else _peer_steps(peer_steps),
     }
     return Report(data)
+
+
+def _peer_steps(suggestions: PeerSuggestions) -> dict[str, Any]:
+    return {
+        "catalog": suggestions.catalog,
+        "level": suggestions.level,
+        "peer_level": suggestions.peer_level,
+        "peers": list(suggestions.peers),
+        "note": suggestions.note,
+        "items": [
+            {
+                "criterion": item.criterion,
+                "title": item.title,
+                "support": item.support,
+                "peers": item.peers,
+                "share": item.share,
+                "sentence": item.sentence,
+            }
+            for item in suggestions.items
+        ],
+    }
 
 
 def _builtin_for(score: Score) -> Catalog:
@@ -2504,6 +2546,25 @@ def _facility_blocks(data: Mapping[str, Any], fmt: _Fmt) -> list[Block]:
         ]
     if data["plan"] is not None:
         blocks += _plan_blocks(data["plan"], fmt)
+    peer_steps = data.get("peer_steps")
+    if peer_steps is not None:
+        blocks += [
+            _Heading(2, fmt.t("peer_steps_section"), "peer-steps"),
+            _p(peer_steps["note"]),
+            _p(fmt.t("peer_steps_note")),
+        ]
+        if peer_steps["items"]:
+            blocks.append(
+                _Table(
+                    (fmt.t("criterion"), fmt.t("support"), ""),
+                    tuple(
+                        (item["criterion"], fmt.pct(item["share"], 0), item["sentence"])
+                        for item in peer_steps["items"][:10]
+                    ),
+                    numeric=frozenset({1}),
+                    code=frozenset({0}),
+                )
+            )
     peers = data["peers"]
     if peers is not None:
         overall = peers["overall"]

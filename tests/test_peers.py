@@ -788,3 +788,21 @@ def test_forecast_with_catalog_deadlines(emr):
         if item.status == "forecast":
             assert item.projected > item.last
             assert item.verdict in {"likely on time", "at risk", "unlikely"}
+
+
+def test_facility_report_shows_the_peer_view(national, emr):
+    """The facility report shows peer-informed steps beside the rule-based ones."""
+    from readiness.report import facility_report
+
+    _, table = national
+    advisor = PeerAdvisor(n_neighbors=5, min_level_gain=0).fit(table)
+    j = 0
+    suggestions = advisor.suggest(table, j)
+    report = facility_report(table.score(j), peers=table, peer_steps=suggestions, catalog=emr)
+    data = report.data
+    assert data["peer_steps"]["catalog"] == suggestions.catalog
+    assert len(data["peer_steps"]["items"]) == len(suggestions.items)
+    markdown = report.to_markdown()
+    assert "What similar facilities further along did" in markdown
+    assert "never instead of them" in markdown
+    json.loads(report.to_json())
