@@ -131,6 +131,15 @@ def _relative(base: Path, value: str) -> str:
     return value
 
 
+def _facilities(
+    table: Mapping[str, Any], at: tuple[str | int, ...], check: _Checker
+) -> Condition | None:
+    """Return the ``facilities`` condition of a section or roadmap (all when absent)."""
+    if not table.get("facilities"):
+        return Condition()
+    return _condition(table["facilities"], (*at, "facilities"), check, None, None, "facilities")
+
+
 def read_spec(path: str | Path) -> ReportSpec:
     """Read and check a report specification; every problem is reported with its line."""
     path = Path(path)
@@ -195,11 +204,7 @@ def read_spec(path: str | Path) -> ReportSpec:
             what="[[section]]",
         )
         sf = _Fields(check, table, at)
-        condition = (
-            _condition(table["facilities"], (*at, "facilities"), check, None, None, "facilities")
-            if table.get("facilities")
-            else Condition()
-        )
+        condition = _facilities(table, at, check)
         section_id, section_title, target = sf.string("id"), sf.text("title"), sf.string("target")
         if section_id and section_title and target and condition is not None:
             sections.append(
@@ -223,11 +228,7 @@ def read_spec(path: str | Path) -> ReportSpec:
             what="[roadmap]",
         )
         rf = _Fields(check, table, at)
-        condition = (
-            _condition(table["facilities"], (*at, "facilities"), check, None, None, "facilities")
-            if table.get("facilities")
-            else Condition()
-        )
+        condition = _facilities(table, at, check)
         target = rf.string("target")
         if target and condition is not None:
             roadmap = RoadmapSpec(

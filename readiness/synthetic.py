@@ -284,6 +284,27 @@ def _maturity(
     return rng.beta(means * concentration, (1 - means) * concentration)
 
 
+def _round(
+    catalog: Catalog,
+    columns: FacilityColumns,
+    day: dt.date,
+    status: npt.NDArray[np.uint8],
+    progress: npt.NDArray[np.float64],
+) -> StatusMatrix:
+    """One dated assessment of every facility of ``columns``, labelled synthetic."""
+    rows = np.arange(len(columns.facilities), dtype=np.intp)
+    return StatusMatrix(
+        catalog=catalog,
+        facilities=columns.facilities,
+        rows=rows,
+        dates=np.full(len(rows), np.datetime64(day, "D")),
+        status=status,
+        progress=progress,
+        label=LABEL,
+        facility_columns=columns,
+    )
+
+
 def status_matrix(
     catalog: Catalog,
     facilities_or_n: Sequence[Facility] | int,
@@ -328,16 +349,7 @@ def status_matrix(
         profile,
         rng,
     )
-    return StatusMatrix(
-        catalog=catalog,
-        facilities=facility_list,
-        rows=rows,
-        dates=np.full(len(rows), np.datetime64(date, "D")),
-        status=status,
-        progress=progress,
-        label=LABEL,
-        facility_columns=columns,
-    )
+    return _round(catalog, columns, date, status, progress)
 
 
 def status_matrix_chunks(
@@ -414,16 +426,7 @@ def history_chunks(
             # monotone (a cell that flips does so because the facility matured)
             np.random.default_rng([seed, 4]),
         )
-        yield StatusMatrix(
-            catalog=catalog,
-            facilities=facility_list,
-            rows=rows,
-            dates=np.full(len(rows), np.datetime64(day, "D")),
-            status=status,
-            progress=progress,
-            label=LABEL,
-            facility_columns=columns,
-        )
+        yield _round(catalog, columns, day, status, progress)
 
 
 def history(
