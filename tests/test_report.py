@@ -61,6 +61,7 @@ FACILITY_KEYS = {
     "plan",
     "next_steps",
     "peers",
+    "peer_steps",
 }
 
 
@@ -211,6 +212,7 @@ def test_facility_data_has_the_documented_keys() -> None:
     assert report.kind == "facility"
     assert report.data["plan"] is None
     assert report.data["peers"] is None
+    assert report.data["peer_steps"] is None
 
 
 def test_json_round_trips(report: Report) -> None:
