@@ -15,7 +15,7 @@ sentinel row (index ``size``).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from readiness._catalog import Catalog, Condition, Level, Rule
 
-__all__ = ["Compiled", "LevelSpec", "ancestors_matrix", "compile_catalog"]
+__all__ = ["Compiled", "LevelSpec", "compile_catalog", "nearest_ancestors"]
 
 Bool = npt.NDArray[np.bool_]
 Float = npt.NDArray[np.float64]
@@ -78,7 +78,6 @@ class Compiled:
     cell_of: Int  # (C,) cell of each criterion
     domain_order: Int  # cells sorted by domain
     domain_ranges: tuple[tuple[int, int], ...]  # per domain: [start, stop) into domain_order
-    framework_cells: tuple[tuple[int, int], ...]  # per framework: [start, stop) of cells
 
     @property
     def size(self) -> int:
@@ -251,20 +250,27 @@ def _compile(catalog: Catalog) -> Compiled:
             )
             for d in range(len(domains))
         ),
-        framework_cells=tuple(cell_range(cell_framework == k) for k in range(len(frameworks))),
     )
 
 
-def ancestors_matrix(catalog: Catalog) -> Bool:
-    """Return A with ``A[a, c]`` true when criterion a is a (transitive) prerequisite of c.
+def nearest_ancestors(
+    compiled: Compiled, c: int, found: Callable[[int], bool], through: Callable[[int], bool]
+) -> list[int]:
+    """Return the nearest ancestors of criterion ``c`` that are ``found``, sorted.
 
-    Indices are kernel indices (:attr:`Compiled.keys`).
+    The walk goes on through ancestors that are not found but ``through`` (e.g. criteria that do
+    not apply) and stops at the others.
     """
-    compiled = compile_catalog(catalog)
-    size = compiled.size
-    matrix = np.zeros((size, size), dtype=bool)
-    for c in compiled.topo:  # parents' columns are complete before their dependents'
-        for p in compiled.parents[c]:
-            matrix[:, c] |= matrix[:, p]
-            matrix[p, c] = True
-    return matrix
+    out: set[int] = set()
+    stack = [int(p) for p in compiled.parents[c]]
+    seen: set[int] = set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        if found(p):
+            out.add(p)
+        elif through(p):
+            stack.extend(int(x) for x in compiled.parents[p])
+    return sorted(out)

@@ -296,74 +296,12 @@ class StatusMatrix:
             Two assessments of the same facility on the same date, or two records of one
             assessment that resolve to the same criterion.
         """
-        compiled = compile_catalog(catalog)
         items = tuple(assessments)
         for a in items:
             if not isinstance(a, Assessment):
                 msg = f"expected Assessment objects (got {type(a).__name__})"
                 raise TypeError(msg)
-        facilities: dict[str, Facility] = {}
-        rows = np.empty(len(items), dtype=np.intp)
-        order: dict[str, int] = {}
-        seen: dict[tuple[str, dt.date], int] = {}
-        problems: list[Problem] = []
-        for j, a in enumerate(items):
-            fid = a.facility.id
-            known = facilities.get(fid)
-            if known is None:
-                order[fid] = len(facilities)
-                facilities[fid] = a.facility
-            elif known != a.facility:
-                problems.append(
-                    Problem(
-                        message="two different facilities share this id",
-                        row=j + 1,
-                        value=fid,
-                    )
-                )
-            if (fid, a.date) in seen:
-                problems.append(
-                    Problem(
-                        message=f"facility assessed twice on {a.date.isoformat()} "
-                        f"(also assessment {seen[fid, a.date]})",
-                        row=j + 1,
-                        value=fid,
-                    )
-                )
-            seen[fid, a.date] = j + 1
-            rows[j] = order[fid]
-        if problems:
-            raise DuplicateError(problems=problems)
-        status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
-        progress = np.zeros((compiled.size, len(items)))
-        coverage = compiled.min_coverage
-        resolve = _Resolver(catalog, compiled)
-        for j, a in enumerate(items):
-            when = as_of or a.date
-            taken: dict[int, str] = {}
-            for key, record in a.records.items():
-                i = resolve(key, j)
-                if i in taken:
-                    raise DuplicateError(
-                        f"records {taken[i]!r} and {key!r} name the same criterion",
-                        row=j + 1,
-                        criterion=compiled.keys[i],
-                        value=key,
-                    )
-                taken[i] = key
-                minimum = None if np.isnan(coverage[i]) else float(coverage[i])
-                status[i, j], progress[i, j] = record_code(record, minimum, when)
-        dates = np.array([np.datetime64(a.date, "D") for a in items], dtype="datetime64[D]")
-        return cls(
-            catalog=catalog,
-            facilities=tuple(facilities.values()),
-            rows=rows,
-            dates=dates,
-            status=status,
-            progress=progress,
-            assessments=items,
-            label=label,
-        )
+        return _build(catalog, items, as_of=as_of, label=label, registry=Registry())
 
     def chunks(self, size: int) -> Iterator[StatusMatrix]:
         """Yield the matrix in chunks of at most ``size`` assessments (views, no copies)."""
@@ -417,6 +355,96 @@ class StatusMatrix:
                     records[key] = Record(status=Status.MET, coverage=0.0)
             out.append(Assessment(facility=self.facility(j), date=day, records=records))
         return out
+
+
+class Registry:
+    """The facilities and (facility, date) pairs seen so far; a repeat is a duplicate.
+
+    One registry can span several batches (``score_many`` converts assessments in chunks), so
+    duplicates are found across the whole input with one check per assessment.
+    """
+
+    def __init__(self) -> None:
+        self.facilities: dict[str, Facility] = {}
+        self.seen: dict[tuple[str, dt.date], int] = {}
+        self.rows = 0
+
+    def add(self, a: Assessment) -> list[Problem]:
+        """Record ``a``; return the problems if it repeats a facility id or an assessment."""
+        problems = []
+        self.rows += 1
+        row = self.rows
+        fid = a.facility.id
+        known = self.facilities.setdefault(fid, a.facility)
+        if known != a.facility:
+            problems.append(
+                Problem(message="two different facilities share this id", row=row, value=fid)
+            )
+        if (fid, a.date) in self.seen:
+            problems.append(
+                Problem(
+                    message=f"facility assessed twice on {a.date.isoformat()} "
+                    f"(also assessment {self.seen[fid, a.date]})",
+                    row=row,
+                    value=fid,
+                )
+            )
+        self.seen.setdefault((fid, a.date), row)
+        return problems
+
+
+def _build(
+    catalog: Catalog,
+    items: Sequence[Assessment],
+    *,
+    as_of: dt.date | None,
+    label: str | None,
+    registry: Registry,
+) -> StatusMatrix:
+    """Build the status matrix of ``items`` (see :meth:`StatusMatrix.from_assessments`)."""
+    compiled = compile_catalog(catalog)
+    facilities: dict[str, Facility] = {}
+    order: dict[str, int] = {}
+    rows = np.empty(len(items), dtype=np.intp)
+    problems: list[Problem] = []
+    for j, a in enumerate(items):
+        problems += registry.add(a)
+        if a.facility.id not in order:
+            order[a.facility.id] = len(facilities)
+            facilities[a.facility.id] = a.facility
+        rows[j] = order[a.facility.id]
+    if problems:
+        raise DuplicateError(problems=problems)
+    status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
+    progress = np.zeros((compiled.size, len(items)))
+    coverage = compiled.min_coverage
+    resolve = _Resolver(catalog, compiled)
+    for j, a in enumerate(items):
+        when = as_of or a.date
+        taken: dict[int, str] = {}
+        for key, record in a.records.items():
+            i = resolve(key, j)
+            if i in taken:
+                raise DuplicateError(
+                    f"records {taken[i]!r} and {key!r} name the same criterion",
+                    row=j + 1,
+                    criterion=compiled.keys[i],
+                    value=key,
+                )
+            taken[i] = key
+            minimum = None if np.isnan(coverage[i]) else float(coverage[i])
+            status[i, j], progress[i, j] = record_code(record, minimum, when)
+    dates = np.array([np.datetime64(a.date, "D") for a in items], dtype="datetime64[D]")
+    return StatusMatrix(
+        catalog=catalog,
+        facilities=tuple(facilities.values()),
+        rows=rows,
+        dates=dates,
+        status=status,
+        progress=progress,
+        assessments=tuple(items),
+        label=label,
+    )
 
 
 class _Resolver:

@@ -52,7 +52,7 @@ import numpy as np
 import numpy.typing as npt
 
 from readiness._catalog import Catalog, Condition, Rule, Text
-from readiness._compile import Compiled, compile_catalog
+from readiness._compile import Compiled, compile_catalog, nearest_ancestors
 from readiness._matrix import (
     BELOW_COVERAGE,
     EXPIRED,
@@ -1008,7 +1008,6 @@ def _apply_limits(
     tail = _tail(plan, required, duration)
     new_start = start.copy()
     seen: dict[bytes, dict[int, int]] = {}
-    ancestors_cache: dict[int, list[int]] = {}
     for j in range(required.shape[1]):
         steps = np.flatnonzero(required[:, j])
         if not len(steps):
@@ -1024,9 +1023,7 @@ def _apply_limits(
                 steps, key=lambda c: (int(start[c, j]), -int(tail[c, j]), compiled.keys[c])
             )
             members = {int(s) for s in steps}
-            parents = {
-                int(c): _required_parents(compiled, int(c), members, ancestors_cache) for c in steps
-            }
+            parents = {int(c): _required_parents(compiled, int(c), members) for c in steps}
             seen[signature] = _limited(
                 [int(c) for c in order],
                 duration[:, j].tolist(),
@@ -1041,24 +1038,11 @@ def _apply_limits(
     return new_start, new_start + duration * required
 
 
-def _required_parents(
-    compiled: Compiled, c: int, members: set[int], cache: dict[int, list[int]]
-) -> list[int]:
+def _required_parents(compiled: Compiled, c: int, members: set[int]) -> list[int]:
     """Nearest required ancestors of ``c`` (through criteria outside the plan)."""
-    found: set[int] = set()
-    stack = [int(p) for p in compiled.parents[c]]
-    seen: set[int] = set()
-    while stack:
-        p = stack.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        if p in members:
-            found.add(p)
-        else:
-            stack.extend(int(x) for x in compiled.parents[p])
-    del cache
-    return sorted(found)
+    return nearest_ancestors(
+        compiled, c, found=lambda p: p in members, through=lambda p: p not in members
+    )
 
 
 def _options(
@@ -1343,7 +1327,7 @@ def _build_plan(table: PlanTable, j: int) -> Plan:
     while True:
         path.append(compiled.keys[current])
         begin = int(table.start[current, j])
-        parents = _required_parents(compiled, int(current), members, {})
+        parents = _required_parents(compiled, int(current), members)
         feeding = [p for p in parents if int(table.finish[p, j]) == begin]
         if not feeding or begin == 0:
             break

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from readiness._catalog import Catalog, Rule, Text
-from readiness._compile import Compiled, compile_catalog
+from readiness._compile import Compiled, compile_catalog, nearest_ancestors
 from readiness._matrix import (
     BELOW_COVERAGE,
     EXPIRED,
@@ -54,7 +54,9 @@ from readiness._matrix import (
     UNSUPPORTED,
     UNSUPPORTED_PARTIAL,
     Classes,
+    Registry,
     StatusMatrix,
+    _build,
     to_date,
 )
 from readiness._model import Assessment, Facility
@@ -341,7 +343,6 @@ def _share(num: Float, den: Float, empty: float) -> Float:
 #: gave no speed-up on two cores, so blocks run one after another.)
 BLOCK = 8192
 _local = threading.local()  # scratch buffers per thread: callers may score from several threads
-Score32 = npt.NDArray[np.float32]
 
 
 class _Buffers:
@@ -877,19 +878,13 @@ def _none(value: float) -> float | None:
 
 def _missing(compiled: Compiled, state: npt.NDArray[np.uint8], i: int) -> tuple[str, ...]:
     """Prerequisites of criterion ``i`` that are applicable and not effectively met."""
-    found: set[int] = set()
-    stack = list(compiled.parents[i])
-    seen: set[int] = set()
-    while stack:
-        p = int(stack.pop())
-        if p in seen:
-            continue
-        seen.add(p)
-        if state[p] <= NA:  # does not apply: transparent
-            stack.extend(compiled.parents[p])
-        elif state[p] != MET:
-            found.add(p)
-    return tuple(compiled.keys[p] for p in sorted(found))
+    found = nearest_ancestors(
+        compiled,
+        i,
+        found=lambda p: state[p] > NA and state[p] != MET,
+        through=lambda p: state[p] <= NA,  # does not apply: transparent
+    )
+    return tuple(compiled.keys[p] for p in found)
 
 
 def _detail(table: ScoreTable, j: int, i: int, code: int, missing: tuple[str, ...]) -> str:
@@ -1005,8 +1000,7 @@ def _matrices(
         )
     batch: list[Assessment] = []
     seen_matrix = False
-    facilities: dict[str, Facility] = {}
-    dates: set[tuple[str, dt.date]] = set()
+    registry = Registry()  # duplicates are checked across every batch
     for item in assessments:
         if isinstance(item, StatusMatrix):
             if batch:
@@ -1030,27 +1024,12 @@ def _matrices(
                 key="assessments",
                 value=type(item).__name__,
             )
-        _check_unique(item, facilities, dates)
         batch.append(item)
         if len(batch) == CHUNK:
-            yield StatusMatrix.from_assessments(catalog, batch, as_of=as_of)
+            yield _build(catalog, batch, as_of=as_of, label=None, registry=registry)
             batch = []
     if batch or not seen_matrix:
-        yield StatusMatrix.from_assessments(catalog, batch, as_of=as_of)
-
-
-def _check_unique(
-    item: Assessment, facilities: dict[str, Facility], dates: set[tuple[str, dt.date]]
-) -> None:
-    from readiness.errors import DuplicateError  # noqa: PLC0415
-
-    fid = item.facility.id
-    known = facilities.setdefault(fid, item.facility)
-    if known != item.facility:
-        raise DuplicateError("two different facilities share this id", value=fid)
-    if (fid, item.date) in dates:
-        raise DuplicateError(f"facility assessed twice on {item.date.isoformat()}", value=fid)
-    dates.add((fid, item.date))
+        yield _build(catalog, batch, as_of=as_of, label=None, registry=registry)
 
 
 def _checked(catalog: Catalog, matrices: Sequence[StatusMatrix]) -> Iterator[StatusMatrix]:
