@@ -6,10 +6,13 @@ weight) is a contiguous run of rows. Sums per cell are then slices, and sums per
 or domain are sums of a few cells: the kernel never multiplies by a groups x criteria matrix.
 The order is not topological; prerequisites are followed through explicit index arrays.
 
+A cell holds at most 255 criteria, so the kernel can count met criteria per cell in uint8.
+
 *Generations.* Every criterion of generation g has all its prerequisites in earlier
 generations, so support can be computed generation by generation with a few numpy operations
 each. Parents of a generation are padded to a rectangle with the index of an always-true
-sentinel row (index ``size``).
+sentinel row (index ``size``). ``support_groups`` splits each generation by number of
+prerequisites instead, so the scoring kernel gathers no padding.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ class Compiled:
     min_coverage: Float  # NaN when none
     parents: tuple[Int, ...]  # per criterion (kernel indices)
     generations: tuple[tuple[Int, Int | None], ...]
+    support_groups: tuple[tuple[Int, Int], ...]  # (rows, parents) without padding, in order
     conditions: tuple[Condition, ...]
     condition_of: Int  # index into `conditions`; legacy criteria use 0, which matches nobody
     cell_start: Int  # (cells,)
@@ -78,11 +82,19 @@ class Compiled:
     cell_of: Int  # (C,) cell of each criterion
     domain_order: Int  # cells sorted by domain
     domain_ranges: tuple[tuple[int, int], ...]  # per domain: [start, stop) into domain_order
+    #: Score *groups*, stacked: every level, every catalog, every domain, the whole set. Row
+    #: ``i`` holds criterion i's level, catalog, domain and whole-set group.
+    group_rows: Int  # (C, 4)
 
     @property
     def size(self) -> int:
         """Number of criteria (C)."""
         return len(self.keys)
+
+    @property
+    def groups(self) -> int:
+        """Number of score groups: levels + catalogs + domains + 1."""
+        return len(self.levels) + len(self.frameworks) + len(self.domains) + 1
 
 
 _CACHE: weakref.WeakKeyDictionary[Catalog, Compiled] = weakref.WeakKeyDictionary()
@@ -116,6 +128,24 @@ def _generations(
             padded[i, : len(parents[int(c)])] = parents[int(c)]
         out.append((rows, padded))
     return tuple(out)
+
+
+def _support_groups(
+    generations: Sequence[tuple[Int, Int | None]], parents: Sequence[Int]
+) -> tuple[tuple[Int, Int], ...]:
+    out = []
+    for rows, padded in generations:
+        if padded is None:
+            continue
+        counts = np.array([len(parents[int(c)]) for c in rows])
+        for n in np.unique(counts):
+            chosen = rows[counts == n]
+            out.append((chosen, np.stack([parents[int(c)] for c in chosen])))
+    return tuple(out)
+
+
+#: Most criteria in one cell (counts per cell are uint8).
+CELL_MAX = 255
 
 
 def _compile(catalog: Catalog) -> Compiled:
@@ -159,9 +189,13 @@ def _compile(catalog: Catalog) -> Compiled:
     criteria = [catalog.criteria[k] for k in keys]
     topo = np.array([index[k] for k in topo_keys], dtype=np.intp)
 
-    # Cells: maximal runs with equal (catalog, level, bundle, legacy, domain, weight).
+    # Cells: maximal runs with equal (catalog, level, bundle, legacy, domain, weight), split
+    # after CELL_MAX criteria.
     cell_keys = [sort_key(k)[:-1] for k in keys]
-    starts = [i for i in range(size) if i == 0 or cell_keys[i] != cell_keys[i - 1]]
+    starts: list[int] = []
+    for i in range(size):
+        if i == 0 or cell_keys[i] != cell_keys[i - 1] or i - starts[-1] == CELL_MAX:
+            starts.append(i)
     cell_start = np.array(starts, dtype=np.intp)
     cell_stop = np.array([*starts[1:], size], dtype=np.intp)
     first = [criteria[i] for i in starts]
@@ -206,20 +240,26 @@ def _compile(catalog: Catalog) -> Compiled:
                 condition_index[criterion.applies_to] = len(conditions)
                 conditions.append(criterion.applies_to)
             condition_of[i] = condition_index[criterion.applies_to]
+    generations = _generations(parents, topo, size)
+    level_of = np.array([level_row[c.catalog, c.level] for c in criteria], dtype=np.intp)
+    framework_of = np.array([framework_index[c.catalog] for c in criteria], dtype=np.intp)
+    domain_of = np.array([domain_index[f"{c.catalog}:{c.domain}"] for c in criteria], dtype=np.intp)
+    nl, nk, nd = len(raw_levels), len(frameworks), len(domains)
+    group_rows = np.stack(
+        [level_of, nl + framework_of, nl + nk + domain_of, np.full(size, nl + nk + nd)], axis=1
+    ).astype(np.intp)
     return Compiled(
         catalog=catalog,
         keys=keys,
         index=index,
         topo=topo,
         weights=np.array([c.weight for c in criteria], dtype=np.float64),
-        framework_of=np.array([framework_index[c.catalog] for c in criteria], dtype=np.intp),
+        framework_of=framework_of,
         frameworks=frameworks,
         domains=tuple(domains),
-        domain_of=np.array(
-            [domain_index[f"{c.catalog}:{c.domain}"] for c in criteria], dtype=np.intp
-        ),
+        domain_of=domain_of,
         levels=tuple(levels),
-        level_of=np.array([level_row[c.catalog, c.level] for c in criteria], dtype=np.intp),
+        level_of=level_of,
         level_ranges=tuple(level_ranges),
         bundles=tuple(bundles),
         bundle_of=np.array(
@@ -232,7 +272,8 @@ def _compile(catalog: Catalog) -> Compiled:
             [np.nan if c.min_coverage is None else c.min_coverage for c in criteria]
         ),
         parents=tuple(parents),
-        generations=_generations(parents, topo, size),
+        generations=generations,
+        support_groups=_support_groups(generations, parents),
         conditions=tuple(conditions),
         condition_of=condition_of,
         cell_start=cell_start,
@@ -242,6 +283,7 @@ def _compile(catalog: Catalog) -> Compiled:
         cell_level=cell_level,
         cell_framework=cell_framework,
         cell_of=cell_of,
+        group_rows=group_rows,
         domain_order=np.argsort(cell_domain, kind="stable"),
         domain_ranges=tuple(
             (

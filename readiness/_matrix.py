@@ -66,6 +66,61 @@ CODE: Mapping[str, int] = {
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
+#: Assessments per column block of :class:`Positions` and of the scoring kernel: large enough
+#: to amortise numpy's per-call cost, small enough that a block's arrays stay in the CPU cache.
+BLOCK = 8192
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Positions:
+    """Where one code occurs in a codes matrix, column block by column block (see BLOCK).
+
+    The entries of block ``b`` (assessments ``b * BLOCK`` onward) are ``start[b]:start[b + 1]``,
+    in row-major order: ``row``, ``col`` within the block, ``flat == row * width + col`` where
+    ``width`` is the block's number of columns, and ``groups[k]``: the same flat index into a
+    (groups, width) array of the entry's level (k = 0), catalog (1), domain (2) and whole-set (3)
+    rows (see :attr:`Compiled.group_rows`). ``value`` is per-entry data (progress).
+    """
+
+    row: npt.NDArray[np.intp]
+    col: npt.NDArray[np.intp]
+    flat: npt.NDArray[np.intp]
+    groups: npt.NDArray[np.intp]  # (4, entries)
+    start: npt.NDArray[np.intp]
+    value: npt.NDArray[np.float64]
+
+    @classmethod
+    def find(
+        cls,
+        compiled: Compiled,
+        codes: npt.NDArray[np.uint8],
+        code: int,
+        values: npt.NDArray[np.float64] | None = None,
+    ) -> Positions:
+        """Index the cells of ``codes`` equal to ``code`` (with ``values`` at them, if given)."""
+        count = codes.shape[1]
+        found: list[tuple[npt.NDArray[Any], ...]] = [
+            (np.empty(0, np.intp),) * 3 + (np.empty((4, 0), np.intp), np.empty(0))
+        ]
+        start = [0]
+        for lo in range(0, count, BLOCK):
+            hi = min(lo + BLOCK, count)
+            flat = np.flatnonzero(codes[:, lo:hi] == code)
+            row, col = np.divmod(flat, hi - lo)
+            groups = compiled.group_rows.T[:, row] * (hi - lo) + col
+            value = values[row, col + lo] if values is not None else np.empty(0)
+            found.append((row, col, flat, groups, value))
+            start.append(start[-1] + len(flat))
+        row, col, flat, groups, value = (
+            np.concatenate(parts, axis=-1) for parts in zip(*found, strict=True)
+        )
+        return cls(row=row, col=col, flat=flat, groups=groups, start=np.array(start), value=value)
+
+    def block(self, lo: int) -> slice:
+        """Return the slice of the entries of the block that starts at assessment ``lo``."""
+        b = lo // BLOCK
+        return slice(int(self.start[b]), int(self.start[b + 1]))
+
 
 def record_code(record: Record, min_coverage: float | None, as_of: dt.date) -> tuple[int, float]:
     """Return the status code and partial progress of one record (see the module table)."""
@@ -206,6 +261,10 @@ class StatusMatrix:
     classes: Classes = attrs.field(init=False, repr=False)
     #: ``status`` with OUT (0) where a criterion does not apply to the facility.
     codes: npt.NDArray[np.uint8] = attrs.field(init=False, repr=False)
+    #: Positions of the PARTIAL cells of ``codes``, with their progress, and of the NA cells.
+    #: Both are rare; the kernel works on them sparsely.
+    partial: Positions = attrs.field(init=False, repr=False)
+    not_applicable: Positions = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         """Check shapes and codes."""
@@ -245,6 +304,8 @@ class StatusMatrix:
                     codes[np.ix_(out_rows, columns)] = OUT
         object.__setattr__(self, "classes", classes)
         object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "partial", Positions.find(compiled, codes, PARTIAL, self.progress))
+        object.__setattr__(self, "not_applicable", Positions.find(compiled, codes, NA))
 
     def __len__(self) -> int:
         """Return the number of facility-assessments."""

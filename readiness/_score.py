@@ -34,6 +34,7 @@ import datetime as dt
 import enum
 import math
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -42,9 +43,10 @@ import numpy as np
 import numpy.typing as npt
 
 from readiness._catalog import Catalog, Rule, Text
-from readiness._compile import Compiled, compile_catalog, nearest_ancestors
+from readiness._compile import Compiled, LevelSpec, compile_catalog, nearest_ancestors
 from readiness._matrix import (
     BELOW_COVERAGE,
+    BLOCK,
     EXPIRED,
     MET,
     NA,
@@ -54,6 +56,7 @@ from readiness._matrix import (
     UNSUPPORTED,
     UNSUPPORTED_PARTIAL,
     Classes,
+    Positions,
     Registry,
     StatusMatrix,
     _build,
@@ -80,6 +83,7 @@ Policy = Literal["strict", "lenient"]
 Float = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 Int = npt.NDArray[np.intp]
+Bits = npt.NDArray[np.bool_] | npt.NDArray[np.uint8]  # booleans, or bit-packed booleans
 
 #: Relative tolerance of threshold comparisons (sums of float weights).
 EPSILON = 1e-9
@@ -338,334 +342,436 @@ def _share(num: Float, den: Float, empty: float) -> Float:
     return out
 
 
-#: Facilities per kernel block: large enough to amortise numpy's per-call cost, small enough
-#: that a block's boolean arrays stay in the CPU cache. (Threads over blocks were measured and
-#: gave no speed-up on two cores, so blocks run one after another.)
-BLOCK = 8192
 _local = threading.local()  # scratch buffers per thread: callers may score from several threads
 
 
-class _Buffers:
-    """Scratch arrays of one thread, reused across blocks (no allocation in the hot loop)."""
+@attrs.frozen(kw_only=True, eq=False)
+class _Layout:
+    """Index arrays of a compiled catalog for the kernel (computed once per catalog).
 
-    def __init__(self, size: int, cells: int, width: int) -> None:
-        self.key = (size, cells, width)
-        self.app = np.empty((size, width), dtype=bool)
+    Score rows are the compiled catalog's *groups* (every level, every catalog, every domain,
+    the whole set: ``NG`` rows). Class tables add one more row per level: its number of
+    applicable criteria.
+    """
+
+    L: int
+    K: int
+    D: int
+    cells: tuple[tuple[int, int], ...]
+    level_cells: tuple[tuple[int, int], ...]
+    domain_cells: tuple[tuple[int, int], ...]  # ranges into compiled.domain_order
+    members: Float  # (NG + L, C): weight of each criterion in each group, then 1 per level
+    weights32: npt.NDArray[np.float32]  # (C,)
+    level_w100: npt.NDArray[np.float32]  # (L, 1) 100 x the weight of uniform levels, else 0
+    domain_w100: npt.NDArray[np.float32]  # (D, 1)
+    mixed_levels: tuple[int, ...]  # levels whose cells have different weights
+    mixed_domains: tuple[int, ...]
+    cell_w100: npt.NDArray[np.float32]  # (cells, 1)
+    special: tuple[int, ...]  # levels with a threshold or k-of-n rule
+    exact: bool  # weights are multiples of 1/1024 below 1024: float32 sums have no residue
+
+    @property
+    def NG(self) -> int:  # noqa: N802 - a count, named as in the docs
+        """Number of group rows."""
+        return self.L + self.K + self.D + 1
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[Compiled, _Layout] = weakref.WeakKeyDictionary()
+
+
+def _layout(compiled: Compiled) -> _Layout:
+    layout = _LAYOUTS.get(compiled)
+    if layout is None:
+        layout = _LAYOUTS[compiled] = _make_layout(compiled)
+    return layout
+
+
+def _make_layout(compiled: Compiled) -> _Layout:
+    L, K, D = len(compiled.levels), len(compiled.frameworks), len(compiled.domains)
+    size = compiled.size
+    members = np.zeros((compiled.groups + L, size))
+    columns = np.arange(size)
+    for k in range(4):
+        members[compiled.group_rows[:, k], columns] = compiled.weights
+    members[compiled.groups + compiled.level_of, columns] = 1.0
+
+    def uniform(cell_ids: Iterable[int]) -> float:
+        values = {float(compiled.cell_weight[c]) for c in cell_ids}
+        return values.pop() if len(values) == 1 else 0.0
+
+    level_w = [
+        uniform(range(*s.cells)) if s.cells[1] > s.cells[0] else 1.0 for s in compiled.levels
+    ]
+    domain_w = [
+        uniform(compiled.domain_order[a:b]) if b > a else 1.0 for a, b in compiled.domain_ranges
+    ]
+    scaled = compiled.weights * 1024
+    return _Layout(
+        L=L,
+        K=K,
+        D=D,
+        cells=tuple(
+            (int(a), int(b)) for a, b in zip(compiled.cell_start, compiled.cell_stop, strict=True)
+        ),
+        level_cells=tuple(s.cells for s in compiled.levels),
+        domain_cells=tuple((int(a), int(b)) for a, b in compiled.domain_ranges),
+        members=members,
+        weights32=compiled.weights.astype(np.float32),
+        level_w100=(100 * np.array(level_w, dtype=np.float32))[:, None],
+        domain_w100=(100 * np.array(domain_w, dtype=np.float32))[:, None],
+        mixed_levels=tuple(n for n, w in enumerate(level_w) if w == 0.0),
+        mixed_domains=tuple(n for n, w in enumerate(domain_w) if w == 0.0),
+        cell_w100=(100 * compiled.cell_weight.astype(np.float32))[:, None],
+        special=tuple(s.row for s in compiled.levels if s.rule is not Rule.ALL),
+        exact=bool(np.all((scaled == np.round(scaled)) & (compiled.weights < 1024))),
+    )
+
+
+class _Buffers:
+    """Scratch arrays of one thread for blocks of ``width`` columns (no allocation per block)."""
+
+    def __init__(self, compiled: Compiled, layout: _Layout, width: int) -> None:
+        size, cells = compiled.size, len(layout.cells)
+        self.compiled = compiled  # keeps id(compiled) unique while the buffers live
         self.met = np.empty((size, width), dtype=bool)
         self.eff = np.empty((size, width), dtype=bool)
         self.tmp = np.empty((size, width), dtype=bool)
-        self.support = np.empty((size, width), dtype=bool)
-        self.through = np.empty((size + 1, width), dtype=bool)
-        self.through[size] = True
-        self.count = np.empty((cells, width), dtype=np.int32)
-        self.num = np.empty((cells, width), dtype=np.float32)
+        # bit-packed support; rows of criteria without prerequisites stay all ones
+        self.packed_support = np.full((size, (width + 7) // 8), 255, dtype=np.uint8)
+        self.count = np.empty((cells, width), dtype=np.uint8)
+        self.by_domain = np.empty((cells, width), dtype=np.uint8)
+        self.lcount = np.empty((layout.L, width), dtype=np.uint16)
+        self.dcount = np.empty((layout.D, width), dtype=np.uint16)
+        self.nums = np.empty((layout.NG, width), dtype=np.float32)
+        self.satisfied = np.empty((layout.L, width), dtype=bool)
+        self.columns = np.arange(width)
 
 
-def _buffers(size: int, cells: int, width: int) -> _Buffers:
-    buffers: _Buffers | None = getattr(_local, "buffers", None)
-    if buffers is None or buffers.key != (size, cells, width):
-        buffers = _Buffers(size, cells, width)
-        _local.buffers = buffers
+def _buffers(compiled: Compiled, layout: _Layout, width: int) -> _Buffers:
+    cache: dict[tuple[int, int], _Buffers] | None = getattr(_local, "buffers", None)
+    if cache is None:
+        cache = _local.buffers = {}
+    key = (id(compiled), width)
+    buffers = cache.get(key)
+    if buffers is None:
+        if len(cache) >= 4:  # a full block and a last block of two catalogs
+            cache.clear()
+        buffers = cache[key] = _Buffers(compiled, layout, width)
     return buffers
-
-
-def _groups(compiled: Compiled, cells: npt.NDArray[Any], dtype: Any) -> dict[str, npt.NDArray[Any]]:
-    """Sum per-cell values (cells x n) into levels, catalogs, domains and the whole set."""
-    width = cells.shape[1]
-    levels = np.empty((len(compiled.levels), width), dtype=dtype)
-    for spec in compiled.levels:
-        a, b = spec.cells
-        np.sum(cells[a:b], axis=0, out=levels[spec.row])
-    catalogs = np.empty((len(compiled.frameworks), width), dtype=dtype)
-    for k, (a, b) in enumerate(compiled.level_ranges):
-        np.sum(levels[a:b], axis=0, out=catalogs[k])
-    by_domain = cells[compiled.domain_order]
-    domains = np.empty((len(compiled.domains), width), dtype=dtype)
-    for d, (a, b) in enumerate(compiled.domain_ranges):
-        np.sum(by_domain[a:b], axis=0, out=domains[d])
-    return {"levels": levels, "catalogs": catalogs, "domains": domains, "all": catalogs.sum(axis=0)}
-
-
-def _percent(num: npt.NDArray[Any], den: npt.NDArray[Any], out: npt.NDArray[Any]) -> None:
-    """Write ``100 * num / den`` into ``out``, NaN where ``den`` is 0."""
-    out.fill(np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    out *= 100
 
 
 @attrs.frozen(kw_only=True, eq=False)
 class _Tables:
     """Per applicability class: what applies and what it weighs, before not-applicable records."""
 
-    den: Mapping[str, npt.NDArray[np.float32]]  # group -> (rows, classes) applicable weight
-    level_count: npt.NDArray[np.int32]  # (levels, classes) applicable criteria
+    groups: npt.NDArray[np.float32]  # (NG + L, classes): applicable weight, then count per level
     level_weight: Float  # (levels, classes) applicable catalog weight, exact
-    bundle_count: npt.NDArray[np.int32]  # (bundles, classes)
+    bundle_count: npt.NDArray[np.int64]  # (bundles, classes)
     bundle_weight: Float  # (bundles, classes)
     total: npt.NDArray[np.int32]  # (classes,) applicable criteria
     onehot: npt.NDArray[np.float32] | None  # (classes, assessments) when classes are few
 
+    def gather(self, classes: Classes, lo: int, hi: int) -> npt.NDArray[np.float32]:
+        """Return ``groups`` for the assessments ``lo:hi`` (a tiny product when classes are few)."""
+        if self.onehot is not None:
+            return self.groups @ self.onehot[:, lo:hi]
+        return np.take(self.groups, classes.of_row[lo:hi], axis=1)
 
-def _tables(setup: _Setup, classes: Classes) -> _Tables:
-    compiled = setup.compiled
-    applies = classes.applies
+
+def _tables(compiled: Compiled, layout: _Layout, classes: Classes) -> _Tables:
+    applies = classes.applies.astype(np.float64)
     kinds = applies.shape[1]
-    cells = np.zeros((len(compiled.cell_start), kinds))
-    counts = np.zeros((len(compiled.cell_start), kinds), dtype=np.int32)
-    weighted = compiled.weights[:, None] * applies
-    for i, (a, b) in enumerate(zip(compiled.cell_start, compiled.cell_stop, strict=True)):
-        cells[i] = weighted[a:b].sum(axis=0)
-        counts[i] = applies[a:b].sum(axis=0)
-    bundle_count = np.zeros((len(compiled.bundles), kinds), dtype=np.int32)
+    groups = layout.members @ applies
+    bundle_count = np.zeros((len(compiled.bundles), kinds), dtype=np.int64)
     bundle_weight = np.zeros((len(compiled.bundles), kinds))
-    for bundle, (a, b) in enumerate(compiled.bundle_cells):
-        bundle_count[bundle] = counts[a:b].sum(axis=0)
-        bundle_weight[bundle] = cells[a:b].sum(axis=0)
+    for bundle in range(len(compiled.bundles)):
+        inside = compiled.bundle_of == bundle
+        bundle_count[bundle] = applies[inside].sum(axis=0)
+        bundle_weight[bundle] = (compiled.weights[inside, None] * applies[inside]).sum(axis=0)
     onehot = None
     if kinds <= 32:
         onehot = (np.arange(kinds)[:, None] == classes.of_row[None, :]).astype(np.float32)
     return _Tables(
-        den=_groups(compiled, cells.astype(np.float32), np.float32),
-        level_count=_groups(compiled, counts, np.int32)["levels"],
-        level_weight=_groups(compiled, cells, np.float64)["levels"],
+        groups=groups.astype(np.float32),
+        level_weight=groups[: layout.L],
         bundle_count=bundle_count,
         bundle_weight=bundle_weight,
-        total=counts.sum(axis=0, dtype=np.int32),
+        total=applies.sum(axis=0).astype(np.int32),
         onehot=onehot,
     )
 
 
-def _per_class(
-    table: npt.NDArray[Any], tables: _Tables, cls: Int, lo: int, hi: int
-) -> npt.NDArray[Any]:
-    """Return ``table[:, cls]``, C-contiguous (a tiny matrix product when classes are few)."""
-    if tables.onehot is not None and table.dtype == np.float32:
-        return table @ tables.onehot[:, lo:hi]
-    out = np.empty((table.shape[0], len(cls)), dtype=table.dtype)
-    np.take(table, cls, axis=1, out=out)
-    return out
+def _propagate(compiled: Compiled, support: Bits, through: Bits) -> None:
+    """Rule 3, generation by generation.
 
-
-def _sparse(of: Int, rows: Int, cols: Int, values: Float, count: int, width: int) -> Float:
-    """Sum ``values`` at (of[rows], cols) into a dense (count, width) array (-1 = nowhere)."""
-    keep = of[rows] >= 0
-    summed: Float = np.bincount(  # type: ignore[assignment]
-        of[rows[keep]] * width + cols[keep], weights=values[keep], minlength=count * width
-    )
-    return summed.reshape(count, width)
-
-
-def _propagate(compiled: Compiled, met: Bool, app: Bool, support: Bool, through: Bool) -> None:
-    """Fill ``support``: whether every prerequisite of a criterion is effectively met (rule 3).
-
-    Generation by generation. ``through`` (one row more than ``support``, the last row true)
-    holds what each criterion passes to its dependents: effectively met if it applies, its own
-    support if it does not (criteria that do not apply are transparent).
+    On entry ``through`` says whether each criterion passes by itself: it is met, or it does
+    not apply (criteria that do not apply are transparent). On return ``support`` says whether
+    every prerequisite passes (rows of criteria without prerequisites are left as they are) and
+    ``through`` is and-ed with it: effectively met, or transparent and supported. Works on
+    boolean arrays and on bit-packed uint8 arrays alike (the kernel packs 8 columns a byte).
     """
-    for rows, parents in compiled.generations:
-        if parents is None:
-            support[rows] = True
-            through[rows] = met[rows] | ~app[rows]
+    for rows, parents in compiled.support_groups:
+        if parents.shape[1] == 1:
+            ok = through[parents[:, 0]]
         else:
-            ok = through[parents].all(axis=1)
-            support[rows] = ok
-            through[rows] = ok & (met[rows] | ~app[rows])
+            ok = np.bitwise_and.reduce(through[parents], axis=1)
+        support[rows] = ok
+        through[rows] &= ok
 
 
 def support_of(compiled: Compiled, met: Bool, app: Bool) -> Bool:
     """Return the support matrix (criteria x columns) of ``met`` and ``app`` (rule 3)."""
-    size, count = met.shape
-    support = np.empty((size, count), dtype=bool)
-    through = np.empty((size + 1, count), dtype=bool)
-    through[size] = True
-    _propagate(compiled, met, app, support, through)
+    support = np.ones(met.shape, dtype=bool)
+    _propagate(compiled, support, met | ~app)
     return support
+
+
+def _colsum(matrix: Bool, out: npt.NDArray[np.int32]) -> None:
+    """Count the true entries of each column (uint8 partial sums of at most 255 rows)."""
+    view = matrix.view(np.uint8)
+    out.fill(0)
+    for a in range(0, len(view), 255):
+        out += np.add.reduce(view[a : a + 255], axis=0, dtype=np.uint8)
 
 
 def _block(
     setup: _Setup,
+    layout: _Layout,
     tables: _Tables,
-    classes: Classes,
-    codes: npt.NDArray[np.uint8],
-    progress: Float,
+    matrix: StatusMatrix,
     out: dict[str, Any],
     lo: int,
+    hi: int,
     *,
     details: bool,
 ) -> None:
-    """Score the columns of one block and write them into ``out`` at offset ``lo``."""
+    """Score the assessments ``lo:hi`` of ``matrix`` into ``out`` (``lo`` starts a BLOCK)."""
     compiled = setup.compiled
-    size, width = codes.shape
-    hi = lo + width
-    ncells = len(compiled.cell_start)
-    buf = _buffers(size, ncells, width)
-    app, met, eff, tmp = buf.app, buf.met, buf.eff, buf.tmp
-    support, through = buf.support, buf.through
-    cls = classes.of_row[lo:hi]
-
-    np.greater_equal(codes, MET, out=app)  # rule 1: applies and not recorded not_applicable
-    np.equal(codes, MET, out=met)
-    # Not-applicable records are few: keep their positions to correct the per-class sums.
-    np.equal(codes, NA, out=tmp)
-    rows_na, cols_na = np.divmod(np.flatnonzero(tmp), width)  # buffers are `width` wide
-
-    _propagate(compiled, met, app, support, through)
-
+    L, K, D, ng = layout.L, layout.K, layout.D, layout.NG
+    codes = matrix.codes[:, lo:hi]
+    width = hi - lo
+    buf = _buffers(compiled, layout, width)
+    met, eff, tmp = buf.met, buf.eff, buf.tmp
+    cls = matrix.classes.of_row[lo:hi]
     strict = setup.policy == "strict"
-    if strict:
-        np.logical_and(met, support, out=eff)
-    else:
-        np.copyto(eff, met)
+    partial, na = matrix.partial, matrix.not_applicable
+    at_p, at_na = partial.block(lo), na.block(lo)
+
+    # Rule 3: support, then the credited met criteria (strict: met and supported).
+    # Support is propagated on bit-packed rows (8 assessments a byte: 8 times less to gather).
+    np.less_equal(codes, MET, out=tmp)  # passes by itself: met, or does not apply (OUT, NA)
+    packed = np.packbits(tmp, axis=1)
+    _propagate(compiled, buf.packed_support, packed)
+    support = np.unpackbits(buf.packed_support, axis=1, count=width).view(bool)
+    np.equal(codes, MET, out=met)
+    credited = np.logical_and(met, support, out=eff) if strict else met
+
+    # Counts of credited criteria per cell, level and domain.
     count = buf.count
-    view = eff.view(np.uint8)
-    for i, (a, b) in enumerate(zip(compiled.cell_start, compiled.cell_stop, strict=True)):
-        np.sum(view[a:b], axis=0, dtype=np.int32, out=count[i])
+    view = credited.view(np.uint8)
+    for i, (a, b) in enumerate(layout.cells):
+        np.add.reduce(view[a:b], axis=0, dtype=np.uint8, out=count[i])
+    lcount, dcount = buf.lcount, buf.dcount
+    for row, (a, b) in enumerate(layout.level_cells):
+        np.add.reduce(count[a:b], axis=0, dtype=np.uint16, out=lcount[row])
+    by_domain = np.take(count, compiled.domain_order, axis=0, out=buf.by_domain)
+    for d, (a, b) in enumerate(layout.domain_cells):
+        np.add.reduce(by_domain[a:b], axis=0, dtype=np.uint16, out=dcount[d])
 
-    # Credit (rule 2): met cells counted per cell, partial progress added sparsely.
-    np.equal(codes, PARTIAL, out=tmp)
+    # Rules 2 and 4: numerators (x 100) per level and domain, then catalogs and the whole set.
+    nums = buf.nums
+    np.multiply(lcount, layout.level_w100, out=nums[:L])
+    np.multiply(dcount, layout.domain_w100, out=nums[L + K : L + K + D])
+    for row in layout.mixed_levels:
+        a, b = layout.level_cells[row]
+        np.add.reduce(count[a:b] * layout.cell_w100[a:b], axis=0, out=nums[row])
+    for d in layout.mixed_domains:
+        a, b = layout.domain_cells[d]
+        chosen = compiled.domain_order[a:b]
+        np.add.reduce(count[chosen] * layout.cell_w100[chosen], axis=0, out=nums[L + K + d])
+    # Partial credit, sparse: progress x weight where supported (strict) or always (lenient).
+    ok_p = support.reshape(-1)[partial.flat[at_p]]
+    credit = partial.value[at_p] * compiled.weights[partial.row[at_p]]
     if strict:
-        tmp &= support
-    rows_p, cols_p = np.divmod(np.flatnonzero(tmp), width)
-    credit_p = progress[rows_p, cols_p] * compiled.weights[rows_p]
-    num_cells = buf.num
-    np.multiply(count, compiled.cell_weight[:, None], out=num_cells)
-    if len(credit_p):
-        num_cells += _sparse(compiled.cell_of, rows_p, cols_p, credit_p, ncells, width)
-    num = _groups(compiled, num_cells, np.float32)
-    na_weight = compiled.weights[rows_na]
-    den: dict[str, Any] = {}
-    for name, of, n in (
-        ("levels", compiled.level_of, len(compiled.levels)),
-        ("catalogs", compiled.framework_of, len(compiled.frameworks)),
-        ("domains", compiled.domain_of, len(compiled.domains)),
-    ):
-        den[name] = _per_class(tables.den[name], tables, cls, lo, hi)
-        if len(rows_na):
-            den[name] -= _sparse(of, rows_na, cols_na, na_weight, n, width)
-    den["all"] = den["catalogs"].sum(axis=0)
+        credit *= ok_p
+    if len(credit):
+        credit100 = (100 * credit).astype(np.float32)
+        flat_nums = nums.reshape(-1)
+        np.add.at(flat_nums, partial.groups[0, at_p], credit100)  # level
+        np.add.at(flat_nums, partial.groups[2, at_p], credit100)  # domain
+    for k, (a, b) in enumerate(compiled.level_ranges):
+        np.add.reduce(nums[a:b], axis=0, out=nums[L + k])
+    np.add.reduce(nums[L : L + K], axis=0, out=nums[ng - 1])
 
-    # Scores (rule 4) use the profile's weights: adjust the criteria whose weight it changes.
-    snum, sden = num, den
+    # Rule 1: applicable weight per class (then applicable criteria per level), less the
+    # not-applicable records (sparse).
+    den = tables.gather(matrix.classes, lo, hi)
+    rows_na, cols_na = na.row[at_na], na.col[at_na]
+    if len(rows_na):
+        flat_den = den.reshape(-1)
+        weights = layout.weights32[rows_na]
+        for k in range(4):
+            at = na.groups[k, at_na]
+            np.subtract.at(flat_den, at, weights)
+            if not layout.exact:  # float residue of removed weights: nothing left means 0
+                flat_den[at] = np.maximum(flat_den[at], 0)
+        np.subtract.at(flat_den, na.groups[0, at_na] + ng * width, np.float32(1))
+
+    # Scores (rule 4), with the profile's weights when it changes any.
+    snum, sden = nums, den[:ng]
     if len(setup.custom):
+        snum, sden = nums.copy(), den[:ng].copy()
         custom = setup.custom
-        credit = eff[custom].astype(np.float64)
-        credit += np.where(tmp[custom], progress[custom], 0.0)
-        delta = setup.delta[:, None]
-        snum = {k: v.copy() for k, v in num.items()}
-        sden = {k: v.copy() for k, v in den.items()}
-        for name, of in (
-            ("levels", compiled.level_of),
-            ("catalogs", compiled.framework_of),
-            ("domains", compiled.domain_of),
-        ):
-            np.add.at(snum[name], of[custom], delta * credit)
-            np.add.at(sden[name], of[custom], delta * app[custom])
-        snum["all"] = snum["catalogs"].sum(axis=0)
-        sden["all"] = sden["catalogs"].sum(axis=0)
-    _percent(snum["all"], sden["all"], out["overall"][lo:hi])
-    for name in ("domains", "levels", "catalogs"):
-        _percent(snum[name], sden[name], out[name][:, lo:hi])
+        part = codes[custom] == PARTIAL
+        if strict:
+            part &= support[custom]
+        credit_c = credited[custom] + np.where(part, matrix.progress[custom, lo:hi], 0.0)
+        applicable_c = codes[custom] >= MET
+        for n, i in enumerate(custom):
+            rows4 = compiled.group_rows[i]
+            snum[rows4] += (100 * setup.delta[n] * credit_c[n]).astype(np.float32)
+            sden[rows4] += (setup.delta[n] * applicable_c[n]).astype(np.float32)
+    scores = out["groups"][:, lo:hi]
+    np.divide(snum, sden, out=scores)  # 0 / 0 is NaN: nothing applies
     if setup.domain_weights is not None:
-        scores = out["domains"][:, lo:hi].astype(np.float64)
-        defined = ~np.isnan(scores)
+        by = scores[L + K : L + K + D].astype(np.float64)
+        defined = ~np.isnan(by)
         w = setup.domain_weights[:, None] * defined
-        weighted = (np.where(defined, scores, 0.0) * w).sum(axis=0)
-        out["overall"][lo:hi] = _share(weighted, w.sum(axis=0), np.nan)
+        scores[ng - 1] = _share((np.where(defined, by, 0.0) * w).sum(axis=0), w.sum(axis=0), np.nan)
 
     # Levels (rule 5) with the catalog's own weights; counts decide "all" and bundles exactly.
-    nlevels = len(compiled.levels)
-    level_app = _per_class(tables.level_count, tables, cls, lo, hi)
-    if len(rows_na):
-        gone = _sparse(compiled.level_of, rows_na, cols_na, np.ones(len(rows_na)), nlevels, width)
-        level_app = level_app - gone.astype(np.int32)
-    share = _share(num["levels"].astype(np.float64), den["levels"].astype(np.float64), 1.0)
-    satisfied = np.empty((nlevels, width), dtype=bool)
-    progress_level = np.empty((nlevels, width), dtype=np.float32)
-    for spec in compiled.levels:
-        row = spec.row
-        a, b = spec.cells
-        if spec.rule is Rule.ALL:
-            satisfied[row] = count[a:b].sum(axis=0) == level_app[row]
-            progress_level[row] = share[row]
-        elif spec.rule is Rule.THRESHOLD:
-            assert spec.threshold is not None
-            # exact float64 sums for the comparison with the threshold
-            earned = (count[a:b] * compiled.cell_weight[a:b, None]).sum(axis=0)
-            first, last = compiled.cell_start[a], compiled.cell_stop[b - 1]
-            inside = (rows_p >= first) & (rows_p < last)
-            earned += np.bincount(cols_p[inside], weights=credit_p[inside], minlength=width)
-            total = tables.level_weight[row][cls]
-            if len(rows_na):
-                gone_w = compiled.level_of[rows_na] == row
-                total = total - np.bincount(
-                    cols_na[gone_w], weights=na_weight[gone_w], minlength=width
-                )
-            satisfied[row] = earned >= spec.threshold * total - EPSILON * total
-            progress_level[row] = np.minimum(_share(earned, total, 1.0) / spec.threshold, 1.0)
-        else:
-            assert spec.k is not None
-            complete = np.empty((len(spec.bundles), width), dtype=bool)
-            bundle_share = np.empty((len(spec.bundles), width))
-            for n, bundle in enumerate(spec.bundles):
-                a, b = compiled.bundle_cells[bundle]
-                applicable = tables.bundle_count[bundle][cls].astype(np.int64)
-                weight = tables.bundle_weight[bundle][cls]
-                if len(rows_na):
-                    gone_b = compiled.bundle_of[rows_na] == bundle
-                    applicable = applicable - np.bincount(cols_na[gone_b], minlength=width)
-                    weight = weight - np.bincount(
-                        cols_na[gone_b], weights=na_weight[gone_b], minlength=width
-                    )
-                complete[n] = (count[a:b].sum(axis=0) == applicable) & (applicable > 0)
-                earned = num_cells[a:b].sum(axis=0, dtype=np.float64)
-                bundle_share[n] = _share(earned, weight, 0.0)
-            satisfied[row] = complete.sum(axis=0) >= spec.k
-            progress_level[row] = np.sort(bundle_share, axis=0)[-spec.k :].mean(axis=0)
-
-    columns = np.arange(width)
+    satisfied = buf.satisfied
+    np.equal(lcount, den[ng:], out=satisfied)
+    progress_of: dict[int, Float] = {}
+    for row in layout.special:
+        satisfied[row], progress_of[row] = _special_level(
+            compiled,
+            tables,
+            compiled.levels[row],
+            count,
+            cls,
+            partial,
+            at_p,
+            credit,
+            na,
+            at_na,
+            width,
+        )
+    flat_nums, flat_den = nums.reshape(-1), den.reshape(-1)
     for k, (a, b) in enumerate(compiled.level_ranges):
-        reached = np.logical_and.accumulate(satisfied[a:b], axis=0).sum(axis=0)
-        has_next = reached < (b - a)
-        value = progress_level[np.minimum(a + reached, b - 1), columns]
-        none = den["catalogs"][k] <= 0
-        value[~has_next | none] = np.nan
+        none = den[L + k] <= 0
+        if a == b:  # a catalog without levels
+            out["progress"][k, lo:hi] = np.nan
+            out["level"][k, lo:hi] = np.where(none, -1, 0)
+            continue
+        alive = satisfied[a].copy()
+        reached = alive.astype(np.int16)
+        for row in range(a + 1, b):
+            alive &= satisfied[row]
+            reached += alive
+        at_level = np.minimum(reached, b - a - 1).astype(np.intp) + a
+        index = at_level * width + buf.columns
+        n_, d_ = flat_nums[index], flat_den[index]
+        value = np.where(d_ > 0, n_ / (100 * d_), 1.0)
+        for row in layout.special:
+            if a <= row < b:
+                value = np.where(at_level == row, progress_of[row], value)
+        value[(reached >= b - a) | none] = np.nan
         out["progress"][k, lo:hi] = value
         out["level"][k, lo:hi] = np.where(none, -1, reached)
 
+    # Counts (rules 3 and 7) and the per-criterion states.
     applicable = tables.total[cls]
     if len(rows_na):
         applicable = applicable - np.bincount(cols_na, minlength=width).astype(np.int32)
     out["applicable"][lo:hi] = applicable
-    np.sum(count, axis=0, out=out["met"][lo:hi])
-    # Unsupported claims: met or partial, applicable, not supported.
-    np.equal(codes, PARTIAL, out=tmp)
-    tmp |= met
-    tmp &= ~support
-    np.sum(tmp.view(np.uint8), axis=0, dtype=np.int32, out=out["unsupported"][lo:hi])
+    np.add.reduce(lcount, axis=0, dtype=np.int32, out=out["met"][lo:hi])
+    np.greater(met, support, out=tmp)  # met claims that are not supported
+    unsupported = out["unsupported"][lo:hi]
+    _colsum(tmp, unsupported)
+    bad = np.flatnonzero(~ok_p)  # unsupported partial claims
+    cols_bad = partial.col[at_p][bad]
+    if len(bad):
+        unsupported += np.bincount(cols_bad, minlength=width).astype(np.int32)
     if details:
-        # Unsupported met claims MET (2) -> UNSUPPORTED (3); partial ones PARTIAL (4) ->
-        # UNSUPPORTED_PARTIAL (9).
-        state = out["state"][:, lo:hi]
-        np.copyto(state, codes)
-        np.logical_and(tmp, met, out=eff)
-        state += eff.view(np.uint8)
-        np.logical_xor(tmp, eff, out=eff)
-        state += eff.view(np.uint8) * np.uint8(UNSUPPORTED_PARTIAL - PARTIAL)
-    np.equal(codes, UNKNOWN, out=eff)
-    np.sum(eff.view(np.uint8), axis=0, dtype=np.int32, out=out["gaps"][lo:hi])
+        # Unsupported met claims MET (2) -> UNSUPPORTED (3); partial ones -> UNSUPPORTED_PARTIAL.
+        state = out["state"]
+        np.add(codes, tmp.view(np.uint8), out=state[:, lo:hi])
+        if len(bad):
+            state[partial.row[at_p][bad], lo + cols_bad] = UNSUPPORTED_PARTIAL
+    np.equal(codes, UNKNOWN, out=tmp)
+    _colsum(tmp, out["gaps"][lo:hi])
+
+
+def _special_level(
+    compiled: Compiled,
+    tables: _Tables,
+    spec: LevelSpec,
+    count: npt.NDArray[np.uint8],
+    cls: Int,
+    partial: Positions,
+    at_p: slice,
+    credit: Float,
+    na: Positions,
+    at_na: slice,
+    width: int,
+) -> tuple[Bool, Float]:
+    """Whether a threshold or k-of-n level is satisfied, and the progress toward it (rule 5).
+
+    Sums are exact float64 (the threshold comparison must not depend on float32 rounding).
+    """
+    rows_p, cols_p = partial.row[at_p], partial.col[at_p]
+    rows_na, cols_na = na.row[at_na], na.col[at_na]
+
+    def inside(rows: Int, first: int, last: int) -> slice:  # rows are sorted (row-major)
+        a, b = np.searchsorted(rows, [first, last])
+        return slice(int(a), int(b))
+
+    def earned(a: int, b: int) -> Float:  # credit of cells a:b
+        if a == b:
+            return np.zeros(width)
+        first, last = int(compiled.cell_start[a]), int(compiled.cell_stop[b - 1])
+        s = inside(rows_p, first, last)
+        met = compiled.cell_weight[a:b] @ count[a:b]
+        return met + np.bincount(cols_p[s], weights=credit[s], minlength=width)
+
+    def removed(a: int, b: int, weighted: bool) -> npt.NDArray[Any]:  # NA records in cells a:b
+        if a == b:
+            return np.zeros(width)
+        first, last = int(compiled.cell_start[a]), int(compiled.cell_stop[b - 1])
+        s = inside(rows_na, first, last)
+        weights = compiled.weights[rows_na[s]] if weighted else None
+        return np.bincount(cols_na[s], weights=weights, minlength=width)
+
+    if spec.rule is Rule.THRESHOLD:
+        assert spec.threshold is not None
+        total = tables.level_weight[spec.row][cls] - removed(*spec.cells, weighted=True)
+        got = earned(*spec.cells)
+        satisfied = got >= spec.threshold * total - EPSILON * total
+        return satisfied, np.minimum(_share(got, total, 1.0) / spec.threshold, 1.0)
+    assert spec.k is not None
+    complete = np.empty((len(spec.bundles), width), dtype=bool)
+    share = np.empty((len(spec.bundles), width))
+    for n, bundle in enumerate(spec.bundles):
+        a, b = compiled.bundle_cells[bundle]
+        applicable = tables.bundle_count[bundle][cls] - removed(a, b, weighted=False)
+        weight = tables.bundle_weight[bundle][cls] - removed(a, b, weighted=True)
+        done = count[a:b].sum(axis=0, dtype=np.int64)
+        complete[n] = (done == applicable) & (applicable > 0)
+        share[n] = _share(earned(a, b), weight, 0.0)
+    satisfied = complete.sum(axis=0) >= spec.k
+    return satisfied, np.sort(share, axis=0)[-spec.k :].mean(axis=0)
 
 
 def _kernel(setup: _Setup, matrix: StatusMatrix, *, details: bool) -> dict[str, Any]:
     """Score every column of ``matrix``; return arrays (see :class:`ScoreTable`)."""
     compiled = setup.compiled
+    layout = _layout(compiled)
     size, count = matrix.status.shape
-    tables = _tables(setup, matrix.classes)
+    tables = _tables(compiled, layout, matrix.classes)
     nframe = len(compiled.frameworks)
     out: dict[str, Any] = {
-        "overall": np.empty(count, dtype=np.float32),
-        "domains": np.empty((len(compiled.domains), count), dtype=np.float32),
-        "levels": np.empty((len(compiled.levels), count), dtype=np.float32),
-        "catalogs": np.empty((nframe, count), dtype=np.float32),
+        "groups": np.empty((layout.NG, count), dtype=np.float32),
         "level": np.empty((nframe, count), dtype=np.int16),
         "progress": np.empty((nframe, count), dtype=np.float32),
         "applicable": np.empty(count, dtype=np.int32),
@@ -675,14 +781,10 @@ def _kernel(setup: _Setup, matrix: StatusMatrix, *, details: bool) -> dict[str, 
     }
     if details:
         out["state"] = np.empty((size, count), dtype=np.uint8)
-
-    def run(lo: int) -> None:
-        hi = min(lo + BLOCK, count)
-        codes, progress = matrix.codes[:, lo:hi], matrix.progress[:, lo:hi]
-        _block(setup, tables, matrix.classes, codes, progress, out, lo, details=details)
-
-    for lo in range(0, count, BLOCK):
-        run(lo)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for lo in range(0, count, BLOCK):
+            hi = min(lo + BLOCK, count)
+            _block(setup, layout, tables, matrix, out, lo, hi, details=details)
     return out
 
 
@@ -1124,16 +1226,19 @@ def score_many(
             del part[name]
         return joined
 
+    layout = _layout(compiled)
+    groups = join("groups", 1)
+    L, K, D = layout.L, layout.K, layout.D
     return ScoreTable(
         catalog=catalog,
         policy=policy,
         facilities=tuple(facility_list),
         rows=rows[0] if len(rows) == 1 else np.concatenate(rows),
         dates=dates[0] if len(dates) == 1 else np.concatenate(dates),
-        overall=join("overall", 0),
-        domains=join("domains", 1),
-        levels=join("levels", 1),
-        catalogs=join("catalogs", 1),
+        overall=groups[L + K + D],
+        domains=groups[L + K : L + K + D],
+        levels=groups[:L],
+        catalogs=groups[L : L + K],
         level=join("level", 1),
         progress=join("progress", 1),
         applicable=join("applicable", 0),
@@ -1153,17 +1258,9 @@ def _is_assessments(value: object) -> bool:
 
 
 def _empty(compiled: Compiled, *, details: bool) -> dict[str, Any]:
-    nd, nl, nk, nc = (
-        len(compiled.domains),
-        len(compiled.levels),
-        len(compiled.frameworks),
-        compiled.size,
-    )
+    nk, nc = len(compiled.frameworks), compiled.size
     out: dict[str, Any] = {
-        "overall": np.empty(0),
-        "domains": np.empty((nd, 0)),
-        "levels": np.empty((nl, 0)),
-        "catalogs": np.empty((nk, 0)),
+        "groups": np.empty((_layout(compiled).NG, 0), dtype=np.float32),
         "level": np.empty((nk, 0), dtype=np.int16),
         "progress": np.empty((nk, 0)),
         "applicable": np.empty(0, dtype=np.int32),
