@@ -43,7 +43,15 @@ from readiness._compile import Compiled, compile_catalog
 from readiness._model import Assessment, Facility, Record, Status
 from readiness.errors import DuplicateError, Problem, UnknownCriterionError
 
-__all__ = ["CODE", "Classes", "FacilityColumns", "StatusMatrix", "distinct_columns"]
+__all__ = [
+    "BLOCK",
+    "CODE",
+    "Classes",
+    "FacilityColumns",
+    "Positions",
+    "StatusMatrix",
+    "distinct_columns",
+]
 
 OUT, NA, MET, UNSUPPORTED, PARTIAL, NOT_MET, UNKNOWN, EXPIRED, BELOW_COVERAGE = range(9)
 UNSUPPORTED_PARTIAL = 9
@@ -245,6 +253,10 @@ class StatusMatrix:
         The source objects, when built from them (used to explain expiry and coverage).
     label : str or None
         Provenance label, e.g. ``"SYNTHETIC"`` for generated data.
+    classes, codes, partial, not_applicable
+        Derived when the matrix is built: applicability classes, ``status`` with OUT where a
+        criterion does not apply, and the positions (:class:`Positions`) of the PARTIAL cells
+        of ``codes`` (with their progress) and of its NA cells, which the kernel reads sparsely.
     """
 
     catalog: Catalog

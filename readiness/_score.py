@@ -1220,10 +1220,20 @@ def score_many(
     def join(name: str, axis: int) -> Any:
         if len(parts) == 1:
             return parts[0][name]
-        # free each part's array as soon as it is copied, so peak memory stays near one copy
-        joined = np.concatenate([p[name] for p in parts], axis=axis)
+        # Copy part by part into an array the kernel has not touched yet (the OS commits its
+        # pages as they are written) and free each part once copied: peak memory stays near
+        # one copy of the result, not two.
+        first = parts[0][name]
+        shape = list(first.shape)
+        shape[axis] = sum(p[name].shape[axis] for p in parts)
+        joined = np.empty(shape, dtype=first.dtype)
+        offset = 0
         for part in parts:
-            del part[name]
+            block = part.pop(name)
+            width = block.shape[axis]
+            joined[(slice(None),) * axis + (slice(offset, offset + width),)] = block
+            offset += width
+            del block
         return joined
 
     layout = _layout(compiled)
