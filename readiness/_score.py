@@ -631,13 +631,19 @@ def _block(
             rows4 = compiled.group_rows[i]
             snum[rows4] += (100 * setup.delta[n] * credit_c[n]).astype(np.float32)
             sden[rows4] += (setup.delta[n] * applicable_c[n]).astype(np.float32)
-    scores = out["groups"][:, lo:hi]
-    np.divide(snum, sden, out=scores)  # 0 / 0 is NaN: nothing applies
-    if setup.domain_weights is not None:
-        by = scores[L + K : L + K + D].astype(np.float64)
+    # One division per output array (kept apart so streamed parts join one array at a time).
+    for name, rows in (("levels", slice(0, L)), ("catalogs", slice(L, L + K))):
+        np.divide(snum[rows], sden[rows], out=out[name][:, lo:hi])  # 0 / 0 is NaN: none applies
+    domains = out["domains"][:, lo:hi]
+    np.divide(snum[L + K : L + K + D], sden[L + K : L + K + D], out=domains)
+    if setup.domain_weights is None:
+        np.divide(snum[ng - 1], sden[ng - 1], out=out["overall"][lo:hi])
+    else:
+        by = domains.astype(np.float64)
         defined = ~np.isnan(by)
         w = setup.domain_weights[:, None] * defined
-        scores[ng - 1] = _share((np.where(defined, by, 0.0) * w).sum(axis=0), w.sum(axis=0), np.nan)
+        weighted = (np.where(defined, by, 0.0) * w).sum(axis=0)
+        out["overall"][lo:hi] = _share(weighted, w.sum(axis=0), np.nan)
 
     # Levels (rule 5) with the catalog's own weights; counts decide "all" and bundles exactly.
     satisfied = buf.satisfied
@@ -771,7 +777,10 @@ def _kernel(setup: _Setup, matrix: StatusMatrix, *, details: bool) -> dict[str, 
     tables = _tables(compiled, layout, matrix.classes)
     nframe = len(compiled.frameworks)
     out: dict[str, Any] = {
-        "groups": np.empty((layout.NG, count), dtype=np.float32),
+        "overall": np.empty(count, dtype=np.float32),
+        "domains": np.empty((layout.D, count), dtype=np.float32),
+        "levels": np.empty((layout.L, count), dtype=np.float32),
+        "catalogs": np.empty((layout.K, count), dtype=np.float32),
         "level": np.empty((nframe, count), dtype=np.int16),
         "progress": np.empty((nframe, count), dtype=np.float32),
         "applicable": np.empty(count, dtype=np.int32),
@@ -1220,9 +1229,7 @@ def score_many(
     def join(name: str, axis: int) -> Any:
         if len(parts) == 1:
             return parts[0][name]
-        # Copy part by part into an array the kernel has not touched yet (the OS commits its
-        # pages as they are written) and free each part once copied: peak memory stays near
-        # one copy of the result, not two.
+        # Copy part by part, freeing each part once copied.
         first = parts[0][name]
         shape = list(first.shape)
         shape[axis] = sum(p[name].shape[axis] for p in parts)
@@ -1236,19 +1243,16 @@ def score_many(
             del block
         return joined
 
-    layout = _layout(compiled)
-    groups = join("groups", 1)
-    L, K, D = layout.L, layout.K, layout.D
     return ScoreTable(
         catalog=catalog,
         policy=policy,
         facilities=tuple(facility_list),
         rows=rows[0] if len(rows) == 1 else np.concatenate(rows),
         dates=dates[0] if len(dates) == 1 else np.concatenate(dates),
-        overall=groups[L + K + D],
-        domains=groups[L + K : L + K + D],
-        levels=groups[:L],
-        catalogs=groups[L : L + K],
+        overall=join("overall", 0),
+        domains=join("domains", 1),
+        levels=join("levels", 1),
+        catalogs=join("catalogs", 1),
         level=join("level", 1),
         progress=join("progress", 1),
         applicable=join("applicable", 0),
@@ -1270,7 +1274,10 @@ def _is_assessments(value: object) -> bool:
 def _empty(compiled: Compiled, *, details: bool) -> dict[str, Any]:
     nk, nc = len(compiled.frameworks), compiled.size
     out: dict[str, Any] = {
-        "groups": np.empty((_layout(compiled).NG, 0), dtype=np.float32),
+        "overall": np.empty(0, dtype=np.float32),
+        "domains": np.empty((len(compiled.domains), 0), dtype=np.float32),
+        "levels": np.empty((len(compiled.levels), 0), dtype=np.float32),
+        "catalogs": np.empty((len(compiled.frameworks), 0), dtype=np.float32),
         "level": np.empty((nk, 0), dtype=np.int16),
         "progress": np.empty((nk, 0)),
         "applicable": np.empty(0, dtype=np.int32),
