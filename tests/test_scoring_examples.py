@@ -814,3 +814,33 @@ def test_non_positive_weight_is_an_option_error(tmp_path: Path, value: float) ->
         Weights(criteria={"a1": value})
     with pytest.raises(errors.OptionError):
         readiness.score(cat, assess({}), weights={"domains": {"emr3:core": value}})
+
+
+# --------------------------------------------------------------------------- large groups
+
+
+def test_more_than_255_criteria_in_one_cell_are_counted_exactly(tmp_path: Path) -> None:
+    """The kernel counts met criteria per cell in uint8; cells are split at 255 criteria.
+
+    300 criteria share level, domain and weight (one cell before the split). With 299 met and
+    one partial at 50 %: 299 met counted (not 299 mod 256 = 43), level 1 not reached (one is not
+    met), overall 100 x 299.5 / 300 = 99.8333, progress 299.5 / 300 = 0.99833.
+    """
+    body = "".join(crit(f"x{i:03d}", 1) for i in range(300))
+    cat = load(tmp_path, head("wide", level(1)) + body)
+    records: dict[str, Any] = {f"x{i:03d}": "met" for i in range(299)}
+    records["x299"] = Record(status="partial", progress=0.5)
+    result = readiness.score(cat, assess(records))
+    assert result.met == 299
+    assert result.applicable == 300
+    assert result.level("wide") == 0
+    assert result.overall == approx(100 * 299.5 / 300)
+    assert result.catalogs["wide"].progress == approx(299.5 / 300)
+    assert [b.criterion for b in result.catalogs["wide"].blockers] == ["wide:x299"]
+    records["x299"] = "met"
+    done = readiness.score(cat, assess(records))
+    assert (done.met, done.level("wide"), done.overall) == (300, 1, approx(100.0))
+    # Per-assessment counts over more than 255 criteria (summed in uint8 slices of 255 rows).
+    assert len(readiness.score(cat, assess({})).gaps) == 300
+    table = readiness.score_many(cat, [assess({}), assess(records, facility=CLINIC)])
+    assert table.gaps.tolist() == [300, 0]
