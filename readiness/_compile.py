@@ -76,10 +76,6 @@ class Compiled:
     cell_start: Int  # (cells,)
     cell_stop: Int
     cell_weight: Float
-    cell_domain: Int
-    cell_level: Int
-    cell_framework: Int
-    cell_of: Int  # (C,) cell of each criterion
     domain_order: Int  # cells sorted by domain
     domain_ranges: tuple[tuple[int, int], ...]  # per domain: [start, stop) into domain_order
     #: Score *groups*, stacked: every level, every catalog, every domain, the whole set. Row
@@ -199,10 +195,8 @@ def _compile(catalog: Catalog) -> Compiled:
     cell_start = np.array(starts, dtype=np.intp)
     cell_stop = np.array([*starts[1:], size], dtype=np.intp)
     first = [criteria[i] for i in starts]
-    cell_of = np.repeat(np.arange(len(starts)), cell_stop - cell_start)
     cell_level = np.array([level_row[c.catalog, c.level] for c in first], dtype=np.intp)
     cell_domain = np.array([domain_index[f"{c.catalog}:{c.domain}"] for c in first], dtype=np.intp)
-    cell_framework = np.array([framework_index[c.catalog] for c in first], dtype=np.intp)
     cell_bundle = np.array(
         [bundle_index[f"{c.catalog}:{c.bundle}"] if c.bundle else -1 for c in first], dtype=np.intp
     )
@@ -279,10 +273,6 @@ def _compile(catalog: Catalog) -> Compiled:
         cell_start=cell_start,
         cell_stop=cell_stop,
         cell_weight=np.array([c.weight for c in first], dtype=np.float64),
-        cell_domain=cell_domain,
-        cell_level=cell_level,
-        cell_framework=cell_framework,
-        cell_of=cell_of,
         group_rows=group_rows,
         domain_order=np.argsort(cell_domain, kind="stable"),
         domain_ranges=tuple(
