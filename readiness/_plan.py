@@ -23,7 +23,8 @@ The planning rules (``docs/planning.md`` states them with examples):
    A target none of whose criteria apply to a facility is ``not_applicable`` for it.
 5. *Schedule.* A step starts when all its required prerequisites are finished (critical path;
    steps in parallel). With limits, steps are taken in order of earliest start (then longest
-   remaining path, then key) and each starts at the first day, not before the previous step's
+   remaining path, then topological order, ties by key) and each starts at the first day, not
+   before the previous step's
    start, when fewer than ``max_parallel`` steps are running and its cost fits in what is left of
    its start year's ``yearly_budget`` (a step dearer than the whole budget starts alone at the
    start of a year). This rule never lets a tighter limit finish earlier.
@@ -1006,6 +1007,10 @@ def _apply_limits(
 ) -> tuple[Int, Int]:
     """Reschedule each plan under the limits; identical plans are scheduled once."""
     tail = _tail(plan, required, duration)
+    # Ties last by topological position (itself tied by key): with zero-day steps, a
+    # prerequisite and its dependent can share start and remaining path.
+    position = np.empty(compiled.size, dtype=np.intp)
+    position[compiled.topo] = np.arange(compiled.size)
     new_start = start.copy()
     seen: dict[bytes, dict[int, int]] = {}
     for j in range(required.shape[1]):
@@ -1020,7 +1025,7 @@ def _apply_limits(
         )
         if signature not in seen:
             order = sorted(
-                steps, key=lambda c: (int(start[c, j]), -int(tail[c, j]), compiled.keys[c])
+                steps, key=lambda c: (int(start[c, j]), -int(tail[c, j]), int(position[c]))
             )
             members = {int(s) for s in steps}
             parents = {int(c): _required_parents(compiled, int(c), members) for c in steps}

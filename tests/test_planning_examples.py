@@ -219,6 +219,19 @@ def test_max_parallel_ties_break_by_key(tmp_path: Path) -> None:
     }
 
 
+# z (0 d) -> a (0 d): the dependent's key sorts first, and both steps tie on start and path.
+ZERO = head("zero", level(1)) + crit("a", effort=0, requires=["z"]) + crit("z", effort=0)
+
+
+def test_max_parallel_puts_a_zero_day_prerequisite_before_its_dependent(tmp_path: Path) -> None:
+    """Zero-day steps tie on earliest start (0) and remaining path (0); the topological order
+    decides, so a prerequisite is taken before its dependent even when its key sorts later."""
+    cat = load(tmp_path, ZERO)
+    for limits in ({"max_parallel": 1}, {"yearly_budget": 1.0}):
+        p = readiness.plan(cat, assess(), "zero@1", **limits)  # type: ignore[arg-type]
+        assert timeline(p) == {"z": (START, START), "a": (START, START)}
+
+
 # x (2 d) -> y (50 d); z (30 d) independent.
 SER = head("ser", level(1)) + "".join(
     [crit("x", effort=2), crit("y", effort=50, requires=["x"]), crit("z", effort=30)]
