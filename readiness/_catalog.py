@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
-from readiness.errors import UnknownCriterionError, UnknownIdError
+from readiness.errors import OptionError, UnknownCriterionError, UnknownIdError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 __all__ = [
     "GRADES",
     "KINDS",
+    "MAX_COST_VND",
+    "MAX_EFFORT_DAYS",
+    "MAX_WEIGHT",
     "OWNERSHIPS",
     "STANDARD_ATTRIBUTES",
     "Attribute",
@@ -48,6 +51,13 @@ __all__ = [
 Grade = Literal["primary", "secondary", "inferred"]
 #: Provenance grades, firmest first.
 GRADES: tuple[Grade, ...] = ("primary", "secondary", "inferred")
+
+#: Largest criterion weight (catalogs and weight profiles): weights are relative importance.
+MAX_WEIGHT = 1_000_000.0
+#: Largest effort of one criterion, in calendar days (100 years).
+MAX_EFFORT_DAYS = 36_500
+#: Largest cost of one criterion, in VND.
+MAX_COST_VND = 1e15
 
 #: The facility kinds catalogs and facilities share.
 KINDS: tuple[str, ...] = (
@@ -85,8 +95,14 @@ class Text:
             return self.vi
         if lang == "en":
             return self.en
-        msg = f"language must be 'en' or 'vi' (got {lang!r})"
-        raise ValueError(msg)
+        raise OptionError("lang must be 'en' or 'vi'", key="lang", value=lang)
+
+
+def check_lang(lang: object) -> str:
+    """Return ``lang`` if it is ``"en"`` or ``"vi"``; raise OptionError otherwise."""
+    if lang not in ("en", "vi"):
+        raise OptionError("lang must be 'en' or 'vi'", key="lang", value=lang)
+    return str(lang)
 
 
 @attrs.frozen(kw_only=True)

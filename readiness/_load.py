@@ -30,6 +30,9 @@ import networkx as nx
 from readiness._catalog import (
     ALWAYS,
     GRADES,
+    MAX_COST_VND,
+    MAX_EFFORT_DAYS,
+    MAX_WEIGHT,
     STANDARD_ATTRIBUTES,
     Attribute,
     Bundle,
@@ -340,6 +343,7 @@ class _Fields:
         positive: bool = False,
         nonnegative: bool = False,
         unit: bool = False,
+        maximum: float | None = None,
     ) -> float | None:
         value = self.get(key)
         if value is _Missing:
@@ -359,6 +363,9 @@ class _Fields:
             return None
         if unit and not 0 < number <= 1:
             self.bad(key, "must be in (0, 1]", value)
+            return None
+        if maximum is not None and number > maximum:
+            self.bad(key, f"must be at most {maximum:,g}", value)
             return None
         return number
 
@@ -979,8 +986,8 @@ def _estimates(
             what="'estimate'",
         )
         f = _Fields(check, case, at, criterion)
-        effort = f.number("effort_days", nonnegative=True)
-        cost = f.number("cost_vnd", nonnegative=True)
+        effort = f.number("effort_days", nonnegative=True, maximum=MAX_EFFORT_DAYS)
+        cost = f.number("cost_vnd", nonnegative=True, maximum=MAX_COST_VND)
         basis = f.string("basis")
         if "effort_days" not in case and "cost_vnd" not in case:
             check.add(
@@ -1086,7 +1093,7 @@ def _criterion_values(
         "description": lambda: f.text("description"),
         "domain": lambda: f.string("domain"),
         "level": lambda: f.integer("level"),
-        "weight": lambda: f.number("weight", positive=True),
+        "weight": lambda: f.number("weight", positive=True, maximum=MAX_WEIGHT),
         "deadline": lambda: f.string("deadline"),
         "min_coverage": lambda: f.number("min_coverage", unit=True),
         "bundle": lambda: f.string("bundle"),
@@ -2015,9 +2022,16 @@ def _find_cycles(asm: _Assembly, graph: nx.DiGraph[str]) -> list[tuple[str, ...]
 def _as_sources(source: Source_ | Iterable[Source_]) -> tuple[Source_, ...]:
     if isinstance(source, str | os.PathLike):
         return (source,)
+    if not isinstance(source, Iterable):
+        raise UnknownCatalogError(
+            "a catalog is a built-in id, a file path, or a list of them", value=repr(source)
+        )
     sources = tuple(source)
     if not sources:
         raise UnknownCatalogError("no catalog given")
+    for item in sources:
+        if not isinstance(item, str | os.PathLike):
+            raise UnknownCatalogError("a catalog is a built-in id or a file path", value=repr(item))
     return sources
 
 

@@ -41,7 +41,7 @@ import numpy.typing as npt
 from readiness._catalog import Catalog, Condition
 from readiness._compile import Compiled, compile_catalog
 from readiness._model import Assessment, Facility, Record, Status
-from readiness.errors import DuplicateError, Problem, UnknownCriterionError
+from readiness.errors import DuplicateError, OptionError, Problem, UnknownCriterionError
 
 __all__ = [
     "BLOCK",
@@ -466,6 +466,12 @@ class Registry:
         return problems
 
 
+def check_as_of(as_of: object) -> None:
+    """Raise OptionError unless ``as_of`` is None or a date (not a datetime)."""
+    if as_of is not None and (isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date)):
+        raise OptionError("as_of must be a date", key="as_of", value=as_of)
+
+
 def _build(
     catalog: Catalog,
     items: Sequence[Assessment],
@@ -475,6 +481,7 @@ def _build(
     registry: Registry,
 ) -> StatusMatrix:
     """Build the status matrix of ``items`` (see :meth:`StatusMatrix.from_assessments`)."""
+    check_as_of(as_of)
     compiled = compile_catalog(catalog)
     facilities: dict[str, Facility] = {}
     order: dict[str, int] = {}

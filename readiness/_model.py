@@ -224,6 +224,10 @@ def _facility_id(_instance: object, _attribute: object, value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         msg = f"id must be a non-empty string (got {value!r})"
         raise ValueError(msg)
+    if value != value.strip():
+        # files trim their cells, so such an id would not read back equal
+        msg = f"id must not start or end with spaces (got {value!r})"
+        raise ValueError(msg)
 
 
 def _vocabulary(field: str, allowed: tuple[str, ...]) -> Any:

@@ -52,7 +52,15 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from readiness._catalog import Catalog, Condition, Rule, Text
+from readiness._catalog import (
+    MAX_COST_VND,
+    MAX_EFFORT_DAYS,
+    Catalog,
+    Condition,
+    Rule,
+    Text,
+    check_lang,
+)
 from readiness._compile import Compiled, compile_catalog, nearest_ancestors
 from readiness._matrix import (
     BELOW_COVERAGE,
@@ -94,7 +102,17 @@ def _day(value: dt.date) -> int:
     return (value - _EPOCH).days
 
 
+_LAST_DAY = (dt.date.max - _EPOCH).days
+_FIRST_DAY = (dt.date.min - _EPOCH).days
+
+
 def _date(days: int) -> dt.date:
+    if not _FIRST_DAY <= days <= _LAST_DAY:
+        raise PlanError(
+            "the plan runs past the last date a calendar can hold (9999-12-31); "
+            "check the start date and the efforts",
+            value=f"{int(days)} days after 1970-01-01",
+        )
     return _EPOCH + dt.timedelta(days=int(days))
 
 
@@ -142,10 +160,23 @@ class Target:
                 key="target",
                 value=self,
             )
-        if kinds[0] and (self.catalog is None or self.level is None or self.level < 1):
+        if kinds[0] and not (
+            isinstance(self.catalog, str)
+            and isinstance(self.level, int)
+            and not isinstance(self.level, bool)
+            and self.level >= 1
+        ):
             raise OptionError(
-                "a level target needs a catalog and a level >= 1", key="target", value=self
+                "a level target needs a catalog id and a whole-number level >= 1",
+                key="target",
+                value=self,
             )
+        if self.milestone is not None and not isinstance(self.milestone, str):
+            raise OptionError(
+                "milestone must be a 'catalog:milestone' id", key="target", value=self
+            )
+        if not all(isinstance(key, str) for key in self.criteria):
+            raise OptionError("criteria must be criterion ids (strings)", key="target", value=self)
         if self.due is not None and (
             isinstance(self.due, dt.datetime) or not isinstance(self.due, dt.date)
         ):
@@ -154,6 +185,12 @@ class Target:
     @classmethod
     def parse(cls, text: str, *, due: dt.date | None = None) -> Target:
         """Read ``CATALOG@LEVEL``, ``milestone:KEY`` or ``criteria:KEY,KEY``."""
+        if not isinstance(text, str):
+            raise OptionError(
+                "a target is CATALOG@LEVEL, milestone:KEY or criteria:KEY,KEY",
+                key="target",
+                value=text,
+            )
         text = text.strip()
         if text.startswith("milestone:"):
             return cls(milestone=text.removeprefix("milestone:"), due=due)
@@ -161,7 +198,7 @@ class Target:
             keys = tuple(k.strip() for k in text.removeprefix("criteria:").split(",") if k.strip())
             return cls(criteria=keys, due=due)
         catalog, sep, level = text.rpartition("@")
-        if sep and catalog and level.isdigit():
+        if sep and catalog and level.isascii() and level.isdigit():
             return cls(catalog=catalog, level=int(level), due=due)
         raise OptionError(
             "a target is CATALOG@LEVEL, milestone:KEY or criteria:KEY,KEY", key="target", value=text
@@ -169,6 +206,7 @@ class Target:
 
     def describe(self, catalog: Catalog | None = None, *, lang: str = "en") -> str:
         """Say the target in words."""
+        check_lang(lang)
         if self.catalog is not None:
             name = ""
             if catalog is not None and self.catalog in catalog.frameworks:
@@ -567,6 +605,7 @@ class Plan:
 
     def explain(self, *, lang: str = "en") -> str:
         """Return the roadmap as text a person can read."""
+        check_lang(lang)
         head = f"{self.facility.id}: {self.target_text}"
         if self.status == "done":
             return f"{head}: already reached."
@@ -893,6 +932,14 @@ def _plan_chunk(
         start, finish = _apply_limits(
             compiled, plan, required, duration, cost, start, start_day, options
         )
+    late = np.flatnonzero(start_day + (finish * required).max(axis=0, initial=0) > _LAST_DAY)
+    if len(late):
+        j = int(late[0])
+        raise PlanError(
+            f"the plan of facility {matrix.facility(j).id!r} runs past the last date a calendar "
+            "can hold (9999-12-31); check the start date and the efforts",
+            value=_date(int(start_day[j])).isoformat(),
+        )
     support = support_of(compiled, effective, applies)
     frontier = applies & ~effective & support
     unblocks = (plan.descendants @ required.astype(np.float32)).astype(np.int32)
@@ -1079,27 +1126,50 @@ def _options(
         raise OptionError(
             "yearly_budget must be a number > 0 (VND)", key="yearly_budget", value=yearly_budget
         )
-    if not isinstance(default_effort_days, int) or default_effort_days < 0:
+    if (
+        not isinstance(default_effort_days, int)
+        or isinstance(default_effort_days, bool)
+        or not 0 <= default_effort_days <= MAX_EFFORT_DAYS
+    ):
         raise OptionError(
-            "default_effort_days must be a whole number >= 0",
+            f"default_effort_days must be a whole number from 0 to {MAX_EFFORT_DAYS:,}",
             key="default_effort_days",
             value=default_effort_days,
         )
-    if not isinstance(risk_margin_days, int) or risk_margin_days < 0:
+    if (
+        not isinstance(risk_margin_days, int)
+        or isinstance(risk_margin_days, bool)
+        or not 0 <= risk_margin_days <= MAX_EFFORT_DAYS
+    ):
         raise OptionError(
-            "risk_margin_days must be a whole number >= 0",
+            f"risk_margin_days must be a whole number from 0 to {MAX_EFFORT_DAYS:,}",
             key="risk_margin_days",
             value=risk_margin_days,
         )
-    if not isinstance(k, int) or k < 0:
+    if not isinstance(k, int) or isinstance(k, bool) or k < 0:
         raise OptionError("k must be a whole number >= 0", key="k", value=k)
+    if estimates is not None and not isinstance(estimates, Mapping):
+        raise OptionError(
+            "estimates must map criterion ids to {effort_days, cost_vnd}",
+            key="estimates",
+            value=estimates,
+        )
+    limits = {"effort_days": MAX_EFFORT_DAYS, "cost_vnd": MAX_COST_VND}
     overrides: dict[int, dict[str, float]] = {}
     for key, values in (estimates or {}).items():
+        if not isinstance(key, str):
+            raise OptionError("estimates: keys must be criterion ids", key="estimates", value=key)
         try:
             index = compiled.index[catalog.resolve(key)]
         except UnknownCriterionError as error:
             raise UnknownCriterionError(f"estimates: {error.message}", value=key) from None
-        unknown = set(values) - {"effort_days", "cost_vnd"}
+        if not isinstance(values, Mapping):
+            raise OptionError(
+                "estimates: each value must be a mapping {effort_days, cost_vnd}",
+                key=key,
+                value=values,
+            )
+        unknown = set(values) - set(limits)
         if unknown:
             raise OptionError(
                 "estimates take 'effort_days' and 'cost_vnd'", key=key, value=sorted(unknown)
@@ -1109,9 +1179,13 @@ def _options(
                 not isinstance(value, int | float)
                 or isinstance(value, bool)
                 or not math.isfinite(value)
-                or value < 0
+                or not 0 <= value <= limits[name]
             ):
-                raise OptionError(f"estimates: {name} must be a number >= 0", key=key, value=value)
+                raise OptionError(
+                    f"estimates: {name} must be a number from 0 to {limits[name]:,.0f}",
+                    key=key,
+                    value=value,
+                )
         overrides[index] = dict(values)
     return _Options(
         start=start,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -66,7 +66,11 @@ def _obliged(value: Any) -> Condition | frozenset[str]:
             message, offending = parsed
             raise OptionError(f"obliged: {message}", key="obliged", value=offending)
         return parsed
-    if isinstance(value, str):
+    if (
+        isinstance(value, str)
+        or not isinstance(value, Iterable)
+        or not all(isinstance(v, str) for v in value)
+    ):
         raise OptionError(
             "obliged takes a condition or a collection of facility ids", key="obliged", value=value
         )
@@ -449,7 +453,25 @@ def summarize(
     -------
     Summary
     """
+    if not isinstance(by, str) and not (
+        isinstance(by, Iterable) and all(isinstance(name, str) for name in by)
+    ):
+        raise OptionError("by takes attribute names", key="by", value=by)
     groups_by = (by,) if isinstance(by, str) else tuple(by)
+    if not isinstance(top, int) or isinstance(top, bool) or top < 0:
+        raise OptionError("top must be a whole number >= 0", key="top", value=top)
+    if spent is not None and not isinstance(spent, str | Mapping):
+        raise OptionError(
+            "spent is a facility attribute name or a mapping facility id -> VND",
+            key="spent",
+            value=spent,
+        )
+    if previous is not None and not isinstance(previous, ScoreTable):
+        raise OptionError(
+            "previous must be the ScoreTable of an earlier round",
+            key="previous",
+            value=type(previous).__name__,
+        )
     if plans is not None and len(plans) != len(table):
         raise OptionError(
             "plans must have one row per row of the table", key="plans", value=len(plans)

@@ -42,7 +42,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from readiness._catalog import Catalog, Rule, Text
+from readiness._catalog import MAX_WEIGHT, Catalog, Rule, Text, check_lang
 from readiness._compile import Compiled, LevelSpec, compile_catalog, nearest_ancestors
 from readiness._matrix import (
     BELOW_COVERAGE,
@@ -60,6 +60,7 @@ from readiness._matrix import (
     Registry,
     StatusMatrix,
     _build,
+    check_as_of,
     to_date,
 )
 from readiness._model import Assessment, Facility
@@ -127,17 +128,29 @@ class Weights:
         criteria are left out); domains not listed weigh 1.
     """
 
-    criteria: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
-    domains: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
+    criteria: Mapping[str, float] = attrs.field(factory=dict)
+    domains: Mapping[str, float] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        """Check every weight is a positive finite number."""
+        """Check both are mappings of positive finite numbers (at most MAX_WEIGHT)."""
+        for what in ("criteria", "domains"):
+            table = getattr(self, what)
+            if not isinstance(table, Mapping) or not all(isinstance(k, str) for k in table):
+                raise OptionError(
+                    f"weights.{what} must map ids (strings) to numbers",
+                    key=f"weights.{what}",
+                    value=table,
+                )
+            object.__setattr__(self, what, dict(table))
         for what, table in (("criteria", self.criteria), ("domains", self.domains)):
             for key, value in table.items():
                 ok = isinstance(value, int | float) and not isinstance(value, bool)
-                if not ok or not math.isfinite(value) or value <= 0:
+                if not ok or not math.isfinite(value) or not 0 < value <= MAX_WEIGHT:
                     raise OptionError(
-                        f"weights.{what}: weight must be a finite number > 0", key=key, value=value
+                        f"weights.{what}: weight must be a number > 0 and at most "
+                        f"{MAX_WEIGHT:,.0f}",
+                        key=key,
+                        value=value,
                     )
 
 
@@ -246,6 +259,7 @@ class Score:
 
     def explain(self, *, lang: str = "en") -> str:
         """Return a short text a person can read."""
+        check_lang(lang)
         lines = [f"{self.facility.id} on {self.date.isoformat()}: {_pct(self.overall)} overall"]
         for result in self.catalogs.values():
             if result.level is None:
@@ -279,9 +293,10 @@ class _Setup:
 
     compiled: Compiled
     policy: Policy
-    custom: Int  # criteria whose weight the profile changes
-    delta: Float  # profile weight - catalog weight, for `custom`
-    domain_weights: Float | None  # (D,) when the overall is a mean of domains
+    #: (NG, C) the profile's weight of each criterion in each score group, when a profile
+    #: changes any criterion weight (scores are then one float64 product, rule 4)
+    profile: Float | None
+    domain_weights: Float | None  # (D,) when the overall is a mean of domains, max 1
 
 
 def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] | None) -> _Setup:
@@ -293,7 +308,7 @@ def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] |
     for key, value in profile.criteria.items():
         i = compiled.index[_resolve(catalog, key)]
         if value != compiled.weights[i]:
-            changed[i] = float(value) - float(compiled.weights[i])
+            changed[i] = float(value)
     domain_weights = None
     if profile.domains:
         domain_weights = np.ones(len(compiled.domains))
@@ -304,13 +319,21 @@ def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] |
                     value=key,
                 )
             domain_weights[compiled.domains.index(key)] = value
-    custom = np.array(sorted(changed), dtype=np.intp)
+    by_group = None
+    if changed:
+        weights_now = compiled.weights.copy()
+        for i, value in changed.items():
+            weights_now[i] = value
+        by_group = np.zeros((compiled.groups, compiled.size))
+        columns = np.arange(compiled.size)
+        for k in range(4):
+            by_group[compiled.group_rows[:, k], columns] = weights_now
     return _Setup(
         compiled=compiled,
         policy=policy,  # type: ignore[arg-type]
-        custom=custom,
-        delta=np.array([changed[i] for i in custom], dtype=np.float64),
-        domain_weights=domain_weights,
+        profile=by_group,
+        # a weighted mean does not change when every weight is scaled: keep them at most 1
+        domain_weights=None if domain_weights is None else domain_weights / domain_weights.max(),
     )
 
 
@@ -368,7 +391,7 @@ class _Layout:
     mixed_domains: tuple[int, ...]
     cell_w100: npt.NDArray[np.float32]  # (cells, 1)
     special: tuple[int, ...]  # levels with a threshold or k-of-n rule
-    exact: bool  # weights are multiples of 1/1024 below 1024: float32 sums have no residue
+    exact: bool  # weights are multiples of 1/1024 below 1024: float32 sums are exact
 
     @property
     def NG(self) -> int:  # noqa: N802 - a count, named as in the docs
@@ -464,18 +487,24 @@ def _buffers(compiled: Compiled, layout: _Layout, width: int) -> _Buffers:
 class _Tables:
     """Per applicability class: what applies and what it weighs, before not-applicable records."""
 
-    groups: npt.NDArray[np.float32]  # (NG + L, classes): applicable weight, then count per level
+    groups: npt.NDArray[np.float64]  # (NG + L, classes): applicable weight, then count per level
+    groups32: npt.NDArray[np.float32]
     level_weight: Float  # (levels, classes) applicable catalog weight, exact
     bundle_count: npt.NDArray[np.int64]  # (bundles, classes)
     bundle_weight: Float  # (bundles, classes)
     total: npt.NDArray[np.int32]  # (classes,) applicable criteria
     onehot: npt.NDArray[np.float32] | None  # (classes, assessments) when classes are few
 
-    def gather(self, classes: Classes, lo: int, hi: int) -> npt.NDArray[np.float32]:
-        """Return ``groups`` for the assessments ``lo:hi`` (a tiny product when classes are few)."""
+    def gather(self, classes: Classes, lo: int, hi: int, *, exact: bool) -> npt.NDArray[Any]:
+        """Return ``groups`` for the assessments ``lo:hi`` (a tiny product when classes are few).
+
+        Single precision when ``exact`` (removing not-applicable weights then leaves no
+        residue), else double precision.
+        """
+        table = self.groups32 if exact else self.groups
         if self.onehot is not None:
-            return self.groups @ self.onehot[:, lo:hi]
-        return np.take(self.groups, classes.of_row[lo:hi], axis=1)
+            return table @ self.onehot[:, lo:hi]
+        return np.take(table, classes.of_row[lo:hi], axis=1)
 
 
 def _tables(compiled: Compiled, layout: _Layout, classes: Classes) -> _Tables:
@@ -492,7 +521,8 @@ def _tables(compiled: Compiled, layout: _Layout, classes: Classes) -> _Tables:
     if kinds <= 32:
         onehot = (np.arange(kinds)[:, None] == classes.of_row[None, :]).astype(np.float32)
     return _Tables(
-        groups=groups.astype(np.float32),
+        groups=groups,
+        groups32=groups.astype(np.float32),
         level_weight=groups[: layout.L],
         bundle_count=bundle_count,
         bundle_weight=bundle_weight,
@@ -605,32 +635,26 @@ def _block(
 
     # Rule 1: applicable weight per class (then applicable criteria per level), less the
     # not-applicable records (sparse).
-    den = tables.gather(matrix.classes, lo, hi)
+    den = tables.gather(matrix.classes, lo, hi, exact=layout.exact)
     rows_na, cols_na = na.row[at_na], na.col[at_na]
     if len(rows_na):
         flat_den = den.reshape(-1)
-        weights = layout.weights32[rows_na]
+        weights = (layout.weights32 if layout.exact else compiled.weights)[rows_na]
         for k in range(4):
             at = na.groups[k, at_na]
             np.subtract.at(flat_den, at, weights)
             if not layout.exact:  # float residue of removed weights: nothing left means 0
-                flat_den[at] = np.maximum(flat_den[at], 0)
-        np.subtract.at(flat_den, na.groups[0, at_na] + ng * width, np.float32(1))
+                flat_den[at] = np.where(flat_den[at] > EPSILON * weights, flat_den[at], 0)
+        np.subtract.at(flat_den, na.groups[0, at_na] + ng * width, den.dtype.type(1))
 
-    # Scores (rule 4), with the profile's weights when it changes any.
+    # Scores (rule 4). A weight profile that changes criterion weights gets its own exact
+    # (float64) sums: credit and applicability per criterion, times the profile's weights.
     snum, sden = nums, den[:ng]
-    if len(setup.custom):
-        snum, sden = nums.copy(), den[:ng].copy()
-        custom = setup.custom
-        part = codes[custom] == PARTIAL
-        if strict:
-            part &= support[custom]
-        credit_c = credited[custom] + np.where(part, matrix.progress[custom, lo:hi], 0.0)
-        applicable_c = codes[custom] >= MET
-        for n, i in enumerate(custom):
-            rows4 = compiled.group_rows[i]
-            snum[rows4] += (100 * setup.delta[n] * credit_c[n]).astype(np.float32)
-            sden[rows4] += (setup.delta[n] * applicable_c[n]).astype(np.float32)
+    if setup.profile is not None:
+        credit_all = credited.astype(np.float64)
+        credit_all.reshape(-1)[partial.flat[at_p]] = partial.value[at_p] * (ok_p if strict else 1)
+        snum = 100 * (setup.profile @ credit_all)
+        sden = setup.profile @ (codes >= MET)
     # One division per output array (kept apart so streamed parts join one array at a time).
     for name, rows in (("levels", slice(0, L)), ("catalogs", slice(L, L + K))):
         np.divide(snum[rows], sden[rows], out=out[name][:, lo:hi])  # 0 / 0 is NaN: none applies
@@ -926,7 +950,7 @@ class ScoreTable:
 
     def to_records(self, *, lang: str = "en") -> list[dict[str, Any]]:
         """Return one flat dict per row (facility fields, scores, levels, counts)."""
-        del lang
+        check_lang(lang)  # the columns hold ids and numbers only, the same in both languages
         compiled = self.compiled
         names = _record_columns(compiled)
         out = []
@@ -1100,9 +1124,16 @@ def _matrices(
     assessments: StatusMatrix | Iterable[Assessment] | Iterable[StatusMatrix],
     as_of: dt.date | None,
 ) -> Iterator[StatusMatrix]:
+    check_as_of(as_of)
     if isinstance(assessments, StatusMatrix):
         yield from _checked(catalog, [assessments])
         return
+    if not isinstance(assessments, Iterable) or isinstance(assessments, str | bytes):
+        raise OptionError(
+            "score_many takes Assessment objects, a StatusMatrix, or StatusMatrix chunks",
+            key="assessments",
+            value=type(assessments).__name__,
+        )
     if isinstance(assessments, Assessment):
         raise OptionError(
             "score_many takes many assessments; use score() for one",
