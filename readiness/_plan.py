@@ -24,10 +24,10 @@ The planning rules (``docs/planning.md`` states them with examples):
 5. *Schedule.* A step starts when all its required prerequisites are finished (critical path;
    steps in parallel). With limits, steps are taken in order of earliest start (then longest
    remaining path, then topological order, ties by key) and each starts at the first day, not
-   before the previous step's
-   start, when fewer than ``max_parallel`` steps are running and its cost fits in what is left of
-   its start year's ``yearly_budget`` (a step dearer than the whole budget starts alone at the
-   start of a year). This rule never lets a tighter limit finish earlier.
+   before the previous step's start, when fewer than ``max_parallel`` steps are running and its
+   cost fits in what is left of its start year's ``yearly_budget`` (a step dearer than the whole
+   budget starts alone at the start of a year). This rule never lets a tighter limit finish
+   earlier.
 6. *Waves.* Wave 1 holds steps needing no other step; wave n+1 steps whose latest required
    prerequisite is in wave n.
 7. *Verdicts.* For every deadline with steps in the plan, and for the target's due date: slack =
