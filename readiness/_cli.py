@@ -7,10 +7,12 @@ line per problem on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import io as io_module
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -37,11 +39,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+    day = None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(text)
+    if day is None:
         msg = f"not a date yyyy-mm-dd: {text!r}"
-        raise argparse.ArgumentTypeError(msg) from None
+        raise argparse.ArgumentTypeError(msg)
+    return day
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -296,6 +301,16 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                 for p, j in zip(plans, indices, strict=True)
             ]
             _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        elif args.format == "csv":
+            columns = ["facility_id", "criterion", "title", "wave", "start", "finish"]
+            columns += ["effort_days", "cost_vnd", "estimated", "costed", "deadline", "reason"]
+            step_rows = []
+            for p in plans:
+                for step in p.steps:
+                    row = {**step.to_dict(), "facility_id": p.facility.id}
+                    row["title"] = row["title"][args.lang]
+                    step_rows.append({c: row[c] for c in columns})
+            _write_rows(args, step_rows, columns)
         else:
             texts = []
             for p, j in zip(plans, indices, strict=True):
@@ -509,7 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"readiness: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"readiness: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"readiness: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover - interactive
         return 130

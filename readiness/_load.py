@@ -170,7 +170,13 @@ def _handle(source: Source_) -> _Handle:
     if isinstance(source, str) and source in builtin_ids():
         return _Handle(f"criteria/{source}.toml", ("builtin", source), builtin=source)
     path = Path(source)
-    if path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as error:  # e.g. a name too long for the file system
+        raise UnknownCatalogError(
+            f"cannot use this path: {error.strerror}", value=str(source)[:200]
+        ) from None
+    if is_file:
         stat = path.stat()
         return _Handle(str(source), ("file", str(path.resolve()), stat.st_mtime_ns, stat.st_size))
     if isinstance(source, str) and _CATALOG_ID.match(source):
@@ -1314,6 +1320,10 @@ def _apply_layer(base: _Draft, layer: _Draft) -> tuple[_Draft, list[Problem]]:
         conditions=base.conditions + layer.conditions,
         meta={
             **base.meta,
+            # catalogs the layer's own prerequisites may name
+            "requires": list(
+                dict.fromkeys([*base.meta["requires"], *(layer.meta.get("requires") or [])])
+            ),
             "layers": (
                 *base.meta.get("layers", ()),
                 Layer(id=layer.id, version=str(layer.meta["version"]), path=layer.file),
@@ -2035,6 +2045,18 @@ def _as_sources(source: Source_ | Iterable[Source_]) -> tuple[Source_, ...]:
     return sources
 
 
+def _as_layers(layers: Source_ | Iterable[Source_]) -> tuple[Source_, ...]:
+    if isinstance(layers, str | os.PathLike):
+        return (layers,)
+    if not isinstance(layers, Iterable):
+        raise UnknownCatalogError("layers are file paths (or one path)", value=repr(layers))
+    found = tuple(layers)
+    for item in found:
+        if not isinstance(item, str | os.PathLike):
+            raise UnknownCatalogError("a layer is a file path", value=repr(item))
+    return found
+
+
 @functools.lru_cache(maxsize=64)
 def _load_cached(
     keys: tuple[tuple[object, ...], ...], sources: tuple[Source_, ...], layers: tuple[Source_, ...]
@@ -2052,7 +2074,7 @@ def _load_cached(
 def load_catalog(
     source: Source_ | Iterable[Source_],
     *,
-    layers: Iterable[Source_] = (),
+    layers: Source_ | Iterable[Source_] = (),
 ) -> Catalog:
     """Load one or more catalogs, and every catalog they require, as one validated graph.
 
@@ -2061,7 +2083,7 @@ def load_catalog(
     source : str, path, or iterable of them
         A built-in catalog id (see :func:`list_catalogs`) or the path of a catalog file; several
         are loaded together. A layer file (one with ``extends``) loads the catalog it extends.
-    layers : iterable of paths, optional
+    layers : path or iterable of paths, optional
         Layer files applied, in order, over the catalogs they extend (``criteria/README.md``,
         "Layers").
 
@@ -2089,8 +2111,12 @@ def load_catalog(
     True
     """
     sources = _as_sources(source)
-    layer_list = tuple(layers)
+    layer_list = _as_layers(layers)
     keys = tuple(_handle(s).key for s in (*sources, *layer_list))
+    layer_keys = keys[len(sources) :]
+    for n, key in enumerate(layer_keys):
+        if key in layer_keys[:n]:
+            raise CatalogError("this layer is given twice", path=str(layer_list[n]))
     return _load_cached(keys, sources, layer_list)
 
 

@@ -283,6 +283,16 @@ def _spent(
 ) -> npt.NDArray[np.float64] | None:
     if spent is None:
         return None
+    ids = {f.id for f in table.facilities}
+    if isinstance(spent, str):
+        if spent not in table.catalog.attributes and not any(
+            spent in f.attributes for f in table.facilities
+        ):
+            raise OptionError(f"no facility has the attribute {spent!r}", key="spent", value=spent)
+    elif unknown := sorted(str(k) for k in spent if k not in ids):
+        raise OptionError(
+            "spent names facilities that are not in the table", key="spent", value=unknown[:10]
+        )
     out = np.zeros(len(table))
     for j in range(len(table)):
         facility = table.facility(j)
@@ -290,16 +300,14 @@ def _spent(
         if value is None or value == "":
             continue
         try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise OptionError(
-                f"spent: facility {facility.id!r} has a value that is not a number",
-                key="spent",
-                value=value,
-            ) from None
+            number = math.nan if isinstance(value, bool) else float(value)
+        except (TypeError, ValueError, OverflowError):
+            number = math.nan
         if not math.isfinite(number) or number < 0:
             raise OptionError(
-                f"spent: facility {facility.id!r} must be >= 0", key="spent", value=value
+                f"spent: facility {facility.id!r} needs a finite number of VND >= 0",
+                key="spent",
+                value=value,
             )
         out[j] = number
     return out

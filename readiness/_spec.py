@@ -162,7 +162,8 @@ def read_spec(path: str | Path) -> ReportSpec:
         ("format", "report"),
         what="the file",
     )
-    if raw.get("format") != 1:
+    version = raw.get("format")
+    if not isinstance(version, int) or isinstance(version, bool) or version != 1:
         check.add(
             "unsupported format; this version reads format 1",
             ("format",),
@@ -192,10 +193,16 @@ def read_spec(path: str | Path) -> ReportSpec:
         f.bad("lang", "must be 'en' or 'vi'", lang)
     sections = []
     at: tuple[str | int, ...]
-    for index, table in enumerate(
-        raw.get("section", []) if isinstance(raw.get("section", []), list) else []
-    ):
+    tables = raw.get("section", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        check.add("must be an array of tables: write [[section]]", ("section",), key="section")
+        tables = []
+    seen: set[str] = set()
+    for index, table in enumerate(tables):
         at = ("section", index)
+        if table.get("id") in seen:
+            check.add("two sections have this id", (*at, "id"), key="id", value=table["id"])
+        seen.add(table.get("id"))
         check.keys(
             table,
             at,
@@ -216,8 +223,11 @@ def read_spec(path: str | Path) -> ReportSpec:
                     due=sf.date("due"),
                 )
             )
+    for name in ("roadmap", "obligation"):
+        if name in raw and not isinstance(raw[name], dict):
+            check.add(f"must be a table: write [{name}]", (name,), key=name, value=raw[name])
     roadmap = None
-    if "roadmap" in raw:
+    if isinstance(raw.get("roadmap"), dict):
         table = raw["roadmap"]
         at = ("roadmap",)
         check.keys(
@@ -240,7 +250,7 @@ def read_spec(path: str | Path) -> ReportSpec:
                 yearly_budget=rf.number("yearly_budget", positive=True),
             )
     obligation = None
-    if "obligation" in raw:
+    if isinstance(raw.get("obligation"), dict):
         table = raw["obligation"]
         at = ("obligation",)
         check.keys(
@@ -322,6 +332,33 @@ def _check_attributes(spec: ReportSpec, catalog: Catalog, facilities: Any) -> No
         for where, condition in conditions
         for attribute in sorted(condition.attributes - known)
     ]
+    # values must fit the attribute's declared type (as in the catalogs' applies_to)
+    for where, condition in conditions:
+        for test in (t for clause in condition.clauses for t in clause):
+            attribute = catalog.attributes.get(test.attribute)
+            if attribute is None:
+                continue
+            if test.op == "range":
+                if attribute.type != "integer":
+                    problems.append(
+                        Problem(
+                            message=f"{where}: min/max needs an integer attribute; "
+                            f"{test.attribute!r} is {attribute.type}",
+                            path=str(spec.path),
+                            value=test.attribute,
+                        )
+                    )
+                continue
+            for value in sorted(test.values, key=str):
+                why = attribute.check(value)
+                if why is not None:
+                    problems.append(
+                        Problem(
+                            message=f"{where}: attribute {test.attribute!r} {why}",
+                            path=str(spec.path),
+                            value=value,
+                        )
+                    )
     if problems:
         raise InputError(problems=problems)
 
@@ -360,8 +397,9 @@ class Outcome:
 def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     """Score, plan and summarise as the specification says; return the report."""
     from readiness import io  # noqa: PLC0415
+    from readiness._compile import compile_catalog  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
-    from readiness._plan import Target, plan_many  # noqa: PLC0415
+    from readiness._plan import Target, _resolve_target, plan_many  # noqa: PLC0415
     from readiness._portfolio import Obligation, summarize  # noqa: PLC0415
     from readiness._score import score_many  # noqa: PLC0415
     from readiness.report import Section, province_report  # noqa: PLC0415
@@ -437,9 +475,11 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
             if section.facilities.matches(table.facility(j).attribute_values())
         ]
         chosen = [rounds[day][j] for j in index]
-        if not chosen:
-            continue
         target = Target.parse(section.target, due=section.due)
+        if not chosen:
+            _resolve_target(catalog, compile_catalog(catalog), target)  # still a valid target
+            lines.append(f"  {section.title.get(lang)}: no facility matches this section")
+            continue
         section_plans = plan_many(catalog, chosen, target, k=3)
         extra[section.id], line = _section(section, section_plans, target, catalog, lang)
         lines.append(f"  {line}")
@@ -448,7 +488,9 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
         chosen = [
             a for a in rounds[day] if spec.roadmap.facilities.matches(a.facility.attribute_values())
         ]
-        if chosen:
+        if not chosen:
+            lines.append("  roadmap: no facility matches the roadmap's facilities")
+        else:
             roadmap = plan_many(
                 catalog,
                 chosen,

@@ -46,6 +46,8 @@ class _NoValue:
 
 
 NO_VALUE: Any = _NoValue()
+#: Longest rendering of an offending value in a message.
+_SHOWN = 200
 
 
 @attrs.frozen(kw_only=True)
@@ -110,7 +112,10 @@ class Problem:
             pieces.append(f"key {self.key!r}")
         message = self.message
         if self.value is not NO_VALUE:
-            message = f"{message} (got {self.value!r})"
+            shown = repr(self.value)
+            if len(shown) > _SHOWN:  # the value itself stays whole on ``.value``
+                shown = f"{shown[: _SHOWN - 20]}... ({len(shown):,} characters)"
+            message = f"{message} (got {shown})"
         pieces.append(message)
         return ": ".join(pieces)
 

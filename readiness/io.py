@@ -169,7 +169,7 @@ _RECORD_FIELDS: Final = (
 _DICTS: Final = "<dicts>"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
-_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d{1,18}", re.ASCII)  # fits in int64; longer is not a count
 _BOOLEAN: Final = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _GOT = re.compile(r"\s*\(got .*\)\Z", re.DOTALL)
 _FIRST_CAPACITY: Final = 1024
@@ -337,7 +337,14 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
             except StopIteration:
                 return
             except csv.Error as error:
-                report.add(f"malformed CSV: {error}", line=reader.line_num)
+                if "new-line character" in str(error):
+                    report.add(
+                        "malformed CSV: a line ends with a bare carriage return (old Mac line "
+                        "endings?); save the file with LF or CRLF line endings",
+                        line=reader.line_num,
+                    )
+                else:
+                    report.add(f"malformed CSV: {error}", line=reader.line_num)
                 return
             if not cells or not any(cell.strip() for cell in cells):
                 continue
@@ -428,6 +435,9 @@ def _json_table(path: str, data: bytes, report: _Report) -> _Table:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         report.add(f"not valid JSON: {error.msg} (column {error.colno})", line=error.lineno)
+        return empty
+    except ValueError as error:  # e.g. an integer literal longer than Python converts
+        report.add(f"not valid JSON: {error}")
         return empty
     if not isinstance(value, list):
         report.add("a JSON file must hold an array of objects", value=_json_type(value))
@@ -545,7 +555,11 @@ class _Cells:
         if value is None:
             return None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # a JSON integer beyond the float range
+                self.bad(column, f"{field} must be a number from 0 to 1", value)
+                return None
         if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
             return float(value.strip())
         self.bad(column, f"{field} must be a number from 0 to 1", value if shown is None else shown)
@@ -607,6 +621,9 @@ def _facility_from_row(row: _Row, catalog: Catalog | None, report: _Report) -> F
     for column, value in raw:
         name = column.removeprefix("attributes.")
         if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if not name.strip():
+            cells.bad(column, "an attribute column needs a name after 'attributes.'", value)
             continue
         if name in attributes:
             cells.bad(column, f"attribute {name!r} is given twice", value)
@@ -1043,9 +1060,11 @@ class _AssessmentParser:
             if extra:  # a record without its criterion and status
                 cells.bad("criterion", "criterion is required")
         elif criterion is None:
-            cells.bad("criterion", "criterion is required")
+            if cells.raw("criterion") is None:  # a value of the wrong type is reported already
+                cells.bad("criterion", "criterion is required")
         elif status is None:
-            cells.bad("status", "status is required")
+            if cells.raw("status") is None:
+                cells.bad("status", "status is required")
         else:
             found = self._resolve(criterion)
             if found is None:

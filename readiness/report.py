@@ -905,7 +905,13 @@ class Report:
         dict
             The paths written, by format (``json``, ``md``, ``html``).
         """
-        if not isinstance(stem, str) or not stem or Path(stem).name != stem or stem in {".", ".."}:
+        if (
+            not isinstance(stem, str)
+            or not stem
+            or Path(stem).name != stem
+            or stem in {".", ".."}
+            or any(ord(ch) < 32 for ch in stem)
+        ):
             raise OptionError("stem is a file name without a folder", key="stem", value=stem)
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)

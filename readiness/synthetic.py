@@ -397,6 +397,9 @@ def history_chunks(
     if not dates:
         msg = "history needs at least one date"
         raise ValueError(msg)
+    if len(set(dates)) != len(dates):
+        msg = f"history needs distinct dates (got {sorted(dates)})"
+        raise ValueError(msg)
     ordered = sorted(dates)
     facility_list = (
         facilities(facilities_or_n, seed=seed, mix=mix)
