@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini.toml"
 BAC_NINH = ROOT / "examples" / "bac_ninh"
 HEADER = "id,kind,ownership,beds\n"
+F1 = readiness.Facility(id="F1", kind="hospital", ownership="public")
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +44,13 @@ def write(path: Path, text: str | bytes) -> Path:
 def test_a_json_integer_beyond_the_float_range_is_a_located_error(
     tmp_path: Path, mini: readiness.Catalog
 ) -> None:
-    facility = readiness.Facility(id="F1", kind="hospital", ownership="public")
     path = write(
         tmp_path / "a.json",
         '[{"facility_id": "F1", "date": "2026-01-01", "criterion": "lan", '
         '"status": "partial", "progress": 1' + "0" * 400 + "}]",
     )
     with pytest.raises(errors.InputError, match=r"row 1, column 'progress'.*401 characters"):
-        io.read_assessments(path, mini, [facility])
+        io.read_assessments(path, mini, [F1])
 
 
 def test_a_json_integer_too_long_to_read_is_invalid_json(tmp_path: Path) -> None:
@@ -76,13 +76,12 @@ def test_long_values_are_shortened_in_messages_but_kept_whole(tmp_path: Path) ->
 def test_a_status_of_the_wrong_type_is_reported_once(
     tmp_path: Path, mini: readiness.Catalog
 ) -> None:
-    facility = readiness.Facility(id="F1", kind="hospital", ownership="public")
     path = write(
         tmp_path / "a.json",
         '[{"facility_id": "F1", "date": "2026-01-01", "criterion": "lan", "status": 1}]',
     )
     with pytest.raises(errors.InputError) as caught:
-        io.read_assessments(path, mini, [facility])
+        io.read_assessments(path, mini, [F1])
     assert [p.message for p in caught.value.problems] == ["status must be a string"]
 
 
@@ -141,9 +140,8 @@ def test_a_layer_may_require_another_catalog(tmp_path: Path) -> None:
     ],
 )
 def test_spent_must_name_something(mini: readiness.Catalog, spent: object, message: str) -> None:
-    facility = readiness.Facility(id="F1", kind="hospital", ownership="public")
     table = readiness.score_many(
-        mini, [readiness.Assessment(facility=facility, date=dt.date(2026, 1, 1))]
+        mini, [readiness.Assessment(facility=F1, date=dt.date(2026, 1, 1))]
     )
     with pytest.raises(errors.OptionError, match=message):
         readiness.summarize(table, spent=spent)  # type: ignore[arg-type]
@@ -151,9 +149,8 @@ def test_spent_must_name_something(mini: readiness.Catalog, spent: object, messa
 
 @pytest.mark.parametrize("value", [10**400, True, "1e999", -1])
 def test_spent_values_must_be_finite_amounts(mini: readiness.Catalog, value: object) -> None:
-    facility = readiness.Facility(id="F1", kind="hospital", ownership="public")
     table = readiness.score_many(
-        mini, [readiness.Assessment(facility=facility, date=dt.date(2026, 1, 1))]
+        mini, [readiness.Assessment(facility=F1, date=dt.date(2026, 1, 1))]
     )
     with pytest.raises(errors.OptionError, match="finite number of VND"):
         readiness.summarize(table, spent={"F1": value})  # type: ignore[dict-item]
@@ -180,6 +177,13 @@ def edit(folder: Path, old: str, new: str) -> Path:
     text = spec.read_text(encoding="utf-8")
     assert old in text, old
     spec.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return spec
+
+
+def append(folder: Path, text: str) -> Path:
+    """Add ``text`` (TOML tables) at the end of the specification."""
+    spec = folder / "report.toml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
     return spec
 
 
@@ -220,9 +224,7 @@ def test_two_sections_with_one_id_are_refused(
     text = (spec_dir / "report.toml").read_text(encoding="utf-8")
     start = text.index("[[section]]")
     end = text.find("\n[", start + 1)
-    section = text[start:] if end < 0 else text[start:end]
-    (spec_dir / "report.toml").write_text(text + "\n" + section + "\n", encoding="utf-8")
-    code, output = run_report(spec_dir / "report.toml", spec_dir / "out", capsys)
+    code, output = run_report(append(spec_dir, text[start:end]), spec_dir / "out", capsys)
     assert code == 2
     assert "two sections have this id" in output
 
@@ -230,13 +232,11 @@ def test_two_sections_with_one_id_are_refused(
 def test_a_section_nobody_matches_says_so(
     spec_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = (spec_dir / "report.toml").read_text(encoding="utf-8")
     extra = (
-        '\n[[section]]\nid = "nobody"\ntitle = { en = "Nobody", vi = "Không ai" }\n'
+        '[[section]]\nid = "nobody"\ntitle = { en = "Nobody", vi = "Không ai" }\n'
         'facilities = { region = "Atlantis" }\ntarget = "vn-emr@1"\n'
     )
-    (spec_dir / "report.toml").write_text(text + extra, encoding="utf-8")
-    code, output = run_report(spec_dir / "report.toml", spec_dir / "out", capsys)
+    code, output = run_report(append(spec_dir, extra), spec_dir / "out", capsys)
     assert code == 0
     assert "Nobody: no facility matches this section" in output
 
