@@ -200,9 +200,11 @@ def read_spec(path: str | Path) -> ReportSpec:
     seen: set[str] = set()
     for index, table in enumerate(tables):
         at = ("section", index)
-        if table.get("id") in seen:
-            check.add("two sections have this id", (*at, "id"), key="id", value=table["id"])
-        seen.add(table.get("id"))
+        section_key = table.get("id")
+        if isinstance(section_key, str):
+            if section_key in seen:
+                check.add("two sections have this id", (*at, "id"), key="id", value=section_key)
+            seen.add(section_key)
         check.keys(
             table,
             at,

@@ -199,6 +199,7 @@ def run_report(spec: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> tup
         ("format = 1", "format = true", "unsupported format"),
         ("[roadmap]", "[roadmap_was_here]", "must be a table: write [roadmap]"),
         ("[[section]]", "[section]", "must be an array of tables: write [[section]]"),
+        ('id = "without-beds"', "id = [1]", "key 'id': must be a non-empty string, not array"),
         (
             "obliged = { obliged_2025 = true }",
             'obliged = { obliged_2025 = "yes" }',
