@@ -2029,32 +2029,32 @@ def _find_cycles(asm: _Assembly, graph: nx.DiGraph[str]) -> list[tuple[str, ...]
 # --------------------------------------------------------------------------- public entry point
 
 
+def _paths(value: Source_ | Iterable[Source_], whole: str, item: str) -> tuple[Source_, ...]:
+    """One path or id, or an iterable of them, as a tuple; ``whole``/``item`` say what is wrong."""
+    if isinstance(value, str | os.PathLike):
+        return (value,)
+    if not isinstance(value, Iterable):
+        raise UnknownCatalogError(whole, value=repr(value))
+    found = tuple(value)
+    for one in found:
+        if not isinstance(one, str | os.PathLike):
+            raise UnknownCatalogError(item, value=repr(one))
+    return found
+
+
 def _as_sources(source: Source_ | Iterable[Source_]) -> tuple[Source_, ...]:
-    if isinstance(source, str | os.PathLike):
-        return (source,)
-    if not isinstance(source, Iterable):
-        raise UnknownCatalogError(
-            "a catalog is a built-in id, a file path, or a list of them", value=repr(source)
-        )
-    sources = tuple(source)
+    sources = _paths(
+        source,
+        "a catalog is a built-in id, a file path, or a list of them",
+        "a catalog is a built-in id or a file path",
+    )
     if not sources:
         raise UnknownCatalogError("no catalog given")
-    for item in sources:
-        if not isinstance(item, str | os.PathLike):
-            raise UnknownCatalogError("a catalog is a built-in id or a file path", value=repr(item))
     return sources
 
 
 def _as_layers(layers: Source_ | Iterable[Source_]) -> tuple[Source_, ...]:
-    if isinstance(layers, str | os.PathLike):
-        return (layers,)
-    if not isinstance(layers, Iterable):
-        raise UnknownCatalogError("layers are file paths (or one path)", value=repr(layers))
-    found = tuple(layers)
-    for item in found:
-        if not isinstance(item, str | os.PathLike):
-            raise UnknownCatalogError("a layer is a file path", value=repr(item))
-    return found
+    return _paths(layers, "layers are file paths (or one path)", "a layer is a file path")
 
 
 @functools.lru_cache(maxsize=64)

@@ -466,10 +466,10 @@ class Registry:
         return problems
 
 
-def check_as_of(as_of: object) -> None:
-    """Raise OptionError unless ``as_of`` is None or a date (not a datetime)."""
-    if as_of is not None and (isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date)):
-        raise OptionError("as_of must be a date", key="as_of", value=as_of)
+def check_date(value: object, name: str) -> None:
+    """Raise OptionError unless ``value`` is None or a date (not a datetime)."""
+    if value is not None and (isinstance(value, dt.datetime) or not isinstance(value, dt.date)):
+        raise OptionError(f"{name} must be a date", key=name, value=value)
 
 
 def _build(
@@ -481,7 +481,7 @@ def _build(
     registry: Registry,
 ) -> StatusMatrix:
     """Build the status matrix of ``items`` (see :meth:`StatusMatrix.from_assessments`)."""
-    check_as_of(as_of)
+    check_date(as_of, "as_of")
     compiled = compile_catalog(catalog)
     facilities: dict[str, Facility] = {}
     order: dict[str, int] = {}

@@ -71,6 +71,7 @@ from readiness._matrix import (
     UNSUPPORTED_PARTIAL,
     FacilityColumns,
     StatusMatrix,
+    check_date,
     distinct_columns,
 )
 from readiness._model import Assessment, Facility
@@ -177,10 +178,7 @@ class Target:
             )
         if not all(isinstance(key, str) for key in self.criteria):
             raise OptionError("criteria must be criterion ids (strings)", key="target", value=self)
-        if self.due is not None and (
-            isinstance(self.due, dt.datetime) or not isinstance(self.due, dt.date)
-        ):
-            raise OptionError("due must be a date", key="due", value=self.due)
+        check_date(self.due, "due")
 
     @classmethod
     def parse(cls, text: str, *, due: dt.date | None = None) -> Target:
@@ -1097,6 +1095,18 @@ def _required_parents(compiled: Compiled, c: int, members: set[int]) -> list[int
     )
 
 
+def _check_whole(value: object, name: str, low: int, high: int | None = None) -> None:
+    """Raise OptionError unless ``value`` is a whole number (not a bool) from low to high."""
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        bound = f">= {low}" if high is None else f"from {low} to {high:,}"
+        raise OptionError(f"{name} must be a whole number {bound}", key=name, value=value)
+
+
 def _options(
     catalog: Catalog,
     compiled: Compiled,
@@ -1110,14 +1120,9 @@ def _options(
     k: int,
     include_other: bool,
 ) -> _Options:
-    if start is not None and (isinstance(start, dt.datetime) or not isinstance(start, dt.date)):
-        raise OptionError("start must be a date", key="start", value=start)
-    if max_parallel is not None and (
-        not isinstance(max_parallel, int) or isinstance(max_parallel, bool) or max_parallel < 1
-    ):
-        raise OptionError(
-            "max_parallel must be a whole number >= 1", key="max_parallel", value=max_parallel
-        )
+    check_date(start, "start")
+    if max_parallel is not None:
+        _check_whole(max_parallel, "max_parallel", 1)
     if yearly_budget is not None and (
         not isinstance(yearly_budget, int | float)
         or isinstance(yearly_budget, bool)
@@ -1126,28 +1131,9 @@ def _options(
         raise OptionError(
             "yearly_budget must be a number > 0 (VND)", key="yearly_budget", value=yearly_budget
         )
-    if (
-        not isinstance(default_effort_days, int)
-        or isinstance(default_effort_days, bool)
-        or not 0 <= default_effort_days <= MAX_EFFORT_DAYS
-    ):
-        raise OptionError(
-            f"default_effort_days must be a whole number from 0 to {MAX_EFFORT_DAYS:,}",
-            key="default_effort_days",
-            value=default_effort_days,
-        )
-    if (
-        not isinstance(risk_margin_days, int)
-        or isinstance(risk_margin_days, bool)
-        or not 0 <= risk_margin_days <= MAX_EFFORT_DAYS
-    ):
-        raise OptionError(
-            f"risk_margin_days must be a whole number from 0 to {MAX_EFFORT_DAYS:,}",
-            key="risk_margin_days",
-            value=risk_margin_days,
-        )
-    if not isinstance(k, int) or isinstance(k, bool) or k < 0:
-        raise OptionError("k must be a whole number >= 0", key="k", value=k)
+    _check_whole(default_effort_days, "default_effort_days", 0, MAX_EFFORT_DAYS)
+    _check_whole(risk_margin_days, "risk_margin_days", 0, MAX_EFFORT_DAYS)
+    _check_whole(k, "k", 0)
     if estimates is not None and not isinstance(estimates, Mapping):
         raise OptionError(
             "estimates must map criterion ids to {effort_days, cost_vnd}",

@@ -60,7 +60,7 @@ from readiness._matrix import (
     Registry,
     StatusMatrix,
     _build,
-    check_as_of,
+    check_date,
     to_date,
 )
 from readiness._model import Assessment, Facility
@@ -324,10 +324,7 @@ def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] |
         weights_now = compiled.weights.copy()
         for i, value in changed.items():
             weights_now[i] = value
-        by_group = np.zeros((compiled.groups, compiled.size))
-        columns = np.arange(compiled.size)
-        for k in range(4):
-            by_group[compiled.group_rows[:, k], columns] = weights_now
+        by_group = _by_group(compiled, weights_now)
     return _Setup(
         compiled=compiled,
         policy=policy,  # type: ignore[arg-type]
@@ -335,6 +332,19 @@ def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] |
         # a weighted mean does not change when every weight is scaled: keep them at most 1
         domain_weights=None if domain_weights is None else domain_weights / domain_weights.max(),
     )
+
+
+def _by_group(compiled: Compiled, weights: Float) -> Float:
+    """Return (groups, criteria): each criterion's weight in its four groups, 0 elsewhere.
+
+    The groups of a criterion are its level, catalog, domain and the whole set
+    (:attr:`Compiled.group_rows`).
+    """
+    out = np.zeros((compiled.groups, compiled.size))
+    columns = np.arange(compiled.size)
+    for k in range(4):
+        out[compiled.group_rows[:, k], columns] = weights
+    return out
 
 
 def _weights(weights: Weights | Mapping[str, Any] | None) -> Weights:
@@ -411,12 +421,9 @@ def _layout(compiled: Compiled) -> _Layout:
 
 def _make_layout(compiled: Compiled) -> _Layout:
     L, K, D = len(compiled.levels), len(compiled.frameworks), len(compiled.domains)
-    size = compiled.size
-    members = np.zeros((compiled.groups + L, size))
-    columns = np.arange(size)
-    for k in range(4):
-        members[compiled.group_rows[:, k], columns] = compiled.weights
-    members[compiled.groups + compiled.level_of, columns] = 1.0
+    counts = np.zeros((L, compiled.size))
+    counts[compiled.level_of, np.arange(compiled.size)] = 1.0
+    members = np.concatenate([_by_group(compiled, compiled.weights), counts])
 
     def uniform(cell_ids: Iterable[int]) -> float:
         values = {float(compiled.cell_weight[c]) for c in cell_ids}
@@ -1124,7 +1131,7 @@ def _matrices(
     assessments: StatusMatrix | Iterable[Assessment] | Iterable[StatusMatrix],
     as_of: dt.date | None,
 ) -> Iterator[StatusMatrix]:
-    check_as_of(as_of)
+    check_date(as_of, "as_of")
     if isinstance(assessments, StatusMatrix):
         yield from _checked(catalog, [assessments])
         return
