@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from readiness.errors import MissingDependencyError
-from readiness.report._escape import escape_html
+from readiness.report._escape import deep_map, escape_html
 from readiness.report._language import DASH, VERDICTS, Fmt
 
 if TYPE_CHECKING:
@@ -93,12 +95,35 @@ def chart_titles(data: Mapping[str, Any], fmt: Fmt) -> dict[str, str]:
     }
 
 
-def render_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, str]:
-    """Render every chart of a report as SVG text (deterministic)."""
+#: Held while matplotlib's process-wide settings are switched to :data:`CHART_RC`.
+_LOCK = threading.RLock()
+#: Longest data string a chart shows (longer ones end in "…"; the tables show them whole).
+_LONGEST = 160
+
+
+@contextlib.contextmanager
+def chart_settings() -> Iterator[None]:
+    """Switch matplotlib to the chart settings for the ``with`` block, one thread at a time.
+
+    matplotlib keeps its settings (and the SVG writer's ``svg.hashsalt`` and ``svg.fonttype``)
+    only process-wide. The block starts from matplotlib's defaults plus :data:`CHART_RC` and
+    puts the caller's settings back exactly on exit; a lock keeps two reports from switching
+    them at once, so charts drawn in threads are the same bytes as charts drawn one by one.
+    """
     mpl = _matplotlib()
+    with _LOCK, mpl.style.context("default"), mpl.rc_context(dict(CHART_RC)):
+        yield
+
+
+def draw_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, tuple[Figure, str]]:
+    """Draw every chart of a record: its figure and its description, by name.
+
+    Call inside :func:`chart_settings`. Data strings longer than :data:`_LONGEST` characters are
+    cut for the charts.
+    """
     from matplotlib.figure import Figure  # noqa: PLC0415
 
-    titles = chart_titles(data, fmt)
+    data = deep_map(data, lambda text: _short(text, _LONGEST))
     builders: list[tuple[str, Callable[[Any, Mapping[str, Any], Fmt], str | None]]]
     if data["kind"] == "province":
         builders = [("levels", _chart_levels), ("domains", _chart_domains)]
@@ -114,12 +139,20 @@ def render_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, str]:
         if data["plan"] is not None and data["plan"]["steps"]:
             builders.append(("gantt", _chart_gantt))
     out = {}
-    with mpl.style.context("default"), mpl.rc_context(dict(CHART_RC)):
-        for name, build in builders:
-            fig = Figure(figsize=(_WIDTH, 3), layout="constrained")
-            desc = build(fig, data, fmt)
-            if desc is None:
-                continue
+    for name, build in builders:
+        fig = Figure(figsize=(_WIDTH, 3), layout="constrained")
+        desc = build(fig, data, fmt)
+        if desc is not None:
+            out[name] = (fig, desc)
+    return out
+
+
+def render_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, str]:
+    """Render every chart of a report as SVG text (deterministic)."""
+    titles = chart_titles(data, fmt)
+    out = {}
+    with chart_settings():
+        for name, (fig, desc) in draw_charts(data, fmt).items():
             buffer = io.StringIO()
             fig.savefig(
                 buffer,

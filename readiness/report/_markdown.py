@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from readiness.report._blocks import (
@@ -15,29 +14,20 @@ from readiness.report._blocks import (
     Span,
     Table,
 )
+from readiness.report._escape import markdown_code, markdown_text
 from readiness.report._language import Fmt
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-
-
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
-
-
-def _md_code(text: str) -> str:
-    ticks = "``" if "`" in text else "`"
-    return f"{ticks}{text}{ticks}"
 
 
 def _md_spans(spans: Iterable[Span]) -> str:
     out = []
-    for style, text in spans:
+    for i, (style, text) in enumerate(spans):
         if style == "strong":
-            out.append(f"**{_md(text.strip())}**" + (" " if text.endswith(" ") else ""))
+            strong = markdown_text(text.strip())
+            out.append(f"**{strong}**" + (" " if text.endswith(" ") else "") if strong else "")
         elif style == "code":
-            out.append(_md_code(text))
+            out.append(markdown_code(text) if text else "")
         else:
-            out.append(_md(text))
+            out.append(markdown_text(text, start=i == 0))
     return "".join(out)
 
 
@@ -47,16 +37,16 @@ def render_markdown(blocks: Sequence[Block], fmt: Fmt) -> str:
     for block in blocks:
         if isinstance(block, Heading) and block.level == 2 and not charted:
             charted = True
-            lines += [f"_{_md(fmt.t('charts_in_html'))}_", ""]
+            lines += [f"_{markdown_text(fmt.t('charts_in_html'))}_", ""]
         if isinstance(block, Heading):
-            lines += ["#" * block.level + " " + _md(block.text), ""]
+            lines += ["#" * block.level + " " + markdown_text(block.text), ""]
             if block.level == 1:
                 continue
         elif isinstance(block, Banner):
-            lines += [f"> **{_md(block.text)}**", ""]
+            lines += [f"> **{markdown_text(block.text)}**", ""]
         elif isinstance(block, Para):
             text = _md_spans(block.spans)
-            lines += [f"_{text}_" if block.note and "_" not in text else text, ""]
+            lines += [f"_{text}_" if block.note and text else text, ""]
         elif isinstance(block, Items):
             lines += [f"- {_md_spans(item)}" for item in block.items]
             lines.append("")
@@ -71,10 +61,10 @@ def render_markdown(blocks: Sequence[Block], fmt: Fmt) -> str:
 def _md_table(table: Table) -> list[str]:
     def cell(i: int, text: str) -> str:
         if i in table.code and text:
-            return _md_code(text).replace("|", "\\|")
-        return _md(text) or " "
+            return markdown_code(text).replace("|", "\\|")
+        return markdown_text(text) or " "
 
-    head = "| " + " | ".join(_md(c) or " " for c in table.columns) + " |"
+    head = "| " + " | ".join(markdown_text(c) or " " for c in table.columns) + " |"
     rule = (
         "|"
         + "|".join("---:" if i in table.numeric else "---" for i in range(len(table.columns)))

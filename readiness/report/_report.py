@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,9 +14,11 @@ import attrs
 from readiness.errors import MissingDependencyError, OptionError
 from readiness.report._charts import render_charts
 from readiness.report._document import build_blocks
+from readiness.report._escape import shown
 from readiness.report._html import render_html
 from readiness.report._language import Fmt, Lang, check_lang
 from readiness.report._markdown import render_markdown
+from readiness.report._schema import check_record
 
 #: Schema tag of :attr:`Report.data`; the number changes when a key changes meaning or goes.
 SCHEMA = "readiness.report/1"
@@ -33,9 +37,13 @@ def _canonical(data: Mapping[str, Any]) -> str:
         )
     check_lang(data.get("lang"))
     try:
-        return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as error:
         raise OptionError(f"report data must be plain JSON data: {error}", key="data") from None
+    except RecursionError:
+        raise OptionError("report data is nested too deeply", key="data") from None
+    check_record(json.loads(text))
+    return text
 
 
 @attrs.frozen
@@ -76,16 +84,40 @@ class Report:
 
     @classmethod
     def from_json(cls, text: str) -> Report:
-        """Read a report back from :meth:`to_json` output."""
-        return cls(json.loads(text))
+        """Read a report back from :meth:`to_json` output.
+
+        Raises
+        ------
+        readiness.errors.OptionError
+            The text is not JSON, or not a report record (every leaf of the wrong type is named
+            with its path, e.g. ``facilities.rows[3].overall``).
+        """
+        if not isinstance(text, str):
+            raise OptionError("report JSON must be text", key="text", value=type(text).__name__)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise OptionError(
+                f"report JSON is not valid JSON: {error.msg} (line {error.lineno}, column "
+                f"{error.colno})",
+                key="text",
+            ) from None
+        except RecursionError:
+            raise OptionError("report JSON is nested too deeply", key="text") from None
+        return cls(data)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Return the data as JSON text (UTF-8, keys in a fixed order, ends with a newline)."""
         return json.dumps(self.data, ensure_ascii=False, indent=indent) + "\n"
 
+    def _shown(self) -> dict[str, Any]:
+        """Return the record as the pages show it: every string made visible (``_escape``)."""
+        data: dict[str, Any] = shown(self.data)
+        return data
+
     def to_markdown(self) -> str:
         """Return the report as Markdown (tables; charts are only in the HTML)."""
-        data = self.data
+        data = self._shown()
         fmt = Fmt(check_lang(data["lang"]))
         return render_markdown(build_blocks(data, fmt), fmt)
 
@@ -104,7 +136,7 @@ class Report:
         readiness.errors.MissingDependencyError
             ``charts=True`` and matplotlib is not installed.
         """
-        data = self.data
+        data = self._shown()
         fmt = Fmt(check_lang(data["lang"]))
         svgs: Mapping[str, str] = {}
         note = None
@@ -127,7 +159,7 @@ class Report:
         readiness.errors.MissingDependencyError
             matplotlib is not installed (``pip install 'readiness[plot]'``).
         """
-        data = self.data
+        data = self._shown()
         return dict(render_charts(data, Fmt(check_lang(data["lang"]))))
 
     def write(
@@ -160,7 +192,29 @@ class Report:
             "md": self.to_markdown(),
             "html": self.to_html(charts=charts),
         }
-        for name, path in paths.items():
-            with path.open("w", encoding="utf-8", newline="\n") as handle:
-                handle.write(texts[name])
+        _write_together({paths[name]: texts[name] for name in paths})
         return paths
+
+
+def _write_together(files: Mapping[Path, str]) -> None:
+    """Write files so that they appear together: every temporary file first, then the renames.
+
+    Each text goes to a temporary file in its destination's folder and is flushed to disk; only
+    when all are written are they renamed into place (atomic per file). A
+    failure before the renames leaves the old files as they were and no temporary file behind.
+    """
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, text in files.items():
+            data = text.encode("utf-8")
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temps.append((Path(name), path))
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+        for temp, path in temps:
+            temp.replace(path)
+    finally:
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
