@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -555,9 +557,13 @@ class _Collector(HTMLParser):
 
 
 def test_html_is_self_contained_and_accessible(html_en: str) -> None:
-    """One file: no script, no external URL, unique ids, charts with a title and a description."""
+    """One file: one inline script allowed by its hash, no external URL, unique ids, charts with
+    a title and a description."""
     assert html_en.startswith('<!DOCTYPE html>\n<html lang="en">')
-    assert "<script" not in html_en.lower()
+    scripts = re.findall(r"<script>(.*?)</script>", html_en, flags=re.DOTALL)
+    assert len(scripts) == html_en.lower().count("<script") == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in html_en
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", html_en))
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
     assert "Content-Security-Policy" in html_en
@@ -650,14 +656,18 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     assert len(digests[0].split()) == 3
 
 
-def test_write_puts_three_files(report: Report, tmp_path: Path, html_en: str) -> None:
-    """write() creates the folder and the JSON, Markdown and HTML files."""
+def test_write_puts_four_files(report: Report, tmp_path: Path, html_en: str) -> None:
+    """write() creates the folder and the JSON, Markdown and HTML files, and the facility list
+    as a page of its own."""
     paths = report.write(tmp_path / "out", "province")
     assert {k: p.name for k, p in paths.items()} == {
         "json": "province.json",
         "md": "province.md",
         "html": "province.html",
+        "facilities": "province-facilities.html",
     }
+    assert paths["facilities"].read_text(encoding="utf-8") == report.facilities_html()
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in paths.values())
     assert paths["json"].read_text(encoding="utf-8") == report.to_json()
     assert paths["md"].read_text(encoding="utf-8") == report.to_markdown()
     assert paths["html"].read_bytes() == html_en.encode()

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from readiness.report._language import Fmt
+from readiness.report._language import DASH, Fmt
 
 Span = tuple[str, str]  # (style, text): style "", "strong" or "code"
 
@@ -49,7 +49,29 @@ class Chart:
     name: str
 
 
-Block = Heading | Para | Items | Table | Banner | Chart
+@attrs.frozen
+class Listing:
+    """An appendix list (the facilities): a table a page can sort, filter and search.
+
+    ``filters`` name the row attributes a reader filters on, with their labels; ``values`` hold,
+    row by row, the shown value of each filter; ``sort`` the key of each cell (a number as text
+    for numeric columns, else the cell's text); ``details`` the (label, value) lines behind each
+    row's first cell. ``apart``: the list is too long to print inside the report and is printed
+    from its own page. ``controls`` are the labels of the page's search box and filters.
+    """
+
+    heading: Heading
+    notes: tuple[Para, ...]
+    table: Table
+    filters: tuple[tuple[str, str], ...]
+    values: tuple[tuple[str, ...], ...]
+    sort: tuple[tuple[str, ...], ...]
+    details: tuple[tuple[tuple[str, str], ...], ...]
+    controls: tuple[tuple[str, str], ...]
+    apart: bool
+
+
+Block = Heading | Para | Items | Table | Banner | Chart | Listing
 
 
 def para(*parts: str | Span, note: bool = False) -> Para:
@@ -83,3 +105,29 @@ def work_line(fmt: Fmt, key: str, work: Mapping[str, Any], **values: str) -> Par
             uncosted=fmt.num(work["uncosted_steps"]),
         )
     )
+
+
+def about_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    """Return the "About this report" section, the same in both reports."""
+    provenance = data["provenance"]
+    items: list[tuple[Span, ...]] = []
+    if provenance["label"]:
+        items.append((("", fmt.t("data_label", label=provenance["label"])),))
+    items.append((("", fmt.t("estimates_note")),))
+    items.append((("", fmt.t(f"policy_{provenance['policy']}")),))
+    if provenance["catalogs_builtin"]:
+        items.append((("", fmt.t("catalog_builtin")),))
+    items.append((("", fmt.t("generator", generator=data["generator"], schema=data["schema"])),))
+    rows = tuple(
+        (c["id"], c["title"], c["version"], c["disclaimer"] or DASH) for c in data["catalogs"]
+    )
+    return [
+        Heading(2, fmt.t("about_section"), "about"),
+        Items(tuple(items)),
+        Heading(3, fmt.t("catalog_versions")),
+        Table(
+            (fmt.t("id"), fmt.t("title"), fmt.t("catalog_versions"), fmt.t("disclaimer")),
+            rows,
+            code=frozenset({0}),
+        ),
+    ]

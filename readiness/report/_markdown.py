@@ -10,6 +10,7 @@ from readiness.report._blocks import (
     Chart,
     Heading,
     Items,
+    Listing,
     Para,
     Span,
     Table,
@@ -52,6 +53,9 @@ def render_markdown(blocks: Sequence[Block], fmt: Fmt) -> str:
             lines.append("")
         elif isinstance(block, Table):
             lines += _md_table(block)
+            lines.append("")
+        elif isinstance(block, Listing):
+            lines += render_markdown([block.heading, *block.notes, block.table], fmt).splitlines()
             lines.append("")
     while lines and not lines[-1]:
         lines.pop()

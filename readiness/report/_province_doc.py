@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from readiness.report._blocks import (
@@ -10,13 +10,17 @@ from readiness.report._blocks import (
     Chart,
     Heading,
     Items,
+    Listing,
+    Para,
     Span,
     Table,
+    about_blocks,
     id_spans,
     para,
     work_line,
 )
 from readiness.report._language import DASH, VERDICTS, Fmt
+from readiness.report._records import shown_groups
 
 
 def _level_columns(catalog: Mapping[str, Any], fmt: Fmt) -> list[tuple[str, str]]:
@@ -25,113 +29,198 @@ def _level_columns(catalog: Mapping[str, Any], fmt: Fmt) -> list[tuple[str, str]
     return columns
 
 
+#: Groups shown by name in tables and charts; the rest are summed in one "others" row.
+MAX_GROUPS = 25
+
+SectionBlocks = Callable[[Mapping[str, Any], Fmt], list[Block]]
+
+
 def province_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
-    blocks: list[Block] = []
+    """Return the blocks of every section of a province report, in :data:`SECTIONS` order."""
+    blocks: list[Block] = [_assessed_line(data, fmt)]
+    for _, build in SECTIONS:
+        blocks += build(data, fmt)
+    return blocks
+
+
+def _assessed_line(data: Mapping[str, Any], fmt: Fmt) -> Para:
     assessed = data["assessed"]
-    if assessed["rows"]:
-        blocks.append(
-            para(
-                fmt.t(
-                    "assessed_line",
-                    rows=fmt.num(assessed["rows"]),
-                    facilities=fmt.num(assessed["facilities"]),
-                    first=fmt.date(assessed["first_date"]),
-                    last=fmt.date(assessed["last_date"]),
-                )
-            )
+    if not assessed["rows"]:
+        return para(fmt.t("assessed_none"))
+    return para(
+        fmt.t(
+            "assessed_line",
+            rows=fmt.num(assessed["rows"]),
+            facilities=fmt.num(assessed["facilities"]),
+            first=fmt.date(assessed["first_date"]),
+            last=fmt.date(assessed["last_date"]),
         )
-    else:
-        blocks.append(para(fmt.t("assessed_none")))
+    )
+
+
+def _strong_item(label: str, value: str) -> tuple[Span, ...]:
+    return (("strong", label + ": "), ("", value))
+
+
+def _key_figures(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     total = data["groups"]["total"]
-    catalogs = data["catalogs"]
-    # key figures
-    items: list[tuple[Span, ...]] = [
-        (("strong", fmt.t("assessments") + ": "), ("", fmt.num(total["rows"]))),
-    ]
+    items = [_strong_item(fmt.t("assessments"), fmt.num(total["rows"]))]
     overall = total["overall"]
     if overall["count"]:
-        items.append(
-            (
-                ("strong", fmt.t("mean_overall") + ": "),
-                (
-                    "",
-                    fmt.t(
-                        "mean_median",
-                        mean=fmt.score(overall["mean"]),
-                        median=fmt.score(overall["median"]),
-                        low=fmt.score(overall["min"]),
-                        high=fmt.score(overall["max"]),
-                    ),
-                ),
-            )
+        mean = fmt.t(
+            "mean_median",
+            mean=fmt.score(overall["mean"]),
+            median=fmt.score(overall["median"]),
+            low=fmt.score(overall["min"]),
+            high=fmt.score(overall["max"]),
         )
+        items.append(_strong_item(fmt.t("mean_overall"), mean))
     if data["target"] is not None and total["meeting_target"] is not None:
         rows = total["rows"]
-        items.append(
-            (
-                ("strong", fmt.t("meeting_target", target=data["target"]) + ": "),
-                (
-                    "",
-                    fmt.t(
-                        "a_of_b",
-                        a=fmt.num(total["meeting_target"]),
-                        b=fmt.num(rows),
-                        share=fmt.pct(total["meeting_target"] / rows if rows else None),
-                    ),
-                ),
-            )
-        )
+        share = fmt.pct(total["meeting_target"] / rows if rows else None)
+        meeting = fmt.t("a_of_b", a=fmt.num(total["meeting_target"]), b=fmt.num(rows), share=share)
+        items.append(_strong_item(fmt.t("meeting_target", target=data["target"]), meeting))
     obligation = data["obligation"]
     if obligation is not None:
         items.append((("strong", obligation_line(obligation, fmt)),))
     if total["spent_vnd"] is not None:
-        items.append((("strong", fmt.t("spent") + ": "), ("", fmt.money(total["spent_vnd"]))))
+        items.append(_strong_item(fmt.t("spent"), fmt.money(total["spent_vnd"])))
     if total["planned_vnd"] is not None:
-        items.append((("strong", fmt.t("planned") + ": "), ("", fmt.money(total["planned_vnd"]))))
+        items.append(_strong_item(fmt.t("planned"), fmt.money(total["planned_vnd"])))
     deadlines = data["deadlines"]
     if deadlines is not None:
-        counts = deadlines["target_counts"]
-        text = ", ".join(
-            f"{fmt.t(name)} {fmt.num(counts[name])}" for name in VERDICTS if counts[name]
+        items.append(
+            _strong_item(
+                fmt.t("deadlines_section"), _verdict_counts(deadlines["target_counts"], fmt)
+            )
         )
-        items.append((("strong", fmt.t("deadlines_section") + ": "), ("", text or fmt.t("none"))))
-    blocks += [Heading(2, fmt.t("key_figures"), "key-figures"), Items(tuple(items))]
-    # obligation
-    if obligation is not None:
-        blocks += [
-            Heading(2, fmt.t("obligation"), "obligation"),
-            para(("strong", obligation_line(obligation, fmt))),
-            para(
-                fmt.t(
-                    "obligation_detail",
-                    done=fmt.num(obligation["done"]),
-                    extra=fmt.num(obligation["done_unobliged"]),
+    return [Heading(2, fmt.t("key_figures"), "key-figures"), Items(tuple(items))]
+
+
+def _verdict_counts(counts: Mapping[str, int], fmt: Fmt) -> str:
+    text = ", ".join(f"{fmt.t(name)} {fmt.num(counts[name])}" for name in VERDICTS if counts[name])
+    return text or fmt.t("none")
+
+
+def _obligation_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    obligation = data["obligation"]
+    if obligation is None:
+        return []
+    return [
+        Heading(2, fmt.t("obligation"), "obligation"),
+        para(("strong", obligation_line(obligation, fmt))),
+        para(
+            fmt.t(
+                "obligation_detail",
+                done=fmt.num(obligation["done"]),
+                extra=fmt.num(obligation["done_unobliged"]),
+            )
+        ),
+        para(
+            fmt.t(
+                "obligation_target",
+                target=obligation["target"] or DASH,
+                deadline=fmt.date(obligation["deadline"]),
+            )
+            + " "
+            + fmt.t("obligation_rule", rule=obligation["rule"])
+        ),
+        para(
+            ("strong", fmt.t("missing_obliged") + ": "),
+            *id_spans(obligation["missing"], obligation["missing_total"], fmt),
+        ),
+        para(
+            ("strong", fmt.t("unobliged_done") + ": "),
+            *id_spans(obligation["unobliged_done"], obligation["unobliged_done_total"], fmt),
+        ),
+    ]
+
+
+def _decisions(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    """Say what to do first and where the money goes, from the sections below."""
+    items: list[tuple[Span, ...]] = []
+    deadlines = data["deadlines"]
+    if deadlines is not None and deadlines["late_total"] is not None:
+        for key, total in (("late", "late_total"), ("at_risk", "at_risk_total")):
+            if deadlines[total]:
+                items.append(
+                    (
+                        ("strong", fmt.t(f"{key}_facilities") + ": "),
+                        *id_spans(deadlines[key][:10], deadlines[total], fmt),
+                    )
                 )
-            ),
-            para(
-                fmt.t(
-                    "obligation_target",
-                    target=obligation["target"],
-                    deadline=fmt.date(obligation["deadline"]),
+    blockers = sorted(data["blockers"], key=lambda b: -b["rows"])[:5]
+    if blockers:
+        text = "; ".join(f"{b['title']} ({fmt.num(b['rows'])})" for b in blockers)
+        items.append(_strong_item(fmt.t("decide_blockers"), text))
+    roadmap = data["roadmap"]
+    if roadmap is not None and roadmap["first_steps"]:
+        text = "; ".join(
+            f"{s['title']} ({fmt.pct(s['share'], 0)})" for s in roadmap["first_steps"][:3]
+        )
+        items.append(_strong_item(fmt.t("decide_first_steps"), text))
+    planned = [g for g in data["groups"]["rows"] if g["planned_vnd"]]
+    if planned:
+        planned.sort(key=lambda g: -g["planned_vnd"])
+        text = "; ".join(f"{g['label']} {fmt.money(g['planned_vnd'])}" for g in planned[:5])
+        items.append(_strong_item(fmt.t("decide_money"), text))
+    if not items:
+        return []
+    return [
+        Heading(2, fmt.t("decisions_section"), "decisions"),
+        para(fmt.t("decisions_note"), note=True),
+        Items(tuple(items)),
+    ]
+
+
+def _deadlines_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    if data["deadlines"] is None:
+        return []
+    return _deadline_blocks(data["deadlines"], _groups(data, fmt)[1:], fmt)
+
+
+def _blockers_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    if not data["blockers"]:
+        return []
+    blocks: list[Block] = [
+        Heading(2, fmt.t("blockers_section"), "blockers"),
+        para(fmt.t("blockers_note"), note=True),
+    ]
+    for catalog in data["catalogs"]:
+        found = [b for b in data["blockers"] if b["catalog"] == catalog["id"]]
+        if found:
+            blocks.append(Heading(3, catalog["title"]))
+            blocks.append(
+                Table(
+                    (fmt.t("criterion"), fmt.t("title"), fmt.t("blocked")),
+                    tuple((b["criterion"], b["title"], fmt.num(b["rows"])) for b in found),
+                    numeric=frozenset({2}),
+                    code=frozenset({0}),
                 )
-                + " "
-                + fmt.t("obligation_rule", rule=obligation["rule"])
-            ),
-            para(
-                ("strong", fmt.t("missing_obliged") + ": "),
-                *id_spans(obligation["missing"], obligation["missing_total"], fmt),
-            ),
-            para(
-                ("strong", fmt.t("unobliged_done") + ": "),
-                *id_spans(obligation["unobliged_done"], obligation["unobliged_done_total"], fmt),
-            ),
-        ]
-    groups = [(fmt.t("all"), total), *((g["label"], g) for g in data["groups"]["rows"])]
-    blocks += _levels_blocks(groups, catalogs, fmt)
-    blocks += _scores_blocks(groups, catalogs, total, fmt)
-    # domains
-    titles = {c["id"]: c["title"] for c in catalogs}
-    blocks += [
+            )
+    return blocks
+
+
+def _roadmap_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    return [] if data["roadmap"] is None else _roadmap_blocks(data["roadmap"], fmt)
+
+
+def _groups(data: Mapping[str, Any], fmt: Fmt) -> list[tuple[str, Mapping[str, Any]]]:
+    """All facilities, then the groups (at most :data:`MAX_GROUPS`, then "others")."""
+    total = data["groups"]["total"]
+    return [(fmt.t("all"), total), *shown_groups(data["groups"]["rows"], fmt)]
+
+
+def _levels_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    return _levels_blocks(_groups(data, fmt), data["catalogs"], fmt)
+
+
+def _scores_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    return _scores_blocks(_groups(data, fmt), data["catalogs"], data["groups"]["total"], fmt)
+
+
+def _domains_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    return [
         Heading(2, fmt.t("domains_section"), "domains"),
         Chart("domains"),
         Table(
@@ -150,74 +239,80 @@ def province_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
             code=frozenset({0}),
         ),
     ]
-    # deadlines
-    if deadlines is not None:
-        blocks += _deadline_blocks(deadlines, data["groups"], fmt)
-    # blockers
-    if data["blockers"]:
-        blocks += [
-            Heading(2, fmt.t("blockers_section"), "blockers"),
-            para(fmt.t("blockers_note"), note=True),
-        ]
-        for catalog in catalogs:
-            found = [b for b in data["blockers"] if b["catalog"] == catalog["id"]]
-            if not found:
-                continue
-            blocks.append(Heading(3, catalog["title"]))
-            blocks.append(
-                Table(
-                    (fmt.t("criterion"), fmt.t("title"), fmt.t("blocked")),
-                    tuple((b["criterion"], b["title"], fmt.num(b["rows"])) for b in found),
-                    numeric=frozenset({2}),
-                    code=frozenset({0}),
+
+
+def _change_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    change = data["change"]
+    if change is None:
+        return []
+    titles = {c["id"]: c["title"] for c in data["catalogs"]}
+    delta = change["overall_delta"]
+    blocks: list[Block] = [
+        Heading(2, fmt.t("change_section"), "change"),
+        para(fmt.t("matched", n=fmt.num(change["matched"]))),
+        Table(
+            (fmt.t("catalog"), fmt.t("up"), fmt.t("same"), fmt.t("down")),
+            tuple(
+                (titles.get(k, k), fmt.num(v["up"]), fmt.num(v["same"]), fmt.num(v["down"]))
+                for k, v in change["levels"].items()
+            ),
+            numeric=frozenset({1, 2, 3}),
+        ),
+    ]
+    if delta["count"]:
+        blocks.append(
+            para(
+                fmt.t(
+                    "overall_change",
+                    mean=fmt.num(delta["mean"], 1),
+                    low=fmt.num(delta["min"], 1),
+                    high=fmt.num(delta["max"], 1),
                 )
             )
-    # change
-    change = data["change"]
-    if change is not None:
-        delta = change["overall_delta"]
+        )
+    if change["movers"]:
         blocks += [
-            Heading(2, fmt.t("change_section"), "change"),
-            para(fmt.t("matched", n=fmt.num(change["matched"]))),
+            Heading(3, fmt.t("movers")),
             Table(
-                (fmt.t("catalog"), fmt.t("up"), fmt.t("same"), fmt.t("down")),
+                (fmt.t("facility"), fmt.t("catalog"), fmt.t("before"), fmt.t("after")),
                 tuple(
-                    (titles.get(k, k), fmt.num(v["up"]), fmt.num(v["same"]), fmt.num(v["down"]))
-                    for k, v in change["levels"].items()
+                    (m["facility"], m["catalog"], fmt.num(m["before"]), fmt.num(m["after"]))
+                    for m in change["movers"]
                 ),
-                numeric=frozenset({1, 2, 3}),
+                numeric=frozenset({2, 3}),
+                code=frozenset({0}),
             ),
         ]
-        if delta["count"]:
-            blocks.append(
-                para(
-                    fmt.t(
-                        "overall_change",
-                        mean=fmt.num(delta["mean"], 1),
-                        low=fmt.num(delta["min"], 1),
-                        high=fmt.num(delta["max"], 1),
-                    )
-                )
-            )
-        if change["movers"]:
-            blocks += [
-                Heading(3, fmt.t("movers")),
-                Table(
-                    (fmt.t("facility"), fmt.t("catalog"), fmt.t("before"), fmt.t("after")),
-                    tuple(
-                        (m["facility"], m["catalog"], fmt.num(m["before"]), fmt.num(m["after"]))
-                        for m in change["movers"]
-                    ),
-                    numeric=frozenset({2, 3}),
-                    code=frozenset({0}),
-                ),
-            ]
-    # roadmap
-    if data["roadmap"] is not None:
-        blocks += _roadmap_blocks(data["roadmap"], fmt)
-    blocks += _listing_blocks(data["facilities"], catalogs, fmt)
-    blocks += _extra_blocks(data["extra"], fmt)
     return blocks
+
+
+def _extra_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    return _extra_blocks(data["extra"], fmt)
+
+
+def _listing_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    return _listing_blocks(data["facilities"], data["catalogs"], fmt)
+
+
+#: The sections of a province report in reading order: the figures and decisions first, the
+#: breakdowns next, "About", and the facility list last as an appendix. Each is a function of
+#: the record and the language returning its blocks (none when its part of the record is empty).
+#: A new section is a new entry here (see docs/reports.md, "Adding a section").
+SECTIONS: tuple[tuple[str, SectionBlocks], ...] = (
+    ("key-figures", _key_figures),
+    ("obligation", _obligation_blocks),
+    ("decisions", _decisions),
+    ("deadlines", _deadlines_section),
+    ("blockers", _blockers_section),
+    ("roadmap", _roadmap_section),
+    ("levels", _levels_section),
+    ("scores", _scores_section),
+    ("domains", _domains_section),
+    ("change", _change_section),
+    ("extra", _extra_section),
+    ("about", about_blocks),
+    ("facilities", _listing_section),
+)
 
 
 def _levels_blocks(
@@ -296,44 +391,64 @@ def _scores_blocks(
     ]
 
 
+#: A facility list longer than this prints from its own page, not inside the report.
+PRINT_ROWS = 60
+
+
 def _listing_blocks(
     listing: Mapping[str, Any], catalogs: Sequence[Mapping[str, Any]], fmt: Fmt
 ) -> list[Block]:
-    blocks: list[Block] = []
     columns = [
         fmt.t("id"),
         fmt.t("name"),
         fmt.t("kind"),
         fmt.t("ownership"),
+        fmt.t("region"),
         fmt.t("beds"),
-        fmt.t("assessed_on"),
         fmt.t("overall"),
     ]
     columns += [c["id"] for c in catalogs]
     with_verdict = any(r["verdict"] is not None for r in listing["rows"])
     if with_verdict:
         columns.append(fmt.t("verdict"))
-    rows = []
+    filters = [
+        ("kind", fmt.t("kind")),
+        ("ownership", fmt.t("ownership")),
+        ("region", fmt.t("region")),
+    ]
+    if with_verdict:
+        filters.append(("verdict", fmt.t("verdict")))
+    rows, values, sort, details = [], [], [], []
     for r in listing["rows"]:
-        row = [
-            r["id"],
-            r["name"],
+        levels = [r["levels"].get(c["id"]) for c in catalogs]
+        verdict = fmt.t(r["verdict"]) if r["verdict"] else DASH
+        shown = [
             fmt.value("kind", r["kind"]),
             fmt.value("ownership", r["ownership"]),
-            fmt.num(r["beds"]),
-            fmt.date(r["date"]),
-            fmt.score(r["overall"]),
+            r["region"] or DASH,
         ]
-        row += [
-            fmt.t("na") if r["levels"][c["id"]] is None else str(r["levels"][c["id"]])
-            for c in catalogs
-        ]
+        row = [r["id"], r["name"], *shown, fmt.num(r["beds"]), fmt.score(r["overall"])]
+        row += [fmt.t("na") if level is None else str(level) for level in levels]
+        numbers = [r["beds"], r["overall"], *levels]
+        keys = [r["id"], r["name"], *shown, *("" if n is None else repr(n) for n in numbers)]
         if with_verdict:
-            row.append(fmt.t(r["verdict"]) if r["verdict"] else DASH)
+            row.append(verdict)
+            keys.append(str(VERDICTS.index(r["verdict"])) if r["verdict"] else "")
+            shown.append(verdict)
         rows.append(tuple(row))
-    blocks.append(Heading(2, fmt.t("facilities_section"), "facilities"))
+        values.append(tuple(shown))
+        sort.append(tuple(keys))
+        lines = [(fmt.t("name"), r["name"]), (fmt.t("assessed_on"), fmt.date(r["date"]))]
+        for catalog, level in zip(catalogs, levels, strict=True):
+            titles = {lv["number"]: lv["title"] for lv in catalog["levels"]}
+            text = fmt.t("na") if level is None else fmt.t("level_n", n=level)
+            if level in titles:
+                text += f" ({titles[level]})"
+            lines.append((catalog["title"], text))
+        details.append(tuple(lines))
+    notes = []
     if listing["shown"] < listing["total"]:
-        blocks.append(
+        notes.append(
             para(
                 fmt.t(
                     "shown_first", shown=fmt.num(listing["shown"]), total=fmt.num(listing["total"])
@@ -341,15 +456,27 @@ def _listing_blocks(
                 note=True,
             )
         )
-    blocks.append(
-        Table(
-            tuple(columns),
-            tuple(rows),
-            numeric=frozenset({4, 6, *range(7, 7 + len(catalogs))}),
-            code=frozenset({0}),
-        )
+    numeric = frozenset(range(5, 7 + len(catalogs)))
+    controls = (
+        ("search", fmt.t("list_search")),
+        ("all", fmt.t("list_all")),
+        ("count", fmt.t("list_count")),
+        ("sort", fmt.t("list_sort")),
+        ("apart", fmt.t("list_apart")),
     )
-    return blocks
+    return [
+        Listing(
+            heading=Heading(2, fmt.t("facilities_section"), "facilities"),
+            notes=tuple(notes),
+            table=Table(tuple(columns), tuple(rows), numeric=numeric, code=frozenset({0})),
+            filters=tuple(filters),
+            values=tuple(values),
+            sort=tuple(sort),
+            details=tuple(details),
+            controls=controls,
+            apart=len(rows) > PRINT_ROWS,
+        )
+    ]
 
 
 def _extra_blocks(sections: Sequence[Mapping[str, Any]], fmt: Fmt) -> list[Block]:
@@ -388,7 +515,7 @@ def obligation_line(obligation: Mapping[str, Any], fmt: Fmt) -> str:
 
 
 def _deadline_blocks(
-    deadlines: Mapping[str, Any], groups: Mapping[str, Any], fmt: Fmt
+    deadlines: Mapping[str, Any], groups: Sequence[tuple[str, Mapping[str, Any]]], fmt: Fmt
 ) -> list[Block]:
     margin = fmt.num(deadlines["risk_margin_days"])
     head = (
@@ -418,14 +545,14 @@ def _deadline_blocks(
     ]
     if deadlines["by_deadline"]:
         blocks.append(para(fmt.t("by_deadline_note"), note=True))
-    group_rows = [g for g in groups["rows"] if g["verdicts"] is not None]
+    group_rows = [(label, g) for label, g in groups if g["verdicts"] is not None]
     if group_rows:
         blocks.append(
             Table(
                 (fmt.t("group"), *(fmt.t(v) for v in VERDICTS)),
                 tuple(
-                    (g["label"], *(fmt.num(g["verdicts"].get(v, 0)) for v in VERDICTS))
-                    for g in group_rows
+                    (label, *(fmt.num(g["verdicts"].get(v, 0)) for v in VERDICTS))
+                    for label, g in group_rows
                 ),
                 numeric=frozenset(range(1, 6)),
             )

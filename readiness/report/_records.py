@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -147,4 +147,73 @@ def facility_data(facility: Facility) -> dict[str, Any]:
         "ownership": facility.ownership,
         "beds": facility.beds,
         "region": facility.region,
+    }
+
+
+#: Groups a province report shows by name in tables and charts; the rest are one "others" row.
+MAX_GROUPS = 25
+
+
+def shown_groups(
+    rows: Sequence[Mapping[str, Any]], fmt: Fmt, limit: int = MAX_GROUPS
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """Return the groups a page shows: the ``limit`` largest (in record order), then "others".
+
+    The others row sums counts, levels, verdicts and money, and averages the means weighted by
+    their counts (its SD and median are unknown: shown as a dash). The JSON keeps every group.
+    """
+    if len(rows) <= limit:
+        return [(g["label"], g) for g in rows]
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i]["rows"], i))
+    kept = sorted(order[:limit])
+    rest = [rows[i] for i in order[limit:]]
+    others = _sum_groups(rest)
+    label = fmt.t("other_groups", n=fmt.num(len(rest)))
+    return [*((rows[i]["label"], rows[i]) for i in kept), (label, others)]
+
+
+def _sum_stats(stats: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    present = [s for s in stats if s["count"] and s["mean"] is not None]
+    count = sum(s["count"] for s in present)
+    return {
+        "count": count,
+        "mean": sum(s["mean"] * s["count"] for s in present) / count if count else None,
+        "sd": None,
+        "median": None,
+        "min": min((s["min"] for s in present if s["min"] is not None), default=None),
+        "max": max((s["max"] for s in present if s["max"] is not None), default=None),
+    }
+
+
+def _sum_optional(values: Sequence[float | None]) -> float | None:
+    given = [v for v in values if v is not None]
+    return sum(given) if given else None
+
+
+def _sum_counts(tables: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for table in tables:
+        for key, count in table.items():
+            out[key] = out.get(key, 0) + count
+    return out
+
+
+def _sum_groups(groups: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    catalogs = list(dict.fromkeys(k for g in groups for k in g["by_catalog"]))
+    verdicts = [g["verdicts"] for g in groups if g["verdicts"] is not None]
+    return {
+        "label": "",
+        "rows": sum(g["rows"] for g in groups),
+        "overall": _sum_stats([g["overall"] for g in groups]),
+        "by_catalog": {
+            c: _sum_stats([g["by_catalog"][c] for g in groups if c in g["by_catalog"]])
+            for c in catalogs
+        },
+        "levels": {
+            c: _sum_counts([g["levels"][c] for g in groups if c in g["levels"]]) for c in catalogs
+        },
+        "meeting_target": _sum_optional([g["meeting_target"] for g in groups]),
+        "spent_vnd": _sum_optional([g["spent_vnd"] for g in groups]),
+        "planned_vnd": _sum_optional([g["planned_vnd"] for g in groups]),
+        "verdicts": _sum_counts(verdicts) if verdicts else None,
     }

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from readiness.errors import MissingDependencyError, OptionError
+from readiness.report._blocks import Block, Heading, Listing
 from readiness.report._charts import render_charts
 from readiness.report._document import build_blocks
 from readiness.report._escape import shown
@@ -151,6 +152,21 @@ class Report:
                 note = fmt.t("charts_missing")
         return render_html(data, build_blocks(data, fmt), fmt, svgs, note)
 
+    def facilities_html(self) -> str | None:
+        """Return the facility list of a province report as its own page (``None`` otherwise).
+
+        The same sortable, filterable table as the report's appendix, on a page of its own for
+        printing: the report itself leaves a long list out of print.
+        """
+        data = self._shown()
+        if data["kind"] != "province":
+            return None
+        fmt = Fmt(check_lang(data["lang"]))
+        listing = [b for b in build_blocks(data, fmt) if isinstance(b, Listing)]
+        heading = Heading(1, f"{data['title']}: {listing[0].heading.text}")
+        page: list[Block] = [heading, attrs.evolve(listing[0], apart=False)]
+        return render_html(data, page, fmt, {}, None, title=heading.text)
+
     def charts(self) -> dict[str, str]:
         """Return every chart as SVG text, by name (e.g. ``levels``, ``domains``, ``gantt``).
 
@@ -167,10 +183,13 @@ class Report:
     ) -> dict[str, Path]:
         """Write ``stem.json``, ``stem.md`` and ``stem.html`` into ``folder`` (created if needed).
 
+        A province report also writes ``stem-facilities.html``, its facility list as a page of
+        its own (:meth:`facilities_html`). The files are written together: all or none.
+
         Returns
         -------
         dict
-            The paths written, by format (``json``, ``md``, ``html``).
+            The paths written, by format (``json``, ``md``, ``html``, and ``facilities``).
         """
         if (
             not isinstance(stem, str)
@@ -192,6 +211,10 @@ class Report:
             "md": self.to_markdown(),
             "html": self.to_html(charts=charts),
         }
+        listing = self.facilities_html()
+        if listing is not None:
+            paths["facilities"] = out / f"{stem}-facilities.html"
+            texts["facilities"] = listing
         _write_together({paths[name]: texts[name] for name in paths})
         return paths
 
@@ -209,6 +232,8 @@ def _write_together(files: Mapping[Path, str]) -> None:
             data = text.encode("utf-8")
             handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temps.append((Path(name), path))
+            # a new file gets the usual rw-r--r--; a replaced one keeps its mode
+            os.fchmod(handle, path.stat().st_mode & 0o777 if path.exists() else 0o644)
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
                 out.flush()
