@@ -15,6 +15,7 @@ Skipped, with the reason, where chromium or matplotlib is not installed.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -196,3 +197,187 @@ def test_charts_are_laid_out_with_a_size(page: tuple[Path, set[str]], tmp_path: 
     for size in sizes:
         assert size["width"] > 200, size
         assert size["height"] > 50, size
+
+
+# --------------------------------------------------------------------------- layout, print, list
+
+HOST = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">
+<iframe id="f" src="{src}" style="border:0;width:{width}px;height:900px"></iframe>
+<script>window.addEventListener("message", function (e) {{
+  document.body.dataset.m = JSON.stringify(e.data); }});</script></body></html>"""
+PROBE = """<script>window.addEventListener("load", function () {
+  var d = document.documentElement;
+  parent.postMessage({scroll: d.scrollWidth, inner: window.innerWidth,
+                      height: d.scrollHeight}, "*");
+});</script>"""
+CLICKS = """<script>
+(function () {
+  var table = document.querySelector("table.listing");
+  var ids = function () {
+    return Array.prototype.filter.call(table.tBodies[0].rows, function (r) { return !r.hidden; })
+      .map(function (r) { return r.cells[0].textContent; });
+  };
+  var out = {before: ids()};
+  var score = Array.prototype.filter.call(table.tHead.rows[0].cells, function (c) {
+    return c.classList.contains("num"); })[1];
+  score.querySelector("button").click();
+  out.up = ids();
+  score.querySelector("button").click();
+  out.down = ids();
+  var select = document.querySelector("select[data-filter='0']");
+  select.value = select.options[1].value;
+  select.dispatchEvent(new Event("change"));
+  out.filtered = ids();
+  out.kind = select.value;
+  select.value = "";
+  select.dispatchEvent(new Event("change"));
+  var search = document.querySelector(".controls input");
+  search.value = out.before[3];
+  search.dispatchEvent(new Event("input"));
+  out.searched = ids();
+  document.documentElement.dataset.clicks = JSON.stringify(out);
+}());
+</script>"""
+
+
+def _with_script(page: Path, script: str, name: str) -> Path:
+    """A copy of a page with ``script`` at the end, allowed by the page's CSP through its hash."""
+    import base64
+    import hashlib
+
+    text = page.read_text(encoding="utf-8")
+    body = script.removeprefix("<script>").removesuffix("</script>")
+    digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+    text = text.replace("script-src ", f"script-src 'sha256-{digest}' ", 1)
+    copy = page.with_name(name)
+    copy.write_text(text.replace("</body>", script + "</body>"), encoding="utf-8")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def bac_ninh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from readiness._spec import read_spec, run_spec
+
+    root = Path(__file__).resolve().parent.parent
+    report = run_spec(read_spec(root / "examples" / "bac_ninh" / "report.toml"), lang="vi").report
+    return report.write(tmp_path_factory.mktemp("bac-ninh"), "bac-ninh")
+
+
+def _measure(page: Path, width: int, tmp: Path) -> dict[str, int]:
+    probe = _with_script(page, PROBE, f"probe-{width}-{page.name}")
+    host = tmp / f"host-{width}.html"
+    host.write_text(HOST.format(src=probe.as_uri(), width=width), encoding="utf-8")
+    done = _chromium(tmp, "--virtual-time-budget=20000", "--dump-dom", host.as_uri())
+    found = re.search(r'data-m="([^"]*)"', done.stdout)
+    assert found is not None, done.stderr[-2000:]
+    measured: dict[str, int] = json.loads(found.group(1).replace("&quot;", '"'))
+    return measured
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("part", ["html", "facilities"])
+def test_no_horizontal_scroll(
+    bac_ninh: dict[str, Path], tmp_path: Path, width: int, part: str
+) -> None:
+    """At a phone's 390 px and a laptop's 1280 px the page never scrolls sideways (wide tables
+    scroll inside their own box)."""
+    measured = _measure(bac_ninh[part], width, tmp_path)
+    assert measured["inner"] == width
+    assert measured["scroll"] <= measured["inner"], measured
+
+
+def _pdf_pages(page: Path, tmp: Path) -> int:
+    pdf = tmp / (page.stem + ".pdf")
+    done = _chromium(tmp, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri())
+    assert pdf.exists(), done.stderr[-2000:]
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
+def test_bac_ninh_prints_in_at_most_30_a4_pages(bac_ninh: dict[str, Path], tmp_path: Path) -> None:
+    """The main report prints in 30 A4 pages or fewer; its facility list prints on its own."""
+    pages = _pdf_pages(bac_ninh["html"], tmp_path)
+    assert 3 <= pages <= 30, pages
+    listing = _pdf_pages(bac_ninh["facilities"], tmp_path)
+    assert listing > pages  # 1,372 rows: the appendix is the long part
+
+
+def test_the_list_script_runs_under_the_pages_csp(
+    bac_ninh: dict[str, Path], tmp_path: Path
+) -> None:
+    """The page's own CSP lets its list script run (its hash) and nothing logs to the console."""
+    done = _chromium(
+        tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom", bac_ninh["html"].as_uri()
+    )
+    assert _console(done.stderr) == []
+    assert 'class="controls"' in done.stdout  # made by the script
+    assert "<select" in done.stdout
+
+
+def test_sorting_filtering_and_search_work(bac_ninh: dict[str, Path], tmp_path: Path) -> None:
+    """A click on a column head sorts the rows (again: the other way); a filter hides rows; the
+    search box keeps the matching row."""
+    page = _with_script(bac_ninh["facilities"], CLICKS, "clicks.html")
+    done = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    found = re.search(r'data-clicks="([^"]*)"', done.stdout)
+    assert found is not None, done.stderr[-2000:]
+    out = json.loads(html.unescape(found.group(1)))
+    assert len(out["before"]) == 1372
+    assert out["up"] != out["before"]
+    assert sorted(out["up"]) == sorted(out["before"])
+    assert out["down"] != out["up"]
+    assert 0 < len(out["filtered"]) < len(out["before"])
+    assert out["searched"] == [out["before"][3]]
+
+
+def test_every_row_shows_without_scripts(bac_ninh: dict[str, Path], tmp_path: Path) -> None:
+    """With scripts off, the list is a plain table that shows and prints every row, and the
+    page itself hides no row."""
+    page = bac_ninh["facilities"]
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<tr data-f0=") == 1372
+    assert " hidden" not in text
+    with_scripts = _pdf_pages(page, tmp_path)
+    # headless chromium needs scripts to print, so the page's own CSP turns its script off
+    off = page.with_name("no-script.html")
+    off.write_text(re.sub(r"script-src [^;\"]*", "script-src 'none'", text), encoding="utf-8")
+    done = _chromium(tmp_path, "--dump-dom", off.as_uri())
+    assert done.stdout.count("<tr data-f0=") == 1372
+    assert 'class="controls"' not in done.stdout  # the script did not run
+    # every row printed: at most 40 compact rows fit an A4 page
+    assert with_scripts >= _pdf_pages(off, tmp_path) >= 1372 // 40
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshots_are_not_blank(bac_ninh: dict[str, Path], tmp_path: Path, width: int) -> None:
+    """Screenshots at 390 and 1280 px wide have text and chart colours on them."""
+    import matplotlib.image
+
+    host = tmp_path / "host.html"
+    host.write_text(HOST.format(src=bac_ninh["html"].as_uri(), width=width), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    done = _chromium(
+        tmp_path, f"--window-size={max(width, 500)},1600", f"--screenshot={shot}", host.as_uri()
+    )
+    assert shot.exists(), done.stderr[-2000:]
+    pixels = matplotlib.image.imread(shot)[:, :width, :3]
+    assert (pixels < 0.9).any(axis=2).mean() > 0.02
+
+
+def test_hostile_data_runs_no_script(tmp_path: Path) -> None:
+    """Markup in every text field of a report: the page loads, logs nothing, and holds no
+    element that came from the data."""
+    report = _province()
+    data = report.data
+    evil = "<img src=x onerror=console.error('pwned')><script>console.error('pwned')</script>"
+    for row in data["facilities"]["rows"]:
+        row["name"] = evil
+        row["region"] = evil
+    data["title"] = evil
+    for catalog in data["catalogs"]:
+        catalog["title"] = evil
+    page = tmp_path / "evil.html"
+    page.write_text(Report(data).to_html(), encoding="utf-8")
+    done = _chromium(tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+    assert _console(done.stderr) == []
+    assert "pwned" not in done.stderr
+    assert "<img src=" not in done.stdout

@@ -17,6 +17,7 @@ import numpy as np
 from readiness.errors import MissingDependencyError
 from readiness.report._escape import deep_map, escape_html
 from readiness.report._language import DASH, VERDICTS, Fmt
+from readiness.report._records import shown_groups
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -95,6 +96,8 @@ def chart_titles(data: Mapping[str, Any], fmt: Fmt) -> dict[str, str]:
     }
 
 
+#: Groups a chart shows by name; the rest are one "others" bar.
+_CHART_GROUPS = 12
 #: Held while matplotlib's process-wide settings are switched to :data:`CHART_RC`.
 _LOCK = threading.RLock()
 #: Longest data string a chart shows (longer ones end in "…"; the tables show them whole).
@@ -123,7 +126,9 @@ def draw_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, tuple[Figure, st
     """
     from matplotlib.figure import Figure  # noqa: PLC0415
 
-    data = deep_map(data, lambda text: _short(text, _LONGEST))
+    data = _chart_view(data, fmt)
+    if _has_long_text(data):
+        data = deep_map(data, lambda text: _short(text, _LONGEST))
     builders: list[tuple[str, Callable[[Any, Mapping[str, Any], Fmt], str | None]]]
     if data["kind"] == "province":
         builders = [("levels", _chart_levels), ("domains", _chart_domains)]
@@ -145,6 +150,28 @@ def draw_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, tuple[Figure, st
         if desc is not None:
             out[name] = (fig, desc)
     return out
+
+
+def _chart_view(data: Mapping[str, Any], fmt: Fmt) -> dict[str, Any]:
+    """Keep what the charts draw: no facility rows, at most :data:`_CHART_GROUPS` groups."""
+    view = {k: v for k, v in data.items() if k not in ("facilities", "blockers", "extra")}
+    if data["kind"] == "province":
+        rows = shown_groups(data["groups"]["rows"], fmt, _CHART_GROUPS)
+        view["groups"] = {
+            **data["groups"],
+            "rows": [{**group, "label": label} for label, group in rows],
+        }
+    return view
+
+
+def _has_long_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) > _LONGEST
+    if isinstance(value, dict):
+        return any(_has_long_text(k) or _has_long_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_long_text(v) for v in value)
+    return False
 
 
 def render_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, str]:

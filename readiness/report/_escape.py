@@ -58,8 +58,18 @@ def deep_map(value: Any, change: Callable[[str], str]) -> Any:
     return value
 
 
-def shown(data: Any) -> Any:
-    """Return a copy of a report record with every string made :func:`visible`."""
+# In JSON text, a character :func:`visible` changes is either itself or a JSON escape of a C0
+# control (\n, \u000b...): a record whose JSON holds neither needs no change.
+_UNSAFE_IN_JSON = re.compile(_UNSAFE.pattern + r"|\\[bfnrt]|\\u00[01]|\\u007f|\\u00[89]|\\ud[89ab]")
+
+
+def shown(data: Any, text: str | None = None) -> Any:
+    """Return a report record with every string made :func:`visible`.
+
+    ``text``, the record as JSON, lets a record with nothing to change through untouched.
+    """
+    if text is not None and not _UNSAFE_IN_JSON.search(text):
+        return data
     return deep_map(data, visible)
 
 

@@ -113,7 +113,7 @@ class Report:
 
     def _shown(self) -> dict[str, Any]:
         """Return the record as the pages show it: every string made visible (``_escape``)."""
-        data: dict[str, Any] = shown(self.data)
+        data: dict[str, Any] = shown(self.data, self._text)
         return data
 
     def to_markdown(self) -> str:
