@@ -376,8 +376,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     outcome = run_spec(spec, lang=args.lang)
     folder = Path(args.output or f"{spec.stem}-report")
     written = outcome.report.write(folder, spec.stem)
-    print("\n".join(outcome.lines))
-    print("  written: " + ", ".join(str(p) for p in written.values()))
+    from readiness.report._console import console_lines, written_line  # noqa: PLC0415
+
+    # the report's own figures, in its language; the specification's notes on skipped parts
+    skipped = [line for line in outcome.lines if "no facility matches" in line]
+    print("\n".join([*console_lines(outcome.report.data), *skipped]))
+    print(written_line(outcome.report.data, [str(p) for p in written.values()]))
     return EXIT_OK
 
 

@@ -51,7 +51,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import numpy as np
 
 from readiness._catalog import Catalog, Condition, Text
 from readiness._load import _Checker, _condition, _Fields, _Handle, _parse_text
@@ -525,66 +524,6 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
 def _section(
     section: SectionSpec, plans: Any, target: Any, catalog: Catalog, lang: str
 ) -> tuple[Any, str]:
-    from readiness.report import Section  # noqa: PLC0415
+    from readiness.report._plan_section import plan_section  # noqa: PLC0415
 
-    records = plans.to_records()
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        by_kind.setdefault(record["kind"], []).append(record)
-    vi = lang == "vi"
-    columns = (
-        [
-            "Loại cơ sở",
-            "Số cơ sở",
-            "Đã đạt",
-            "Đúng tiến độ",
-            "Có rủi ro",
-            "Trễ hạn",
-            "Số bước còn lại (trung vị)",
-            "Chi phí ước tính (tỷ VND)",
-        ]
-        if vi
-        else [
-            "Kind",
-            "Facilities",
-            "Done",
-            "On track",
-            "At risk",
-            "Late",
-            "Steps left (median)",
-            "Estimated cost (bn VND)",
-        ]
-    )
-    rows = []
-    late = 0
-    for kind in sorted(by_kind):
-        group = by_kind[kind]
-        verdicts = [r["target_verdict"] for r in group]
-        late += verdicts.count("late")
-        steps = [r["steps"] for r in group if r["steps"]]
-        rows.append(
-            [
-                kind,
-                len(group),
-                verdicts.count("done"),
-                verdicts.count("on_track"),
-                verdicts.count("at_risk"),
-                verdicts.count("late"),
-                int(np.median(steps)) if steps else 0,
-                round(sum(r["cost_vnd"] for r in group) / 1e9, 2),
-            ]
-        )
-    due = {r["target_due"] for r in records if r["target_due"]}
-    note = (
-        "Kế hoạch tính từ ngày đánh giá; chi phí là ước tính."
-        if vi
-        else "Plans start on the assessment date; costs are estimates "
-        "(steps without one count as 0)."
-    )
-    text = target.describe(catalog, lang=lang) + (f" — {', '.join(sorted(due))}" if due else "")
-    line = (
-        f"{section.title.get(lang)}: {len(records)} facilities, "
-        f"{sum(1 for r in records if r['target_verdict'] == 'done')} done, {late} late "
-        f"(due {', '.join(sorted(due)) or '-'})"
-    )
-    return Section(title=section.title, text=text, columns=columns, rows=rows, note=note), line
+    return plan_section(section.title, plans, target, catalog, lang)

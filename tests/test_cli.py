@@ -125,8 +125,8 @@ def test_report_bac_ninh(tmp_path: Path) -> None:
     done = run("report", str(BAC_NINH), "-o", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
     assert "56 done of 54 obliged = 103.7%" in done.stdout
-    assert "292.6 bn VND in all" in done.stdout
-    assert "public 212.3 bn" in done.stdout
+    assert "Spent: 292.6 bn VND (" in done.stdout
+    assert "Public 212.3 bn VND" in done.stdout
     for suffix in ("html", "md", "json"):
         assert (tmp_path / "out" / f"bac-ninh.{suffix}").stat().st_size > 1000
     assert done.stderr == ""  # no progress line when stderr is not a terminal

@@ -59,8 +59,8 @@ def test_wheel_ships_catalogs_and_loads_them_installed(tmp_path: Path) -> None:
         assert f"readiness/criteria/{catalog}.toml" in names
     assert "readiness/criteria/README.md" in names
     assert "readiness/py.typed" in names
-    for lang in ("en", "vi"):  # the report labels are data files inside the package
-        assert f"readiness/report/labels/{lang}.toml" in names
+    for name in ("en", "vi", "glossary"):  # the report labels are data files in the package
+        assert f"readiness/report/labels/{name}.toml" in names
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

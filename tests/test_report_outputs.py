@@ -410,3 +410,100 @@ def test_hostile_text_is_kept_exactly_in_json(records: dict[str, dict[str, Any]]
     assert again.data == json.loads(json.dumps(evil))
     nfd = unicodedata.normalize("NFD", "Bệnh viện")
     assert nfd in json.dumps(Report({**evil, "title": nfd}).data, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- languages
+
+
+class _Text(HTMLParser):
+    """The text a reader sees, without code (ids), scripts, styles and charts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "code", "svg"):
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "code", "svg"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.out.append(data)
+
+
+@pytest.fixture(scope="module")
+def bac_ninh_vi() -> Report:
+    from readiness._spec import read_spec, run_spec
+
+    root = Path(__file__).resolve().parent.parent
+    return run_spec(read_spec(root / "examples" / "bac_ninh" / "report.toml"), lang="vi").report
+
+
+def test_no_english_glossary_term_in_a_vietnamese_report(bac_ninh_vi: Report) -> None:
+    """A `vi` report uses the glossary's Vietnamese terms: no English term of the glossary is
+    left, in the page or the Markdown (data shown as given, and identifiers, aside)."""
+    from readiness.report._language import glossary
+
+    data = bac_ninh_vi.data
+    given = [data["provenance"]["label"], data["generator"], data["obligation"]["name"]]
+    given += [c["disclaimer"] or "" for c in data["catalogs"]]
+    given += [r["name"] for r in data["facilities"]["rows"]]
+    parser = _Text()
+    parser.feed(bac_ninh_vi.to_html(charts=False) + bac_ninh_vi.facilities_html())
+    markdown = re.sub(r"\\(.)", r"\1", bac_ninh_vi.to_markdown())  # as read, not as escaped
+    for page in ("\n".join(parser.out), markdown):
+        text = page
+        for value in sorted({g for g in given if g}, key=len, reverse=True):
+            text = text.replace(value, " ")
+        text = re.sub(r"\S*[-:./_`]\S*", " ", text)  # identifiers: ids, versions, file names
+        for term in glossary().values():
+            found = re.search(rf"\b{re.escape(term['en'])}\b", text, flags=re.IGNORECASE)
+            assert found is None, text[max(0, found.start() - 80) : found.end() + 40]
+
+
+def test_one_vietnamese_term_per_verdict() -> None:
+    """The verdict labels come from the glossary: "at risk" is one term in Vietnamese."""
+    from readiness.report import LABELS
+    from readiness.report._language import glossary
+
+    assert LABELS["vi"]["at_risk"] == "Có nguy cơ trễ hạn"
+    assert glossary()["at_risk"]["vi"] == "có nguy cơ trễ hạn"
+    assert sum("rủi ro" in text.lower() for text in LABELS["vi"].values()) == 0
+
+
+def test_console_summary_is_in_the_reports_language(bac_ninh_vi: Report) -> None:
+    """The lines `readiness report` prints follow the report's language and escape controls."""
+    from readiness.report._console import console_lines
+
+    lines = console_lines(bac_ninh_vi.data)
+    text = "\n".join(lines)
+    assert "1.372 lượt đánh giá" in text
+    assert "Đã chi: 292,6 tỷ đồng" in text
+    assert "bn VND" not in text
+    evil = {**bac_ninh_vi.data, "title": "\x1b]8;;x\x07T\r"}
+    assert console_lines(evil)[0] == "\\x1b]8;;x\\x07T\\x0d"
+
+
+def test_many_groups_are_shown_as_the_largest_and_others(
+    records: dict[str, dict[str, Any]],
+) -> None:
+    """With more groups than a page shows, the largest keep their row and the rest are summed
+    in one "others" row; the JSON keeps every group."""
+    from readiness.report._records import MAX_GROUPS
+
+    data = copy.deepcopy(records["province"])
+    group = data["groups"]["rows"][0]
+    data["groups"]["rows"] = [
+        {**group, "label": f"G{i}", "rows": i + 1} for i in range(MAX_GROUPS + 15)
+    ]
+    report = Report(data)
+    assert len(report.data["groups"]["rows"]) == MAX_GROUPS + 15
+    md = report.to_markdown()
+    assert "| Other groups (15) |" in md
+    assert "| G0 |" not in md  # among the smallest
+    assert f"| G{MAX_GROUPS + 14} |" in md

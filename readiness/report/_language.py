@@ -108,9 +108,34 @@ def _value_key(attribute: str, key: str) -> object:
     return key
 
 
+@functools.cache
+def glossary() -> Mapping[str, Mapping[str, str]]:
+    """Read ``labels/glossary.toml``: one term per concept, by key, in every language."""
+    folder = resources.files("readiness.report").joinpath("labels")
+    raw = tomllib.loads(folder.joinpath("glossary.toml").read_text("utf-8"))
+    terms: dict[str, Mapping[str, str]] = {}
+    problems = []
+    for key, term in raw.get("terms", {}).items():
+        ok = isinstance(term, dict) and all(isinstance(term.get(lang), str) for lang in LANGS)
+        if not ok or not set(term) <= {*LANGS, "label"}:
+            problems.append(Problem(message="a term has en, vi and an optional label", key=key))
+            continue
+        terms[key] = MappingProxyType(term)
+    if problems:
+        raise ReadinessError(problems=problems)
+    return MappingProxyType(terms)
+
+
 def _labels() -> Mapping[str, Mapping[str, str]]:
     files = label_files()
-    return MappingProxyType({lang: MappingProxyType(files[lang]["labels"]) for lang in LANGS})
+    out: dict[str, Mapping[str, str]] = {}
+    for lang in LANGS:
+        labels = dict(files[lang]["labels"])
+        for term in glossary().values():
+            if "label" in term:
+                labels[term["label"]] = term[lang][:1].upper() + term[lang][1:]
+        out[lang] = MappingProxyType(labels)
+    return MappingProxyType(out)
 
 
 def _value_labels() -> Mapping[str, Mapping[object, Text]]:
