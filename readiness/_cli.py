@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from readiness import __version__
+from readiness import __version__, _files, _safe
 from readiness.errors import ReadinessError, UnknownFacilityError
 
 if TYPE_CHECKING:
@@ -53,17 +53,40 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
-def _emit(args: argparse.Namespace, text: str) -> None:
-    """Write ``text`` to ``--output`` (a file) or stdout."""
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """Every input file named on the command line (an output may not replace one)."""
+    found: list[str] = []
+    for name in ("facilities", "assessments", "spec"):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            found.append(value)
+    for name in ("catalog", "catalogs", "layer"):
+        found.extend(v for v in getattr(args, name, None) or () if isinstance(v, str))
+    return found
+
+
+def _emit(args: argparse.Namespace, text: str, *, human: bool = False) -> None:
+    """Write ``text`` to ``--output`` (atomically) or stdout.
+
+    ``human`` text (tables, explanations) shows control characters escaped wherever it goes;
+    machine formats (JSON, CSV) are escaped only when stdout is a terminal.
+    """
     target = getattr(args, "output", None)
     if target in (None, "-"):
+        if human or sys.stdout.isatty():
+            text = _safe.terminal(text, lines=True)
         sys.stdout.write(text)
     else:
-        Path(target).write_text(text, encoding="utf-8")
+        if human:
+            text = _safe.terminal(text, lines=True)
+        _files.write_text(target, text, inputs=_inputs(args))
 
 
 def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
-    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    cells = [
+        [_safe.terminal(str(c)) for c in header],
+        *[[_safe.terminal(str(c)) for c in row] for row in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
@@ -107,10 +130,10 @@ def _cmd_catalogs(args: argparse.Namespace) -> int:
         for i in infos
     ]
     text = _table(rows, ("id", "version", "criteria", "primary", "secondary", "inferred", "title"))
-    notes = [f"* {i.id}: {i.disclaimer}" for i in infos if i.disclaimer]
+    notes = [f"* {i.id}: {_safe.terminal(i.disclaimer)}" for i in infos if i.disclaimer]
     if notes:
         text += "\n" + "\n".join(notes) + "\n"
-    _emit(args, text)
+    _emit(args, text, human=True)
     return EXIT_OK
 
 
@@ -128,15 +151,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         except (CatalogError, UnknownCatalogError) as error:
             failed = True
             for problem in error.problems:
-                shown = problem if problem.path else f"{file}: {problem}"
-                print(shown, file=sys.stderr)
+                shown = str(problem) if problem.path else f"{file}: {problem}"
+                print(_safe.terminal(shown), file=sys.stderr)
             continue
         if not args.quiet:
             framework = catalog.frameworks[catalog.id]
             grades = catalog.grades(catalog.id)
             print(
-                f"{file}: ok: catalog {catalog.id!r} {catalog.version}, "
-                f"{len(framework.criteria)} criteria ({grades['primary']} primary, "
+                _safe.terminal(f"{file}: ok: catalog {catalog.id!r} {catalog.version}, ")
+                + f"{len(framework.criteria)} criteria ({grades['primary']} primary, "
                 f"{grades['secondary']} secondary, {grades['inferred']} inferred)"
             )
     return EXIT_FINDINGS if failed else EXIT_OK
@@ -216,17 +239,19 @@ def _write_rows(
         _emit(args, json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     if args.format == "csv":
+        # RFC 4180 line ends: the csv module then quotes every cell holding \r or \n
         buffer = io_module.StringIO()
-        writer = csv.DictWriter(
-            buffer, fieldnames=list(rows[0]) if rows else list(columns), lineterminator="\n"
-        )
-        writer.writeheader()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        fields = list(rows[0]) if rows else list(columns)
+        guard = not getattr(args, "no_csv_guard", False)
+        writer.writerow(_safe.csv_row(fields, guard=guard))
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            values = ("" if row.get(k) is None else row.get(k) for k in fields)
+            writer.writerow(_safe.csv_row(values, guard=guard))
         _emit(args, buffer.getvalue())
         return
     table = [[_cell(row.get(c)) for c in columns] for row in rows]
-    _emit(args, _table(table, columns))
+    _emit(args, _table(table, columns), human=True)
 
 
 def _cell(value: object) -> str:
@@ -261,7 +286,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
                 args, json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2) + "\n"
             )
         else:
-            _emit(args, "\n\n".join(s.explain(lang=args.lang) for s in scores) + "\n")
+            text = "\n\n".join(s.explain(lang=args.lang) for s in scores) + "\n"
+            _emit(args, text, human=True)
         return EXIT_OK
     rows = table.to_records()
     columns = ["facility_id", "date", "overall"]
@@ -321,7 +347,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                         f"    {s.rank}. {s.criterion}: {s.reason}" for s in steps
                     )
                 texts.append(text)
-            _emit(args, "\n\n".join(texts) + "\n")
+            _emit(args, "\n\n".join(texts) + "\n", human=True)
         return EXIT_OK
     rows = table.to_records()
     columns = ["facility_id", "status", "steps", "start", "finish", "effort_days", "cost_vnd"]
@@ -372,12 +398,15 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from readiness._spec import read_spec, run_spec  # noqa: PLC0415
 
-    spec = read_spec(args.spec)
-    outcome = run_spec(spec, lang=args.lang)
+    spec = read_spec(args.spec, allow_outside=args.allow_outside)
     folder = Path(args.output or f"{spec.stem}-report")
+    inputs = spec.inputs()
+    for suffix in (".json", ".md", ".html"):  # refuse before the work, not after
+        _files.check_output(folder / f"{spec.stem}{suffix}", inputs)
+    outcome = run_spec(spec, lang=args.lang)
     written = outcome.report.write(folder, spec.stem)
-    print("\n".join(outcome.lines))
-    print("  written: " + ", ".join(str(p) for p in written.values()))
+    print(_safe.terminal("\n".join(outcome.lines), lines=True))
+    print(_safe.terminal("  written: " + ", ".join(str(p) for p in written.values())))
     return EXIT_OK
 
 
@@ -468,6 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--assessment-format", choices=("long", "wide"), help="default: detected")
         sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
+        sub.add_argument(
+            "--no-csv-guard",
+            action="store_true",
+            help="write CSV text cells unchanged (no apostrophe before = + - @; for programs)",
+        )
         sub.add_argument("--lang", choices=("en", "vi"), default="en")
         sub.add_argument("-o", "--output", help="write here instead of stdout")
 
@@ -503,6 +537,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("spec", metavar="SPEC", help="report specification (TOML)")
     sub.add_argument("--lang", choices=("en", "vi"), help="labels (default: the spec's)")
     sub.add_argument("-o", "--output", metavar="DIR", help="folder for the files")
+    sub.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let the spec name data files outside its own folder",
+    )
 
     sub = add("graph", "Export the dependency graph of catalogs.", _cmd_graph)
     sub.add_argument("catalogs", nargs="+", metavar="CATALOG", help="built-in id or file")
@@ -521,11 +560,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except ReadinessError as error:
         for problem in error.problems:
-            print(f"readiness: {problem}", file=sys.stderr)
+            print(_safe.terminal(f"readiness: {problem}"), file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        print(f"readiness: {where}{error.strerror or error}", file=sys.stderr)
+        print(_safe.terminal(f"readiness: {where}{error.strerror or error}"), file=sys.stderr)
+        return EXIT_USAGE
+    except RecursionError:  # a last guard: readers report deep nesting themselves
+        print("readiness: input nested too deeply", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover - interactive
         return 130
