@@ -54,6 +54,7 @@ from readiness._catalog import (
     Test,
     Text,
 )
+from readiness._limits import nesting_line
 from readiness._toml import Locator
 from readiness.errors import (
     NO_VALUE,
@@ -493,6 +494,10 @@ _CRITERION_KEYS = {
 _CRITERION_REQUIRED = ("id", "title", "domain", "level", "source")
 
 
+#: Deepest nesting reported when the TOML parser runs out of stack (no catalog comes near it).
+_NESTING = 100
+
+
 def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
     try:
         text = data.decode("utf-8-sig")
@@ -511,6 +516,12 @@ def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
         if found:
             message = f"{message} (column {found.group(2)})"
         raise CatalogError(f"malformed TOML: {message}", path=handle.name, line=at_line) from None
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise CatalogError(
+            f"malformed TOML: arrays or tables nested more than {_NESTING} deep",
+            path=handle.name,
+            line=nesting_line(text, _NESTING),
+        ) from None
     return raw, Locator(text)
 
 
