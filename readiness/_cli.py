@@ -173,17 +173,45 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     from readiness._load import load_catalog  # noqa: PLC0415
 
     catalog = load_catalog(args.catalogs, layers=args.layer or ())
+    subgraph = _graph_subgraph(args, catalog) if args.target is not None else None
     if args.format == "graphml":
+        data = g.graphml_bytes(catalog if subgraph is None else subgraph)
         if args.output in (None, "-"):
-            g.to_graphml(catalog, sys.stdout.buffer)
+            sys.stdout.buffer.write(data)
         else:
-            g.to_graphml(catalog, args.output)
+            _files.write_bytes(args.output, data, inputs=_inputs(args))
         return EXIT_OK
     if args.format == "dot":
-        _emit(args, g.to_dot(catalog, lang=args.lang))
+        _emit(args, g.to_dot(catalog, lang=args.lang, subgraph=subgraph))
+    elif args.format == "svg":
+        _emit(args, g.to_svg(catalog, lang=args.lang, subgraph=subgraph))
     else:
-        _emit(args, g.dumps_node_link(catalog) + "\n")
+        _emit(args, g.dumps_node_link(catalog if subgraph is None else subgraph) + "\n")
     return EXIT_OK
+
+
+def _graph_subgraph(args: argparse.Namespace, catalog: Catalog) -> Any:
+    """Return the required subgraph of ``--target`` for ``--facility`` (latest assessment)."""
+    from readiness import io  # noqa: PLC0415
+    from readiness._plan import Target  # noqa: PLC0415
+    from readiness.errors import OptionError  # noqa: PLC0415
+    from readiness.graph import required_subgraph  # noqa: PLC0415
+
+    missing = [
+        f"--{name}" for name in ("facility", "facilities", "assessments") if not getattr(args, name)
+    ]
+    if missing:
+        raise OptionError(
+            "--target draws one facility's required subgraph: give " + ", ".join(missing),
+            key="target",
+            value=args.target,
+        )
+    facilities = io.read_facilities(args.facilities, catalog=catalog)
+    assessments = io.read_assessments(args.assessments, catalog, facilities)
+    mine = _select(
+        sorted(assessments, key=lambda a: a.date), args.facility, lambda a: a.facility.id
+    )
+    return required_subgraph(catalog, mine[-1], Target.parse(args.target))
 
 
 # --------------------------------------------------------------------------- inputs
@@ -438,7 +466,9 @@ _EXAMPLES = {
     ),
     "graph": (
         "example:\n  readiness graph vn-smart-hospital --format dot -o graph.dot\n"
-        "  readiness graph vn-emr --format graphml -o vn-emr.graphml"
+        "  readiness graph vn-emr --format graphml -o vn-emr.graphml\n"
+        "  readiness graph vn-emr --format svg --target milestone:vn-emr:emr-live "
+        "--facility BV-01 --facilities f.csv --assessments a.csv -o bv-01.svg"
     ),
 }
 
@@ -546,7 +576,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("graph", "Export the dependency graph of catalogs.", _cmd_graph)
     sub.add_argument("catalogs", nargs="+", metavar="CATALOG", help="built-in id or file")
     sub.add_argument("--layer", action="append", metavar="FILE", help="layer file (repeatable)")
-    sub.add_argument("--format", choices=("json", "dot", "graphml"), default="json")
+    sub.add_argument(
+        "--format",
+        choices=("json", "dot", "graphml", "svg"),
+        default="json",
+        help="svg is drawn with matplotlib (pip install 'readiness[plot]')",
+    )
+    sub.add_argument(
+        "--target",
+        help="draw only what this target needs of --facility (CATALOG@LEVEL, milestone:KEY...)",
+    )
+    sub.add_argument("--facility", metavar="ID", help="the facility (its latest assessment)")
+    sub.add_argument("--facilities", metavar="FILE", help="facility list, with --target")
+    sub.add_argument("--assessments", metavar="FILE", help="assessments, with --target")
     sub.add_argument("--lang", choices=("en", "vi"), default="en")
     sub.add_argument("-o", "--output", help="write here instead of stdout")
     return parser

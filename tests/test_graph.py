@@ -174,7 +174,10 @@ def test_waves_of_a_subset_follow_paths_outside_it(catalog: Catalog):
     assert waves(catalog, ["top", "beta"]) == (("g:beta", "g:top"),)
 
 
-_NODE = re.compile(r'^    "((?:[^"\\]|\\.)*)" \[label="(?:[^"\\]|\\.)*"(?:, style=dashed)?\];$')
+_NODE = re.compile(
+    r'^    "((?:[^"\\]|\\.)*)" \[label="(?:[^"\\]|\\.)*", fillcolor="#[0-9a-f]{6}"'
+    r'(?:, style="filled,dashed")?\];$'
+)
 _EDGE = re.compile(r'^  "((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)"(?: \[style=dotted\])?;$')
 
 
@@ -184,7 +187,7 @@ def _dot_shape(text: str) -> tuple[list[str], list[tuple[str, str]]]:
     assert lines[0].startswith("digraph")
     assert lines[0].endswith("{")
     assert lines[-1] == "}"
-    nodes = [m.group(1) for m in map(_NODE.match, lines) if m]
+    nodes = [m.group(1) for m in map(_NODE.match, lines) if m and "legend:" not in m.group(1)]
     edges = [(m.group(1), m.group(2)) for m in map(_EDGE.match, lines) if m]
     return nodes, edges
 
@@ -204,7 +207,7 @@ def test_to_dot_shape(catalog: Catalog):
     assert set(edges) == EDGES
     assert len(edges) == len(EDGES)
     assert '\\"quoted\\"' in text
-    assert "style=dashed" in next(line for line in text.splitlines() if '"g:old" [' in line)
+    assert "dashed" in next(line for line in text.splitlines() if '"g:old" [' in line)
     edge_lines = {line.strip() for line in text.splitlines() if "->" in line}
     assert '"g:mid" -> "g:beta";' in edge_lines  # cited edge: solid
     assert '"g:alpha" -> "g:omega" [style=dotted];' in edge_lines  # inferred edge: dotted
@@ -227,7 +230,7 @@ def test_to_dot_escapes_backslashes(tmp_path: Path):
     assert catalog.criterion("top").title.en == "Share C:\\"
     text = to_dot(catalog)
     top = next(line for line in text.splitlines() if line.startswith('    "g:top" ['))
-    assert top.endswith('C:\\\\"];'), top  # the backslash doubled, the quote closing the label
+    assert 'C:\\\\", fillcolor=' in top, top  # the backslash doubled, the quote closing the label
     nodes, _ = _dot_shape(text)
     assert sorted(nodes) == sorted(KEYS)
     assert _balanced(text)
