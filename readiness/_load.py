@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import functools
+import hashlib
 import math
 import os
 import re
@@ -441,6 +442,8 @@ class _Draft:
     removes: list[_Item]
     conditions: list[tuple[Condition, str, int | None, str | None]]
     locator: Locator | None = None
+    sha256: str = ""  # of the file's bytes
+    builtin: bool = False
 
     def line(self, *path: str | int) -> int | None:
         """Line of a table or key of this file (None when unknown)."""
@@ -538,6 +541,9 @@ def _read(handle: _Handle) -> tuple[_Draft | None, tuple[Problem, ...]]:
         return None, error.problems
     check = _Checker(handle.name, locator)
     draft = _draft(raw, check)
+    if draft is not None:
+        draft.sha256 = hashlib.sha256(data).hexdigest()
+        draft.builtin = handle.builtin is not None
     if draft is not None and handle.builtin is not None and draft.id != handle.builtin:
         check.add(
             f"built-in file must have catalog id {handle.builtin!r}",
@@ -1337,7 +1343,12 @@ def _apply_layer(base: _Draft, layer: _Draft) -> tuple[_Draft, list[Problem]]:
             ),
             "layers": (
                 *base.meta.get("layers", ()),
-                Layer(id=layer.id, version=str(layer.meta["version"]), path=layer.file),
+                Layer(
+                    id=layer.id,
+                    version=str(layer.meta["version"]),
+                    path=layer.file,
+                    sha256=layer.sha256,
+                ),
             ),
         },
     )
@@ -1584,6 +1595,8 @@ def _assemble(root: str, drafts: dict[str, _Draft], problems: list[Problem]) -> 
             disclaimer=draft.meta["disclaimer"],
             notes=draft.meta["notes"],
             layers=tuple(draft.meta.get("layers", ())),
+            builtin=draft.builtin,
+            sha256=draft.sha256,
         )
     ordered_frameworks = _dependency_order(frameworks)
     return Catalog(
