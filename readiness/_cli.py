@@ -55,13 +55,19 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 def _inputs(args: argparse.Namespace) -> list[str]:
     """Every input file named on the command line (an output may not replace one)."""
+    from readiness._load import builtin_ids  # noqa: PLC0415
+
     found: list[str] = []
     for name in ("facilities", "assessments", "spec"):
         value = getattr(args, name, None)
         if isinstance(value, str):
             found.append(value)
     for name in ("catalog", "catalogs", "layer"):
-        found.extend(v for v in getattr(args, name, None) or () if isinstance(v, str))
+        found.extend(
+            v
+            for v in getattr(args, name, None) or ()
+            if isinstance(v, str) and v not in builtin_ids()
+        )
     return found
 
 

@@ -568,3 +568,45 @@ def test_output_error_names_path() -> None:
     """OutputError is typed (an OSError too) and names the path."""
     with pytest.raises(OutputError, match="not a regular file"):
         _files.write_text("/dev/null", "x")
+
+
+def test_report_symlink_output_is_refused(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A symbolic link planted at a report's output file is refused; its target is untouched."""
+    _data_folder(work)
+    spec = _spec(work, "facilities.csv", "a.csv", 'stem = "r"')
+    victim = work / "victim.txt"
+    victim.write_text("victim", encoding="utf-8")
+    (work / "out").mkdir()
+    (work / "out" / "r.html").symlink_to(victim)
+    code, _, err = _run(capsys, "report", spec, "-o", work / "out")
+    assert code == 2
+    assert (
+        err == f"readiness: {work / 'out' / 'r.html'}: refusing to write through a symbolic link\n"
+    )
+    assert victim.read_text(encoding="utf-8") == "victim"
+    assert sorted(p.name for p in (work / "out").iterdir()) == ["r.html"]
+
+
+def test_builtin_catalog_id_is_no_input_path(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """-o named like a built-in catalog id is a plain new file, not "an input"."""
+    f, a = _hostile_files(work)
+    monkeypatch.chdir(work)
+    out = Path("vn-emr")
+    code, _, err = _run(
+        capsys,
+        "score",
+        "--catalog",
+        "vn-emr",
+        "--catalog",
+        work / "mini.toml",
+        "--facilities",
+        f,
+        "--assessments",
+        a,
+        "-o",
+        out,
+    )
+    assert (code, err) == (0, "")
+    assert out.read_text(encoding="utf-8").startswith("facility_id")
