@@ -13,7 +13,9 @@ import datetime as dt
 import io as io_module
 import json
 import re
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -438,10 +440,32 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for suffix in (".json", ".md", ".html"):  # refuse before the work, not after
         _files.check_output(folder / f"{spec.stem}{suffix}", inputs)
     outcome = run_spec(spec, lang=args.lang)
-    written = outcome.report.write(folder, spec.stem)
+    written = _write_report(outcome.report, folder, spec.stem, inputs)
     print(_safe.terminal("\n".join(outcome.lines), lines=True))
     print(_safe.terminal("  written: " + ", ".join(str(p) for p in written.values())))
     return EXIT_OK
+
+
+def _write_report(report: Any, folder: Path, stem: str, inputs: Sequence[str]) -> dict[str, Path]:
+    """Write a report's files so that they appear together or not at all, never over an input.
+
+    ``Report.write`` decides which files a report has; it writes them into a staging folder
+    inside ``folder``, and :func:`readiness._files.write_group` then moves every one of them
+    into place at once (checking each against the inputs and for symbolic links).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".readiness-", dir=folder))
+    try:
+        staged = report.write(staging, stem)
+        files: dict[Path, bytes] = {}
+        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+            target = folder / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            files[target] = path.read_bytes()
+        _files.write_group(files, inputs=inputs)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {name: folder / Path(path).relative_to(staging) for name, path in staged.items()}
 
 
 # --------------------------------------------------------------------------- parser

@@ -32,7 +32,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Literal, cast, overload
+from typing import IO, Literal, TypeVar, cast, overload
 
 from readiness.errors import OutputError
 
@@ -40,6 +40,7 @@ __all__ = ["atomic_open", "check_output", "write_bytes", "write_group", "write_t
 
 #: Paths accepted where a destination or an input is named.
 PathArg = str | os.PathLike[str]
+_Key = TypeVar("_Key", bound=PathArg)
 
 
 def _resolved(path: PathArg) -> Path:
@@ -173,7 +174,7 @@ def write_text(path: PathArg, text: str, *, inputs: Iterable[PathArg] = ()) -> P
 
 
 def write_group(
-    files: Mapping[PathArg, str | bytes], *, inputs: Iterable[PathArg] = ()
+    files: Mapping[_Key, str | bytes], *, inputs: Iterable[PathArg] = ()
 ) -> tuple[Path, ...]:
     """Write several files so that they appear together or not at all; return their paths.
 

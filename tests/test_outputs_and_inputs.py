@@ -610,3 +610,39 @@ def test_builtin_catalog_id_is_no_input_path(
     )
     assert (code, err) == (0, "")
     assert out.read_text(encoding="utf-8").startswith("facility_id")
+
+
+def test_report_files_appear_together_or_not_at_all(
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the last of a report's files cannot be put in place, the earlier ones are put back."""
+    _data_folder(work)
+    spec = _spec(work, "facilities.csv", "a.csv", 'stem = "r"')
+    out = work / "out"
+    out.mkdir()
+    for suffix in ("json", "md", "html"):
+        (out / f"r.{suffix}").write_text("old", encoding="utf-8")
+    real = Path.replace
+
+    def failing(self: Path, target: str | os.PathLike[str]) -> Path:
+        if Path(target) == out / "r.md":
+            raise OSError(28, "No space left on device")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing)
+    code, _, err = _run(capsys, "report", spec, "-o", out)
+    assert code == 2
+    assert err == "readiness: No space left on device\n"
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == {
+        "r.json": "old",
+        "r.md": "old",
+        "r.html": "old",
+    }
+    monkeypatch.undo()
+    code, stdout, err = _run(capsys, "report", spec, "-o", out)
+    assert (code, err) == (0, "")
+    assert stdout.splitlines()[-1] == (
+        f"  written: {out / 'r.json'}, {out / 'r.md'}, {out / 'r.html'}"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["r.html", "r.json", "r.md"]
+    assert (out / "r.json").read_text(encoding="utf-8").startswith("{")
