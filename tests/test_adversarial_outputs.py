@@ -19,10 +19,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import readiness
+from readiness import _safe
 from readiness._cli import main
 from readiness.io import read_assessments, read_facilities, write_assessments, write_facilities
 
@@ -281,3 +282,54 @@ def test_random_text_round_trips(
     back = read_facilities(folder / f"f.{suffix}")
     assert back == (facility,)
     assert list(read_assessments(folder / f"a.{suffix}", catalog, back)) == [assessment]
+
+
+@settings(max_examples=25)
+@given(ident=_ID, name=_TEXT, region=_TEXT, fmt=st.sampled_from(["csv", "json"]))
+def test_command_outputs_read_back(
+    tmp_path_factory: pytest.TempPathFactory, ident: str, name: str, region: str, fmt: str
+) -> None:
+    """score's CSV (guard removed) and JSON give back the facility id and attributes exactly."""
+    folder = tmp_path_factory.mktemp("cli")
+    facility = readiness.Facility(
+        id=ident, name=name, kind="hospital", ownership="public", region=region
+    )
+    write_facilities(folder / "f.json", [facility])
+    (folder / "a.json").write_text(
+        json.dumps(
+            [
+                {
+                    "facility_id": ident,
+                    "date": "2026-01-01",
+                    "criterion": "mini:lan",
+                    "status": "met",
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    out = folder / f"s.{fmt}"
+    code = main(
+        [
+            "score",
+            "--catalog",
+            str(DATA / "mini.toml"),
+            "--facilities",
+            str(folder / "f.json"),
+            "--assessments",
+            str(folder / "a.json"),
+            "--format",
+            fmt,
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    if fmt == "json":
+        [row] = json.loads(out.read_text(encoding="utf-8"))
+    else:
+        with out.open(encoding="utf-8", newline="") as handle:
+            [row] = [
+                {k: _safe.csv_unguard(v) for k, v in r.items()} for r in csv.DictReader(handle)
+            ]
+    assert (row["facility_id"], row["name"], row["region"]) == (ident, name, region)
