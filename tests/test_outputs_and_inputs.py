@@ -646,3 +646,21 @@ def test_report_files_appear_together_or_not_at_all(
     )
     assert sorted(p.name for p in out.iterdir()) == ["r.html", "r.json", "r.md"]
     assert (out / "r.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_report_summary_lines_escape_data(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The printed summary of readiness report shows escapes from the spec and data escaped."""
+    _data_folder(work)
+    section = (
+        "[[section]]\n"
+        'id = "s"\n'
+        'title = { en = "S\\u001b]0;PWNED\\u0007\\u202e", vi = "S" }\n'
+        'facilities = { kind = "commune_station" }\n'
+        'target = "mini@1"\n'
+    )
+    spec = _spec(work, "facilities.csv", "a.csv", 'stem = "r"\n' + section)
+    code, out, err = _run(capsys, "report", spec, "-o", work / "out")
+    assert (code, err) == (0, "")
+    assert "S\\x1b]0;PWNED\\x07\\u202e" in out
+    assert not any(ord(c) < 32 and c != "\n" for c in out)
+    assert "\u202e" not in out
