@@ -641,6 +641,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecursionError:  # a last guard: readers report deep nesting themselves
         print("readiness: input nested too deeply", file=sys.stderr)
         return EXIT_USAGE
+    except MemoryError:  # a last guard: readers cap what they read
+        print("readiness: out of memory (is an input far larger than expected?)", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover - interactive
         return 130
     finally:

@@ -441,6 +441,8 @@ _SURROGATE_MESSAGE = (
 _SURROGATE_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
 #: Deepest JSON nesting read (a facility or assessment file nests 3 deep).
 JSON_NESTING = 100
+#: Largest JSON file read (bytes); JSON is parsed whole, CSV row by row.
+JSON_LIMIT = 512 << 20
 
 
 def _unencodable(value: object) -> bool:
@@ -539,7 +541,15 @@ def _open_table(path: PathLike, report: _Report, file_format: str | None) -> Ite
             handle.seek(0)
             kind = "json" if head[:1] in (b"[", b"{") else "csv"
         if kind == "json":
-            yield _json_table(report.path, handle.read(), report)
+            data = handle.read(JSON_LIMIT + 1)
+            if len(data) > JSON_LIMIT:
+                report.add(
+                    f"a JSON file larger than {JSON_LIMIT:,} bytes is not read; write large "
+                    "files as CSV, which is read row by row"
+                )
+                yield _Table(path=report.path, columns=(), rows=iter(()), usable=False)
+            else:
+                yield _json_table(report.path, data, report)
         else:
             yield _csv_table(report.path, handle, report)
 

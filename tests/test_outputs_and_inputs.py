@@ -664,3 +664,16 @@ def test_report_summary_lines_escape_data(work: Path, capsys: pytest.CaptureFixt
     assert "S\\x1b]0;PWNED\\x07\\u202e" in out
     assert not any(ord(c) < 32 and c != "\n" for c in out)
     assert "\u202e" not in out
+
+
+def test_json_size_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON file over the cap is not read whole: one located problem suggests CSV."""
+    monkeypatch.setattr(readiness.io, "JSON_LIMIT", 100)
+    path = tmp_path / "big.json"
+    path.write_text("[" + ", ".join(["{}"] * 100) + "]", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_facilities(path)
+    assert str(caught.value) == (
+        f"{path}: a JSON file larger than 100 bytes is not read; write large files as CSV, "
+        "which is read row by row"
+    )
