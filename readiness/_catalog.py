@@ -651,9 +651,7 @@ class Catalog:
     @property
     def renamed(self) -> Mapping[str, Renamed]:
         """Criterion ids of earlier data versions (qualified) and what replaced them."""
-        return MappingProxyType(
-            {r.key: r for f in self.frameworks.values() for r in f.renamed}
-        )
+        return MappingProxyType({r.key: r for f in self.frameworks.values() for r in f.renamed})
 
     def renamed_from(self, key: str) -> Renamed | None:
         """Return the ``[[renamed]]`` entry for an old id (qualified or unique short), or None."""

@@ -1210,7 +1210,7 @@ def _requires(
         if check.format >= 2 and citation.grade == "inferred" and not because:
             check.add(
                 "prerequisite has neither a citation (grade primary or secondary with 'ref') "
-                "nor a written reason; write { id = ..., because = \"...\" }",
+                'nor a written reason; write { id = ..., because = "..." }',
                 at,
                 criterion=criterion,
                 key="requires",
