@@ -2065,8 +2065,19 @@ def _prerequisites(
             ok = False
             continue
         if target is None or short not in target.criteria:
+            renamed = [e for e, _, _ in (target.meta.get("renamed", ()) if target else ())]
+            successors = [e["successors"] for e in renamed if e["id"] == short]
+            hint = ""
+            if successors:
+                names = ", ".join(successors[0]) or "none"
+                hint = f" (renamed in {catalog_id} {target.meta['version']}; successors: {names})"
             asm.add(
-                "unknown prerequisite", item, draft.file, "requires", criterion=item.id, value=ref
+                f"unknown prerequisite{hint}",
+                item,
+                draft.file,
+                "requires",
+                criterion=item.id,
+                value=ref,
             )
             ok = False
             continue
