@@ -301,7 +301,10 @@ def test_emram_follows_the_2018_model():
     ("old", "successor"),
     [
         ("himss.emram.s6.full_pacs", "himss-emram:himss.emram.s1.pacs"),
-        ("himss.emram.s5.closed_loop_medication", "himss-emram:himss.emram.s6.closed_loop_extended"),
+        (
+            "himss.emram.s5.closed_loop_medication",
+            "himss-emram:himss.emram.s6.closed_loop_extended",
+        ),
         ("vn.nd85.level2_measures", "vn-infosec:vn.nd85.emr.measures"),
         ("vn-infosec:vn.nd85.classify", "vn-infosec:vn.nd85.emr.approved"),
     ],
@@ -375,3 +378,167 @@ def test_bac_ninh_goal_and_problems_are_encoded():
         assert catalog.criterion(f"vn-emr:{short}").grade == "secondary"
     paper = catalog.criterion("vn-emr:vn.plan2026.paper_free")
     assert "vn-emr:bn.insurer_paperless" in paper.prerequisites
+
+
+# --------------------------------------------------------------------------- format-2 validation
+
+FORMAT2 = """format = 2
+
+[catalog]
+id = "demo"
+title = { en = "Demo", vi = "Minh hoạ" }
+version = "1.0"
+
+[[catalog.coverage]]
+source = "memo"
+encoded = "items 1-3 of 3"
+share = 1.0
+access = "official"
+
+[sources.memo]
+title = "Memo"
+
+[domains.infra]
+title = { en = "Infra", vi = "Hạ tầng" }
+
+[[level]]
+number = 1
+title = { en = "One", vi = "Một" }
+
+[[criterion]]
+id = "lan"
+title = { en = "LAN", vi = "LAN" }
+domain = "infra"
+level = 1
+source = { ref = "memo", clause = "item 1", grade = "primary" }
+
+[[criterion]]
+id = "ward"
+title = { en = "Ward", vi = "Khoa" }
+domain = "infra"
+level = 1
+requires = [{ id = "lan", because = "The ward module runs over the LAN." }]
+source = { ref = "memo", clause = "item 2", grade = "secondary" }
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "demo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[errors.Problem]:
+    with pytest.raises(errors.CatalogError) as info:
+        readiness.load_catalog(path)
+    return list(info.value.problems)
+
+
+def line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if needle in line)
+
+
+def test_format_2_file_loads_with_argued_edge_and_coverage(tmp_path):
+    catalog = readiness.load_catalog(write(tmp_path, FORMAT2))
+    (edge,) = catalog.criterion("demo:ward").requires
+    assert edge.rationale == "argued"
+    assert edge.because == "The ward module runs over the LAN."
+    assert edge.citation.grade == "inferred"
+    assert catalog.edge_rationales("demo") == {"cited": 0, "argued": 1, "unargued": 0}
+    (coverage,) = catalog.coverage["demo"]
+    assert (coverage.source, coverage.share, coverage.access) == ("memo", 1.0, "official")
+
+
+def test_format_2_rejects_a_bare_edge_with_its_line(tmp_path):
+    path = write(
+        tmp_path,
+        FORMAT2.replace(
+            '[{ id = "lan", because = "The ward module runs over the LAN." }]', '["lan"]'
+        ),
+    )
+    (problem,) = problems(path)
+    assert problem.line == line_of(path, 'requires = ["lan"]')
+    assert "because" in problem.message
+    assert problem.criterion == "ward"
+    assert problem.value == "lan"
+
+
+def test_format_1_still_loads_bare_edges_as_unargued(tmp_path):
+    text = FORMAT2.replace("format = 2", "format = 1").replace(
+        '[{ id = "lan", because = "The ward module runs over the LAN." }]', '["lan"]'
+    )
+    catalog = readiness.load_catalog(write(tmp_path, text))
+    assert catalog.edge_rationales("demo")["unargued"] == 1
+
+
+def test_format_2_primary_citation_needs_a_clause(tmp_path):
+    path = write(
+        tmp_path, FORMAT2.replace('clause = "item 1", grade = "primary"', 'grade = "primary"')
+    )
+    (problem,) = problems(path)
+    assert problem.line == line_of(path, 'source = { ref = "memo", grade = "primary" }')
+    assert "clause" in problem.message
+
+
+def test_format_2_requires_coverage(tmp_path):
+    start = FORMAT2.index("[[catalog.coverage]]")
+    end = FORMAT2.index("[sources.memo]")
+    path = write(tmp_path, FORMAT2[:start] + FORMAT2[end:])
+    (problem,) = problems(path)
+    assert "coverage" in problem.message
+    assert problem.line == line_of(path, "[catalog]")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('source = "memo"\nencoded', 'source = "nope"\nencoded', "unknown source"),
+        ('access = "official"', 'access = "read"', "must be one of"),
+        ("share = 1.0", "share = 1.5", "from 0 to 1"),
+        ('encoded = "items 1-3 of 3"\n', "", "missing required key"),
+    ],
+)
+def test_coverage_is_validated_with_its_line(tmp_path, old, new, message):
+    path = write(tmp_path, FORMAT2.replace(old, new))
+    found = problems(path)
+    assert len(found) == 1, found
+    assert message in found[0].message
+    assert found[0].line is not None
+    assert line_of(path, "[[catalog.coverage]]") <= found[0].line <= line_of(path, "[sources")
+
+
+RENAMED = """
+[[renamed]]
+id = "switch"
+successors = ["lan"]
+since = "1.0"
+reason = "merged into the LAN criterion"
+"""
+
+
+def test_renamed_ids_are_validated_and_name_their_successor(tmp_path):
+    catalog = readiness.load_catalog(write(tmp_path, FORMAT2 + RENAMED))
+    with pytest.raises(errors.UnknownCriterionError) as info:
+        catalog.resolve("switch")
+    assert "'demo:lan'" in str(info.value)
+    assert "merged into the LAN criterion" in str(info.value)
+    bad = write(tmp_path, FORMAT2 + RENAMED.replace('["lan"]', '["lam"]'))
+    (problem,) = problems(bad)
+    assert "unknown successor" in problem.message
+    assert problem.line == line_of(bad, "[[renamed]]")
+    still = write(tmp_path, FORMAT2 + RENAMED.replace('id = "switch"', 'id = "ward"'))
+    (problem,) = problems(still)
+    assert "still a criterion" in problem.message
+
+
+def test_a_prerequisite_on_a_renamed_id_names_the_successors(tmp_path):
+    text = FORMAT2.replace('requires = ["vn-emr"]', "") + (
+        '\n[[criterion]]\nid = "sec"\ntitle = { en = "S", vi = "S" }\ndomain = "infra"\nlevel = 1\n'
+        'requires = [{ id = "vn-infosec:vn.nd85.level2_measures", because = "Old id." }]\n'
+        'source = { ref = "memo", clause = "item 3", grade = "secondary" }\n'
+    )
+    text = text.replace('version = "1.0"', 'version = "1.0"\nrequires = ["vn-infosec"]')
+    found = problems(write(tmp_path, text))
+    assert len(found) == 1
+    assert "vn.nd85.emr.measures" in found[0].message
