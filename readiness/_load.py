@@ -2065,12 +2065,14 @@ def _prerequisites(
             ok = False
             continue
         if target is None or short not in target.criteria:
-            renamed = [e for e, _, _ in (target.meta.get("renamed", ()) if target else ())]
-            successors = [e["successors"] for e in renamed if e["id"] == short]
             hint = ""
-            if successors:
-                names = ", ".join(successors[0]) or "none"
-                hint = f" (renamed in {catalog_id} {target.meta['version']}; successors: {names})"
+            if target is not None:
+                renamed = [e for e, _, _ in target.meta.get("renamed", ())]
+                successors = [e["successors"] for e in renamed if e["id"] == short]
+                if successors:
+                    names = ", ".join(successors[0]) or "none"
+                    version = target.meta["version"]
+                    hint = f" (renamed in {catalog_id} {version}; successors: {names})"
             asm.add(
                 f"unknown prerequisite{hint}",
                 item,

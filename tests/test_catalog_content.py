@@ -36,22 +36,20 @@ def with_layer() -> readiness.Catalog:
 
 def facility_classes() -> list[dict[str, object]]:
     """One facility per kind, ownership and beds/no beds (plus the layer's attribute)."""
-    out = []
-    for kind in KINDS:
-        for ownership in OWNERSHIPS:
-            for beds in (0, 120):
-                for obliged in (False, True):
-                    out.append(
-                        {
-                            "kind": kind,
-                            "ownership": ownership,
-                            "beds": beds,
-                            "has_beds": beds > 0,
-                            "region": "Bắc Ninh",
-                            "obliged_2025": obliged,
-                        }
-                    )
-    return out
+    return [
+        {
+            "kind": kind,
+            "ownership": ownership,
+            "beds": beds,
+            "has_beds": beds > 0,
+            "region": "Bắc Ninh",
+            "obliged_2025": obliged,
+        }
+        for kind in KINDS
+        for ownership in OWNERSHIPS
+        for beds in (0, 120)
+        for obliged in (False, True)
+    ]
 
 
 def due(catalog: readiness.Catalog, key: str, attributes: dict[str, object]) -> dt.date | None:

@@ -67,13 +67,13 @@ Scope (what each facility records; a missing record is unknown):
 Round 1, 2025-09-22 (the report's date):
 
 * REPORTED, for the 56 implementers: every criterion of milestone ``vn-emr:emr-live``, every
-  prerequisite it has in any loaded catalog (graph ancestors, e.g. ``vn-infosec`` EMR level approved) and
-  the smart-hospital gate ``vn.smart.emr_live`` are ``met``, with the source in ``evidence``. For
-  the 15 public hospitals and 16 medical centres, the TT54 basic tiers of HIS, LIS and RIS-PACS
-  and their items are ``met`` too. The report speaks of facilities, not of criteria: applying it
-  criterion by criterion is this example's reading (``note`` says so). The province-wide
-  problems ``bn.central_db`` and ``bn.insurer_paperless`` are ``not_met`` for every facility that
-  records them (reported problems, same reading).
+  prerequisite it has in any loaded catalog (graph ancestors, e.g. the ``vn-infosec`` approved
+  level of the EMR system) and the smart-hospital gate ``vn.smart.emr_live`` are ``met``, with the
+  source in ``evidence``. For the 15 public hospitals and 16 medical centres, the TT54 basic tiers
+  of HIS, LIS and RIS-PACS and their items are ``met`` too. The report speaks of facilities, not of
+  criteria: applying it criterion by criterion is this example's reading (``note`` says so). The
+  province-wide problems ``bn.central_db`` and ``bn.insurer_paperless`` are ``not_met`` for every
+  facility that records them (reported problems, same reading).
 * SYNTHETIC FILLER, everything else (``note`` = "synthetic filler"): drawn by
   :func:`readiness.synthetic.history` (implementers: maturity shifted +0.15; everyone else:
   -0.15, low maturity with some partial progress). A facility that did not implement EMR is never
