@@ -540,3 +540,47 @@ def test_a_prerequisite_on_a_renamed_id_names_the_successors(tmp_path):
     found = problems(write(tmp_path, text))
     assert len(found) == 1
     assert "vn.nd85.emr.measures" in found[0].message
+
+
+# --------------------------------------------------------------------------- the format document
+
+
+def format_example() -> str:
+    text = (ROOT / "criteria" / "README.md").read_text(encoding="utf-8")
+    start = text.index("```toml\n# A small catalog") + len("```toml\n")
+    return text[start : text.index("```", start)]
+
+
+def test_format_document_example_validates(tmp_path):
+    path = tmp_path / "demo.toml"
+    path.write_text(format_example(), encoding="utf-8")
+    catalog = readiness.load_catalog(path)
+    assert catalog.frameworks["demo"].format == 2
+    assert catalog.edge_rationales("demo") == {"cited": 1, "argued": 2, "unargued": 0}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "documented"),
+    [
+        (
+            "level = 2\nweight = 2",
+            "level = 0\nweight = 2",
+            "demo.toml:69: criterion 'demo.ward': level 0 is not defined (levels: 1, 2)",
+        ),
+        (
+            'requires = [{ id = "demo.lan", because = "The ward module runs over the LAN." }]',
+            'requires = ["demo.lan"]',
+            "demo.toml:71: criterion 'demo.ward': key 'requires': prerequisite has neither",
+        ),
+    ],
+)
+def test_format_document_error_messages_are_exact(tmp_path, old, new, documented):
+    text = format_example()
+    assert text.count(old) == 1
+    path = tmp_path / "demo.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    readme = (ROOT / "criteria" / "README.md").read_text(encoding="utf-8")
+    assert documented in readme
+    found = [str(p).replace(str(path), "demo.toml") for p in problems(path)]
+    assert len(found) == 1
+    assert found[0].startswith(documented)
