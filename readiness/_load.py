@@ -2005,7 +2005,11 @@ def _build_milestone(
         catalog_id, short = _qualify(ref, draft.id)
         key = f"{catalog_id}:{short}"
         if key not in criteria:
-            asm.add("milestone lists an unknown criterion", item, draft.file, "criteria", value=ref)
+            target = asm.drafts.get(catalog_id)
+            if target is None or short not in target.criteria:  # else: reported on its own line
+                asm.add(
+                    "milestone lists an unknown criterion", item, draft.file, "criteria", value=ref
+                )
             continue
         keys.append(key)
     deadline = values.get("deadline")

@@ -565,7 +565,7 @@ def test_format_document_example_validates(tmp_path):
         (
             "level = 2\nweight = 2",
             "level = 0\nweight = 2",
-            "demo.toml:69: criterion 'demo.ward': level 0 is not defined (levels: 1, 2)",
+            "demo.toml:69: criterion 'demo.ward': key 'level': level 0 is not defined (levels: 1, 2)",
         ),
         (
             'requires = [{ id = "demo.lan", because = "The ward module runs over the LAN." }]',
