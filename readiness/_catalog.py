@@ -20,18 +20,21 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "ACCESS",
     "GRADES",
     "KINDS",
     "MAX_COST_VND",
     "MAX_EFFORT_DAYS",
     "MAX_WEIGHT",
     "OWNERSHIPS",
+    "RATIONALES",
     "STANDARD_ATTRIBUTES",
     "Attribute",
     "Bundle",
     "Catalog",
     "Citation",
     "Condition",
+    "Coverage",
     "Criterion",
     "Deadline",
     "DeadlineCase",
@@ -42,6 +45,7 @@ __all__ = [
     "Level",
     "Milestone",
     "Prerequisite",
+    "Renamed",
     "Rule",
     "Source",
     "Test",
@@ -579,6 +583,13 @@ class Catalog:
         Facility attributes the set knows (standard ones and those the catalogs declare).
     graph : networkx.DiGraph
         Frozen; nodes are criterion keys with their attributes, edges prerequisite -> dependent.
+
+    Notes
+    -----
+    :attr:`coverage` says how much of each source every catalog of the set encodes (for a
+    report's "About"); :meth:`edge_rationales` counts edges that are cited, argued or unargued;
+    :attr:`renamed` lists ids of earlier data versions, which :meth:`resolve` refuses with their
+    successors.
     """
 
     id: str
