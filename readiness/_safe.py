@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 
 __all__ = [
+    "CSV_FIRST",
     "CSV_TRIGGERS",
     "csv_cell",
     "csv_row",
@@ -39,6 +40,8 @@ __all__ = [
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 CSV_TRIGGERS = "=+-@\t\r"
+#: First characters of the only text cells :func:`csv_cell` may change (triggers, apostrophe).
+CSV_FIRST = frozenset(CSV_TRIGGERS + "'")
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")

@@ -94,6 +94,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -306,6 +307,7 @@ class _Utf8Lines:
         self.line = 0
         self.offset = 0
         self.last_bad = 0
+        self.apostrophe = False  # whether any line so far holds an apostrophe (a CSV guard)
 
     def __iter__(self) -> Iterator[str]:
         """Yield decoded lines (with their line endings, as :mod:`csv` wants them).
@@ -337,6 +339,8 @@ class _Utf8Lines:
                 )
                 text = raw[start:].decode("utf-8", errors="replace")
             self.offset += len(raw)
+            if not self.apostrophe and "'" in text:
+                self.apostrophe = True
             yield text
 
 
@@ -397,8 +401,10 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
             if undecodable:
                 continue  # already reported as an encoding problem
             cells.extend([""] * (len(columns) - len(cells)))  # a short row: empty cells
-            # the CSV guard of our writers (readiness._safe.csv_cell) comes off again
-            values = dict(zip(columns, map(_safe.csv_unguard, cells[: len(columns)]), strict=True))
+            del cells[len(columns) :]
+            if lines.apostrophe:  # our writers' CSV guard (readiness._safe.csv_cell) comes off
+                cells[:] = [_safe.csv_unguard(c) if c[:1] == "'" else c for c in cells]
+            values = dict(zip(columns, cells, strict=True))
             yield _Row(number=number, line=line, values=values)
 
     return _Table(path=path, columns=columns, rows=rows(), usable=usable, header_line=header_line)
@@ -891,6 +897,9 @@ def _write_json(path: PathLike, objects: Iterable[Mapping[str, Any]]) -> None:
         handle.write("\n]\n")
 
 
+_FIRST_CHAR = operator.itemgetter(slice(0, 1))
+
+
 def _write_csv(
     path: PathLike, header: Sequence[str], rows: Iterable[Sequence[str]], *, guard: bool
 ) -> None:
@@ -899,20 +908,26 @@ def _write_csv(
     A cell longer than :func:`csv.field_size_limit` is refused (the readers could not read it).
     """
     limit = csv.field_size_limit()
+    first = _safe.CSV_FIRST  # only a cell starting so can need a guard (a fast test per cell)
     with _files.atomic_open(path, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; quotes any \r or \n
         for number, row in enumerate(itertools.chain([header], rows)):
-            cells = _safe.csv_row(row, guard=guard)
-            for column, cell in zip(header, cells, strict=False):
-                if isinstance(cell, str) and len(cell) > limit:
-                    raise OptionError(
-                        f"a CSV cell longer than {limit:,} characters cannot be read back "
-                        f"(csv.field_size_limit); write JSON instead",
-                        row=number or None,
-                        column=column,
-                        value=f"{len(cell):,} characters",
-                    )
-            writer.writerow(cells)
+            cells: Sequence[str] = row
+            if not first.isdisjoint(map(_FIRST_CHAR, row)):
+                cells = [str(_safe.csv_cell(c, guard=guard)) if c[:1] in first else c for c in row]
+            # writerow returns the characters written: only a row that long can hold such a
+            # cell (raising here discards the temporary file: nothing is written)
+            if writer.writerow(cells) > limit and max(map(len, cells)) > limit:
+                column, cell = next(
+                    (n, c) for n, c in zip(header, cells, strict=False) if len(c) > limit
+                )
+                raise OptionError(
+                    f"a CSV cell longer than {limit:,} characters cannot be read back "
+                    f"(csv.field_size_limit); write JSON instead",
+                    row=number or None,
+                    column=column,
+                    value=f"{len(cell):,} characters",
+                )
 
 
 def write_facilities(
