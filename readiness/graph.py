@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STATES",
     "dependents",
+    "graphml_bytes",
     "prerequisites",
     "required_subgraph",
     "to_dot",
