@@ -19,9 +19,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-#: Bidirectional formatting characters (UAX #9): marks, embeddings, overrides, isolates.
-_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff" + _BIDI + "\ud800-\udfff]")
+from readiness._safe import terminal, xml_text
+
+# What :func:`visible` changes (readiness._safe's terminal and XML escapes), as a pattern.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff"
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 # Characters that start an inline construct anywhere (emphasis, strikethrough, links, images,
 # raw HTML, entities, code spans, table cells, heading closers), escaped with a backslash as
 # CommonMark allows for any ASCII punctuation; and the ones that start a block (list item, block
@@ -29,11 +33,6 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff" + _BIDI + "\u
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|!&#~])")
 _MD_START = re.compile(r"^(\d{0,9})([-+=.)])")
 _BACKTICKS = re.compile(r"`+")
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
@@ -44,7 +43,7 @@ def visible(text: str) -> str:
     >>> print(visible("a\rb\u202ec"))
     a\x0db\u202ec
     """
-    return _UNSAFE.sub(_escape_char, text)
+    return xml_text(terminal(text))
 
 
 def deep_map(value: Any, change: Callable[[str], str]) -> Any:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from readiness._files import write_group
 from readiness.errors import MissingDependencyError, OptionError
 from readiness.report._blocks import Block, Heading, Listing
 from readiness.report._charts import render_charts
@@ -215,31 +214,5 @@ class Report:
         if listing is not None:
             paths["facilities"] = out / f"{stem}-facilities.html"
             texts["facilities"] = listing
-        _write_together({paths[name]: texts[name] for name in paths})
+        write_group({paths[name]: texts[name] for name in paths})
         return paths
-
-
-def _write_together(files: Mapping[Path, str]) -> None:
-    """Write files so that they appear together: every temporary file first, then the renames.
-
-    Each text goes to a temporary file in its destination's folder and is flushed to disk; only
-    when all are written are they renamed into place (atomic per file). A
-    failure before the renames leaves the old files as they were and no temporary file behind.
-    """
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for path, text in files.items():
-            data = text.encode("utf-8")
-            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            temps.append((Path(name), path))
-            # a new file gets the usual rw-r--r--; a replaced one keeps its mode
-            os.fchmod(handle, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-        for temp, path in temps:
-            temp.replace(path)
-    finally:
-        for temp, _ in temps:
-            temp.unlink(missing_ok=True)
