@@ -439,7 +439,7 @@ def test_facility_report_shows_levels_blockers_plan_and_peers(province: Province
     assert all(d["peer_mean"] is not None or d["score"] is None for d in data["domains"])
     assert data["provenance"]["synthetic"] is True
     text = report.to_markdown()
-    assert "## Plan toward level 3 of Smart hospital toward 2030 (Vietnam) (Smart)" in text
+    assert "## Plan toward level 3 “Smart” of Smart hospital toward 2030 (Vietnam)" in text
     assert "### Wave 1" in text
     assert "## Compared with peers" in text
 
