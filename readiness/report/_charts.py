@@ -270,7 +270,7 @@ def _chart_levels(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
                 linewidth=0.4,
             )
             left += values
-        ax.set_yticks(y, labels=[_label(label, 26) for label, _ in groups])
+        ax.set_yticks(y, labels=[_short(label, 38) for label, _ in groups])
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel(fmt.t("pct_facilities"))
@@ -303,8 +303,10 @@ def _domain_bars(
         for d in domains
     ]
     ax.barh(y, values, color=colors, height=0.7)
-    for i, text in enumerate(texts):
-        ax.text(values[i] + 1, i, text, va="center", fontsize=7.5)
+    for i, (text, domain) in enumerate(zip(texts, domains, strict=True)):
+        # right of the bar and of the peers' diamond, if any, so they never cover each other
+        right = max(values[i], domain.get("peer_mean") or 0.0)
+        ax.text(right + 2, i, text, va="center", fontsize=7.5)
     ax.set_yticks(y, labels=[_short(d["title"], 44) for d in domains])
     ax.invert_yaxis()
     ax.set_xlim(0, 112)
@@ -397,6 +399,7 @@ def _chart_roadmap(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     period = roadmap["period"]
     fig.set_size_inches(_WIDTH, 4.8)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1.2))
+    fig.get_layout_engine().set(h_pad=0.12)  # the two axes' tick labels stay apart
     x = np.arange(len(timeline)) + 0.5
     top.bar(x, [t["steps"] for t in timeline], width=0.8, color="#4a90c2")
     top.set_ylabel(fmt.t("steps_finishing"))
@@ -517,7 +520,7 @@ def _chart_facility_domains(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> s
             zorder=3,
             label=fmt.t("peer_mean"),
         )
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), ncols=1)
+        fig.legend(loc="outside upper right", frameon=False)
     _number_axis(ax, fmt)
     return "; ".join(
         f"{d['catalog']} {d['title']}: {text}" for d, text in zip(domains, texts, strict=True)
@@ -550,8 +553,12 @@ def _chart_gantt(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     high = max([span] + [d for d, _ in marks]) + 10
     ax.set_xlim(low, high)
     ax.set_ylim(len(steps) - 0.5, -3.2)  # three rows of room above the first step for labels
+    labelled = -math.inf
     for day, iso in marks:
         ax.axvline(day, color="#b2182b", linestyle="--", linewidth=0.8)
+        if day - labelled < (high - low) / 40:  # a label needs about 1/40 of the width
+            continue
+        labelled = day
         ax.text(
             day,
             -3.1,
@@ -563,9 +570,7 @@ def _chart_gantt(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
             color="#b2182b",
         )
     ticks = _month_ticks(origin, low, high)
-    ax.set_xticks(
-        [t for t, _ in ticks], labels=[label for _, label in ticks], rotation=45, ha="right"
-    )
+    ax.set_xticks([t for t, _ in ticks], labels=[label for _, label in ticks])
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     waves = sorted({s["wave"] for s in steps})
@@ -590,7 +595,7 @@ def _month_ticks(origin: dt.date, low: int, high: int) -> list[tuple[int, str]]:
     first = origin + dt.timedelta(days=low)
     last = origin + dt.timedelta(days=high)
     months = (last.year - first.year) * 12 + last.month - first.month
-    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= 14)
+    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= 8)
     ticks = []
     year, month = first.year, first.month
     while True:
