@@ -62,9 +62,11 @@ def _boxes(fig: Any) -> list[tuple[str, Any]]:
                 if tick.label1.get_visible() and low - 1e-9 <= tick.get_loc() <= high + 1e-9
             ]
         texts += ax.texts
-        for text in texts:
-            if text.get_visible() and text.get_text().strip():
-                boxes.append((f"text {text.get_text()[:30]!r}", text.get_window_extent(renderer)))
+        boxes += [
+            (f"text {text.get_text()[:30]!r}", text.get_window_extent(renderer))
+            for text in texts
+            if text.get_visible() and text.get_text().strip()
+        ]
         legend = ax.get_legend()
         if legend is not None:
             boxes.append(("legend", legend.get_window_extent(renderer)))

@@ -399,7 +399,7 @@ def _chart_roadmap(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     period = roadmap["period"]
     fig.set_size_inches(_WIDTH, 4.8)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1.2))
-    fig.get_layout_engine().set(h_pad=0.12)  # the two axes' tick labels stay apart
+    fig.set_layout_engine("constrained", h_pad=0.12)  # the two axes' tick labels stay apart
     x = np.arange(len(timeline)) + 0.5
     top.bar(x, [t["steps"] for t in timeline], width=0.8, color="#4a90c2")
     top.set_ylabel(fmt.t("steps_finishing"))
