@@ -18,6 +18,7 @@ import math
 import os
 import re
 import tomllib
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -1968,7 +1969,28 @@ def _build_graph(criteria: Mapping[str, Criterion]) -> nx.DiGraph[str]:
         for prerequisite in c.requires:
             if prerequisite.key in criteria:
                 graph.add_edge(prerequisite.key, key, grade=prerequisite.citation.grade)
+    _read_only_attributes(graph)
     return graph
+
+
+def _read_only_attributes(graph: nx.DiGraph[str]) -> None:
+    """Replace the node and edge attribute dicts of ``graph`` by read-only views.
+
+    Loaded catalogs are cached and shared by the whole process; ``nx.freeze`` stops adding
+    nodes and edges, and this stops editing their attributes (``TypeError`` on assignment).
+    The graph-level dict stays a dict, empty: ``networkx.write_graphml`` pops from it.
+    """
+    raw = cast("Any", graph)  # networkx keeps the attribute dicts in these private tables
+    nodes: dict[str, Any] = raw._node  # noqa: SLF001
+    for node, data in nodes.items():
+        nodes[node] = types.MappingProxyType(dict(data))
+    succ: dict[str, dict[str, Any]] = raw._succ  # noqa: SLF001
+    pred: dict[str, dict[str, Any]] = raw._pred  # noqa: SLF001
+    for source, targets in succ.items():
+        for target, data in targets.items():
+            frozen = types.MappingProxyType(dict(data))
+            targets[target] = frozen
+            pred[target][source] = frozen
 
 
 def _item_of(asm: _Assembly, key: str) -> tuple[_Draft, _Item]:

@@ -43,7 +43,13 @@ import numpy as np
 import numpy.typing as npt
 
 from readiness._catalog import MAX_WEIGHT, Catalog, Rule, Text, check_lang
-from readiness._compile import Compiled, LevelSpec, compile_catalog, nearest_ancestors
+from readiness._compile import (
+    Compiled,
+    LevelSpec,
+    compile_catalog,
+    freeze_arrays,
+    nearest_ancestors,
+)
 from readiness._matrix import (
     BELOW_COVERAGE,
     BLOCK,
@@ -415,7 +421,9 @@ _LAYOUTS: weakref.WeakKeyDictionary[Compiled, _Layout] = weakref.WeakKeyDictiona
 def _layout(compiled: Compiled) -> _Layout:
     layout = _LAYOUTS.get(compiled)
     if layout is None:
-        layout = _LAYOUTS[compiled] = _make_layout(compiled)
+        layout = _make_layout(compiled)
+        freeze_arrays(layout)  # shared by every caller, like the compiled arrays
+        _LAYOUTS[compiled] = layout
     return layout
 
 
@@ -881,6 +889,15 @@ class ScoreTable:
     #: The status matrices scored, when the input was not a stream of chunks (plans use them).
     sources: tuple[StatusMatrix, ...] | None = None
 
+    def __attrs_post_init__(self) -> None:
+        """Expose every array read-only (as views: the caller's own arrays stay writable)."""
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if isinstance(value, np.ndarray):
+                object.__setattr__(self, field.name, _read_only(value))
+        if self.state_parts is not None:
+            object.__setattr__(self, "state_parts", tuple(_read_only(p) for p in self.state_parts))
+
     def __len__(self) -> int:
         """Return the number of facility-assessments."""
         return len(self.rows)
@@ -892,7 +909,7 @@ class ScoreTable:
             return None
         if len(self.state_parts) == 1:
             return self.state_parts[0]
-        return np.concatenate(self.state_parts, axis=1)
+        return _read_only(np.concatenate(self.state_parts, axis=1))
 
     def state_column(self, j: int) -> npt.NDArray[np.uint8]:
         """Return the state codes of row ``j`` without joining the chunks."""
@@ -999,6 +1016,13 @@ class ScoreTable:
                 "to_pandas needs pandas: pip install 'readiness[pandas]'"
             ) from None
         return pd.DataFrame.from_records(self.to_records(), columns=_record_columns(self.compiled))
+
+
+def _read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Return a read-only view of ``array``."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _record_columns(compiled: Compiled) -> list[str]:
