@@ -392,6 +392,23 @@ class StatusMatrix:
                 facility_columns=self.columns,
             )
 
+    def take(self, columns: Sequence[int] | npt.NDArray[np.intp]) -> StatusMatrix:
+        """Return the matrix of the assessments ``columns`` (in that order), same facilities."""
+        index = np.asarray(columns, dtype=np.intp)
+        return StatusMatrix(
+            catalog=self.catalog,
+            facilities=self.facilities,
+            rows=self.rows[index],
+            dates=self.dates[index],
+            status=self.status[:, index],
+            progress=self.progress[:, index],
+            assessments=None
+            if self.assessments is None
+            else tuple(self.assessments[int(j)] for j in index),
+            label=self.label,
+            facility_columns=self.columns,
+        )
+
     def to_assessments(self) -> list[Assessment]:
         """Return equivalent :class:`~readiness.Assessment` objects.
 

@@ -2,6 +2,13 @@
 
 Rules (``docs/portfolio.md`` shows them on the Bac Ninh example):
 
+* *Rounds.* A summary counts every facility once: of several rows of one facility (a history,
+  or several rounds) only its latest is counted (:meth:`ScoreTable.latest`); ``superseded``
+  says how many rows were left out. Choose the round with ``score_many(..., as_of=day)``.
+* *Not assessed.* A facility listed without an assessment (``score_many(..., facilities=...)``)
+  is a row with every record unknown: counted in its group (level 0, score 0, as the kernel
+  scores it), never meeting a target, obliged-and-not-done where obliged, and listed by id in
+  ``not_assessed`` (per group: a count).
 * *Groups.* Rows of a :class:`~readiness.ScoreTable` are grouped by facility attributes
   (``region``, ``kind``, ``ownership``, ``has_beds``, ``bed_band`` or any free attribute). Every
   figure of a group is computed from its rows only, so groups always add up to the total.
@@ -20,9 +27,11 @@ Rules (``docs/portfolio.md`` shows them on the Bac Ninh example):
 * *Cost.* ``spent``: a facility attribute (or a mapping facility id -> VND) of money already
   spent, summed; ``planned``: the estimated cost of the plans' remaining steps, summed (an
   estimate, flagged as such).
-* *Blockers.* For each catalog, how many rows each criterion blocks from their next level.
-* *Change.* Rows matched by facility id with a previous round: level moves per catalog (up, same,
-  down) and overall score change; the movers are listed.
+* *Blockers.* For each catalog, how many assessed rows each criterion blocks from their next
+  level (not-assessed rows would list every criterion as unknown, so they are left out).
+* *Change.* Assessed rows matched by facility id with the latest assessed rows of a previous
+  round: level moves per catalog (up, same, down) and overall score change; the movers are
+  listed.
 """
 
 from __future__ import annotations
@@ -150,6 +159,7 @@ class Group:
     key: Mapping[str, Any]
     rows: int
     unscored: int
+    not_assessed: int
     overall: Stats
     by_catalog: Mapping[str, Stats]
     levels: Mapping[str, Mapping[int | None, int]]
@@ -164,6 +174,7 @@ class Group:
             "key": dict(self.key),
             "rows": self.rows,
             "unscored": self.unscored,
+            "not_assessed": self.not_assessed,
             "overall": attrs.asdict(self.overall),
             "by_catalog": {k: attrs.asdict(v) for k, v in self.by_catalog.items()},
             "levels": {k: {str(n): c for n, c in v.items()} for k, v in self.levels.items()},
@@ -189,6 +200,8 @@ class ObligationProgress:
     rule: str
     missing: tuple[str, ...]
     unobliged_done: tuple[str, ...]
+    #: Obliged facilities without an assessment (also in ``missing``).
+    not_assessed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data."""
@@ -196,6 +209,7 @@ class ObligationProgress:
         data["deadline"] = None if self.deadline is None else self.deadline.isoformat()
         data["missing"] = list(self.missing)
         data["unobliged_done"] = list(self.unobliged_done)
+        data["not_assessed"] = list(self.not_assessed)
         return data
 
 
@@ -232,11 +246,17 @@ class Summary:
     change: Change | None
     label: str | None
     estimates_note: str
+    #: Facilities counted without an assessment (every record unknown), sorted ids.
+    not_assessed: tuple[str, ...] = ()
+    #: Rows left out because a later assessment of the same facility is counted.
+    superseded: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain, JSON-ready data."""
         return {
             "by": list(self.by),
+            "not_assessed": list(self.not_assessed),
+            "superseded": self.superseded,
             "label": self.label,
             "target": self.target,
             "target_key": self.target_key,
@@ -254,7 +274,8 @@ def _meets(table: ScoreTable, target: Target) -> npt.NDArray[np.bool_]:
     spec = _resolve_target(table.catalog, compiled, target)
     if target.catalog is not None:
         assert target.level is not None
-        return np.asarray(table.level[table.catalog_row(target.catalog)] >= target.level)
+        reached = table.level[table.catalog_row(target.catalog)] >= target.level
+        return np.asarray(reached & table.assessed)
     state = table.state
     if state is None:
         raise OptionError(
@@ -264,7 +285,7 @@ def _meets(table: ScoreTable, target: Target) -> npt.NDArray[np.bool_]:
             value=target,
         )
     rows = state[spec.fixed]
-    return np.asarray(((rows == MET) | (rows <= NA)).all(axis=0))
+    return np.asarray(((rows == MET) | (rows <= NA)).all(axis=0) & table.assessed)
 
 
 def _target_key(target: Target | str) -> str:
@@ -343,6 +364,7 @@ def _group(
         key=key,
         rows=len(index),
         unscored=len(index) - overall.count,
+        not_assessed=int((~table.assessed[index]).sum()),
         overall=overall,
         by_catalog=by_catalog,
         levels=levels,
@@ -362,6 +384,7 @@ def _blockers(table: ScoreTable, top: int) -> dict[str, tuple[tuple[str, int], .
     blocked = (state != MET) & (state > NA)  # applicable and not effectively met
     if table.policy == "lenient":
         blocked &= state != 3
+    blocked &= table.assessed[None, :]
     for k, catalog_id in enumerate(compiled.frameworks):
         a, b = compiled.level_ranges[k]
         level = table.level[k]
@@ -389,17 +412,9 @@ def _change(table: ScoreTable, previous: ScoreTable, top: int) -> Change:
             key="previous",
             value=previous.catalog.id,
         )
-    before = {}
-    for j in range(len(previous)):
-        fid = previous.facility(j).id
-        if fid in before:
-            raise OptionError(
-                "previous holds several assessments of one facility; pass one round",
-                key="previous",
-                value=fid,
-            )
-        before[fid] = j
-    now = [j for j in range(len(table)) if table.facility(j).id in before]
+    previous = previous.latest()
+    before = {previous.facility(j).id: j for j in np.flatnonzero(previous.assessed).tolist()}
+    now = [j for j in range(len(table)) if table.assessed[j] and table.facility(j).id in before]
     then = [before[table.facility(j).id] for j in now]
     compiled = table.compiled
     levels = {}
@@ -484,6 +499,18 @@ def summarize(
         raise OptionError(
             "plans must have one row per row of the table", key="plans", value=len(plans)
         )
+    planned = None
+    verdicts = None
+    if plans is not None:
+        planned = np.where(plans.required, plans.cost, 0.0).sum(axis=0)
+        verdicts = np.array([r["target_verdict"] or "no deadline" for r in plans.to_records()])
+    # Rounds: every facility once, its latest row (rows keep their order).
+    full = len(table)
+    chosen = table.latest_rows()
+    if len(chosen) != full:
+        planned = None if planned is None else planned[chosen]
+        verdicts = None if verdicts is None else verdicts[chosen]
+        table = table.subset(chosen)
     facilities = [table.facility(j) for j in range(len(table))]
     known = set(table.catalog.attributes) | {"bed_band", "has_beds"}
     for name in groups_by:
@@ -495,11 +522,6 @@ def summarize(
         else _meets(table, Target.parse(target) if isinstance(target, str) else target)
     )
     spent_values = _spent(table, spent)
-    planned = None
-    verdicts = None
-    if plans is not None:
-        planned = np.where(plans.required, plans.cost, 0.0).sum(axis=0)
-        verdicts = np.array([r["target_verdict"] or "no deadline" for r in plans.to_records()])
     total = _group(table, np.arange(len(table)), {}, meets, spent_values, planned, verdicts)
     groups = []
     if groups_by and len(table):
@@ -557,6 +579,13 @@ def summarize(
                     if r and not o
                 )
             ),
+            not_assessed=tuple(
+                sorted(
+                    f.id
+                    for f, o, a in zip(facilities, obliged, table.assessed, strict=True)
+                    if o and not a
+                )
+            ),
         )
     return Summary(
         target_key=None if target is None else _target_key(target),
@@ -573,4 +602,6 @@ def summarize(
         estimates_note=(
             "planned costs are estimates from the catalogs (or overrides); spent is as given"
         ),
+        not_assessed=tuple(sorted(table.not_assessed)),
+        superseded=full - len(table),
     )

@@ -70,7 +70,13 @@ from readiness._matrix import (
     to_date,
 )
 from readiness._model import Assessment, Facility
-from readiness.errors import OptionError, UnknownCriterionError, UnknownIdError
+from readiness.errors import (
+    DuplicateError,
+    OptionError,
+    Problem,
+    UnknownCriterionError,
+    UnknownIdError,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,6 +93,7 @@ __all__ = [
 ]
 
 Policy = Literal["strict", "lenient"]
+Rounds = Literal["all", "latest"]
 Float = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 Int = npt.NDArray[np.intp]
@@ -224,6 +231,9 @@ class Score:
         Applicable criteria recorded unknown or not recorded.
     applicable, met : int
         Counts of applicable and effectively met criteria.
+    assessed : bool
+        False for a facility that has no assessment (on or before the day asked for): every
+        record is unknown and ``date`` is the day the table stands for.
     """
 
     facility: Facility
@@ -237,6 +247,7 @@ class Score:
     gaps: tuple[str, ...]
     applicable: int
     met: int
+    assessed: bool = True
 
     def level(self, catalog: str | None = None) -> int | None:
         """Return the gated level in ``catalog`` (default: the catalog that was asked for)."""
@@ -261,12 +272,18 @@ class Score:
             "gaps": list(self.gaps),
             "applicable": self.applicable,
             "met": self.met,
+            "assessed": self.assessed,
         }
 
     def explain(self, *, lang: str = "en") -> str:
         """Return a short text a person can read."""
         check_lang(lang)
         lines = [f"{self.facility.id} on {self.date.isoformat()}: {_pct(self.overall)} overall"]
+        if not self.assessed:
+            lines[0] = (
+                f"{self.facility.id}: not assessed on or before {self.date.isoformat()}; "
+                f"every criterion unknown, {_pct(self.overall)} overall"
+            )
         for result in self.catalogs.values():
             if result.level is None:
                 lines.append(f"  {result.catalog}: not applicable to this facility")
@@ -888,9 +905,17 @@ class ScoreTable:
     label: str | None = None
     #: The status matrices scored, when the input was not a stream of chunks (plans use them).
     sources: tuple[StatusMatrix, ...] | None = None
+    #: Per row, whether it is an assessment (True) or a listed facility without one (False,
+    #: every record unknown); left out, every row is an assessment.
+    assessed: npt.NDArray[np.bool_] = attrs.field(factory=lambda: np.ones(0, dtype=bool))
 
     def __attrs_post_init__(self) -> None:
         """Expose every array read-only (as views: the caller's own arrays stay writable)."""
+        if not len(self.assessed):
+            object.__setattr__(self, "assessed", np.ones(len(self.rows), dtype=bool))
+        elif self.assessed.shape != self.rows.shape or self.assessed.dtype != np.bool_:
+            msg = f"assessed must be {len(self.rows)} booleans (got {self.assessed!r})"
+            raise ValueError(msg)
         for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
             if isinstance(value, np.ndarray):
@@ -910,6 +935,87 @@ class ScoreTable:
         if len(self.state_parts) == 1:
             return self.state_parts[0]
         return _read_only(np.concatenate(self.state_parts, axis=1))
+
+    @property
+    def not_assessed(self) -> tuple[str, ...]:
+        """Ids of the facilities whose rows are not assessments (listed without one)."""
+        return tuple(self.facility(int(j)).id for j in np.flatnonzero(~self.assessed))
+
+    def subset(self, index: Sequence[int] | npt.NDArray[Any]) -> ScoreTable:
+        """Return the table of the rows ``index`` (row numbers, or one boolean per row).
+
+        Examples
+        --------
+        >>> import readiness
+        >>> from readiness import synthetic
+        >>> catalog = readiness.load_catalog("vn-emr")
+        >>> table = readiness.score_many(catalog, synthetic.status_matrix(catalog, 10, seed=1))
+        >>> len(table.subset(table.overall >= 0)), len(table.subset([0, 2]))
+        (10, 2)
+        """
+        chosen = np.asarray(index)
+        if chosen.dtype == np.bool_:
+            if chosen.shape != (len(self),):
+                raise OptionError(
+                    f"a boolean row selection needs one value per row ({len(self)})",
+                    key="index",
+                    value=chosen.shape,
+                )
+            chosen = np.flatnonzero(chosen)
+        elif chosen.size == 0:
+            chosen = np.empty(0, dtype=np.intp)
+        elif chosen.ndim != 1 or not np.issubdtype(chosen.dtype, np.integer):
+            raise OptionError("index takes row numbers or booleans", key="index", value=index)
+        elif int(chosen.min()) < -len(self) or int(chosen.max()) >= len(self):
+            raise OptionError(
+                f"row numbers must be below {len(self)}", key="index", value=int(chosen.max())
+            )
+        chosen = chosen.astype(np.intp) % max(len(self), 1)
+        state = self.state
+        return attrs.evolve(
+            self,
+            rows=self.rows[chosen],
+            dates=self.dates[chosen],
+            overall=self.overall[chosen],
+            domains=self.domains[:, chosen],
+            levels=self.levels[:, chosen],
+            catalogs=self.catalogs[:, chosen],
+            level=self.level[:, chosen],
+            progress=self.progress[:, chosen],
+            applicable=self.applicable[chosen],
+            met=self.met[chosen],
+            unsupported=self.unsupported[chosen],
+            gaps=self.gaps[chosen],
+            state_parts=None if state is None else (state[:, chosen],),
+            assessments=None
+            if self.assessments is None
+            else tuple(self.assessments[int(j)] for j in chosen),
+            sources=_take_sources(self.sources, chosen),
+            assessed=self.assessed[chosen],
+        )
+
+    def latest(self) -> ScoreTable:
+        """Return one row per facility: its latest assessment (rows keep their order).
+
+        A facility is matched by id. Of several rows the one with the latest date wins (an
+        assessment always beats a not-assessed row); a table with one row per facility comes
+        back unchanged. Choose the day with ``score_many(..., as_of=day, rounds="latest")``.
+        """
+        chosen = self.latest_rows()
+        return self if len(chosen) == len(self) else self.subset(chosen)
+
+    def latest_rows(self) -> npt.NDArray[np.intp]:
+        """Return the row numbers :meth:`latest` keeps, in increasing order."""
+        if not len(self):
+            return np.empty(0, dtype=np.intp)
+        codes: dict[str, int] = {}
+        of_facility = np.array(
+            [codes.setdefault(f.id, len(codes)) for f in self.facilities], dtype=np.intp
+        )[self.rows]
+        days = self.dates.astype("datetime64[D]").astype(np.int64)
+        order = np.lexsort((np.arange(len(self)), days, self.assessed, of_facility))
+        last = np.append(of_facility[order][1:] != of_facility[order][:-1], True)
+        return np.sort(order[last]).astype(np.intp)
 
     def state_column(self, j: int) -> npt.NDArray[np.uint8]:
         """Return the state codes of row ``j`` without joining the chunks."""
@@ -1001,6 +1107,7 @@ class ScoreTable:
             record["met"] = int(self.met[j])
             record["unsupported"] = int(self.unsupported[j])
             record["gaps"] = int(self.gaps[j])
+            record["assessed"] = bool(self.assessed[j])
             assert list(record) == names
             out.append(record)
         return out
@@ -1018,6 +1125,25 @@ class ScoreTable:
         return pd.DataFrame.from_records(self.to_records(), columns=_record_columns(self.compiled))
 
 
+def _take_sources(
+    sources: tuple[StatusMatrix, ...] | None, chosen: npt.NDArray[np.intp]
+) -> tuple[StatusMatrix, ...] | None:
+    """Return the status matrices of rows ``chosen`` (only for a selection in row order)."""
+    if sources is None or bool(np.any(np.diff(chosen) <= 0)):
+        return None
+    out = []
+    start = 0
+    for matrix in sources:
+        stop = start + len(matrix)
+        local = chosen[(chosen >= start) & (chosen < stop)] - start
+        if len(local) == len(matrix):
+            out.append(matrix)
+        elif len(local):
+            out.append(matrix.take(local))
+        start = stop
+    return tuple(out)
+
+
 def _read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Return a read-only view of ``array``."""
     view = array.view()
@@ -1030,7 +1156,7 @@ def _record_columns(compiled: Compiled) -> list[str]:
     for catalog_id in compiled.frameworks:
         names += [f"level:{catalog_id}", f"progress:{catalog_id}", f"score:{catalog_id}"]
     names += [f"domain:{d}" for d in compiled.domains]
-    names += ["applicable", "met", "unsupported", "gaps"]
+    names += ["applicable", "met", "unsupported", "gaps", "assessed"]
     return names
 
 
@@ -1144,6 +1270,7 @@ def _build_score(table: ScoreTable, j: int) -> Score:
         gaps=tuple(compiled.keys[i] for i in np.flatnonzero(state == UNKNOWN)),
         applicable=int(table.applicable[j]),
         met=int(table.met[j]),
+        assessed=bool(table.assessed[j]),
     )
 
 
@@ -1154,10 +1281,32 @@ def _matrices(
     catalog: Catalog,
     assessments: StatusMatrix | Iterable[Assessment] | Iterable[StatusMatrix],
     as_of: dt.date | None,
+    mentioned: dict[str, Facility] | None = None,
 ) -> Iterator[StatusMatrix]:
+    """Yield status matrices of ``assessments``, in chunks.
+
+    With ``mentioned`` (rounds), assessments dated after ``as_of`` are left out and every
+    facility the input names (assessed or not) is collected in ``mentioned``.
+    """
     check_date(as_of, "as_of")
+    cutoff = None if as_of is None or mentioned is None else np.datetime64(as_of, "D")
+    seen_tuples: set[int] = set()
+
+    def mention(facilities: Iterable[Facility]) -> None:
+        if mentioned is not None:
+            for facility in facilities:
+                mentioned.setdefault(facility.id, facility)
+
+    def selected(matrix: StatusMatrix) -> StatusMatrix:
+        if mentioned is not None and id(matrix.facilities) not in seen_tuples:
+            seen_tuples.add(id(matrix.facilities))
+            mention(matrix.facilities)
+        if cutoff is None or not len(matrix) or bool((matrix.dates <= cutoff).all()):
+            return matrix
+        return matrix.take(np.flatnonzero(matrix.dates <= cutoff))
+
     if isinstance(assessments, StatusMatrix):
-        yield from _checked(catalog, [assessments])
+        yield from (selected(m) for m in _checked(catalog, [assessments]))
         return
     if not isinstance(assessments, Iterable) or isinstance(assessments, str | bytes):
         raise OptionError(
@@ -1183,7 +1332,7 @@ def _matrices(
                     value=type(item).__name__,
                 )
             seen_matrix = True
-            yield from _checked(catalog, [item])
+            yield from (selected(m) for m in _checked(catalog, [item]))
             continue
         if not isinstance(item, Assessment):
             raise OptionError(
@@ -1197,6 +1346,13 @@ def _matrices(
                 key="assessments",
                 value=type(item).__name__,
             )
+        if mentioned is not None:
+            mentioned.setdefault(item.facility.id, item.facility)
+            if as_of is not None and item.date > as_of:
+                problems = registry.add(item)  # still checked for duplicates
+                if problems:
+                    raise DuplicateError(problems=problems)
+                continue
         batch.append(item)
         if len(batch) == CHUNK:
             yield _build(catalog, batch, as_of=as_of, label=None, registry=registry)
@@ -1223,6 +1379,8 @@ def score_many(
     policy: Policy = "strict",
     weights: Weights | Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
+    rounds: Rounds = "all",
+    facilities: Iterable[Facility] | None = None,
     details: bool = True,
 ) -> ScoreTable:
     """Score many facility-assessments with one vectorised kernel.
@@ -1238,7 +1396,17 @@ def score_many(
     weights : Weights or mapping, optional
         A weight profile (scoring rule 4).
     as_of : datetime.date, optional
-        Judge expiry on this date instead of each assessment's date (Assessment input only).
+        The day the table stands for: assessments dated after it are left out, and expiry is
+        judged on it instead of each assessment's date (Assessment input; a matrix has its
+        codes already).
+    rounds : {"all", "latest"}
+        ``"all"`` (default): a row per assessment (a history). ``"latest"``: one row per
+        facility, its latest assessment on or before ``as_of`` (:meth:`ScoreTable.latest`).
+    facilities : iterable of Facility, optional
+        Every facility of the analysis. A facility listed here (or in a status matrix's
+        ``facilities``, as :func:`readiness.io.read_matrix` lists the whole facility file) that
+        has no assessment on or before ``as_of`` still gets a row: *not assessed*, every record
+        unknown (data gaps), dated ``as_of`` or else the latest assessment date of the input.
     details : bool
         Keep per-criterion states so that rows can explain blockers (costs one byte per
         criterion and row).
@@ -1246,6 +1414,16 @@ def score_many(
     Returns
     -------
     ScoreTable
+        Rows in input order, then the not-assessed facilities in the order they were listed.
+
+    Raises
+    ------
+    readiness.errors.OptionError
+        A bad option, or facilities without assessment while nothing dates them (no
+        assessment in the input and no ``as_of``).
+    readiness.errors.DuplicateError
+        Two listed facilities share an id, or a listed facility differs from the assessed
+        facility of the same id.
 
     Notes
     -----
@@ -1253,21 +1431,29 @@ def score_many(
     this function on a batch of one.
     """
     setup = _setup(catalog, policy, weights)
+    check_date(as_of, "as_of")
+    if rounds not in ("all", "latest"):
+        raise OptionError("rounds must be 'all' or 'latest'", key="rounds", value=rounds)
+    listed = _listed(facilities)
+    mentioned: dict[str, Facility] = {}
     parts = []
     offsets: dict[int, int] = {}  # id() of a chunk's facility tuple -> offset in facility_list
     keep: list[tuple[Facility, ...]] = []
     facility_list: list[Facility] = []
     rows = []
     dates = []
+    assessed: set[str] = set()
     assessments_out: list[Assessment] | None = []
     label = None
-    streamed = not isinstance(assessments, StatusMatrix) and not _is_assessments(assessments)
+    streamed = not isinstance(assessments, StatusMatrix | Sequence)
     kept: list[StatusMatrix] = []
-    for matrix in _matrices(catalog, assessments, as_of):
+
+    def add(matrix: StatusMatrix) -> None:
+        nonlocal label, assessments_out
         if not streamed:
             kept.append(matrix)
         if len(matrix) == 0:
-            continue
+            return
         parts.append(_kernel(setup, matrix, details=details))
         # Chunks usually share one facility tuple (a history); add each tuple once.
         offset = offsets.get(id(matrix.facilities))
@@ -1277,16 +1463,36 @@ def score_many(
             facility_list.extend(matrix.facilities)
         rows.append(matrix.rows + offset)
         dates.append(matrix.dates)
+        assessed.update(matrix.facilities[r].id for r in np.unique(matrix.rows).tolist())
         label = label or matrix.label
         if assessments_out is not None and matrix.assessments is not None:
             assessments_out.extend(matrix.assessments)
         else:
             assessments_out = None
+
+    for matrix in _matrices(catalog, assessments, as_of, mentioned):
+        add(matrix)
+    count = sum(len(r) for r in rows)
+    missing = _not_assessed(listed, mentioned, assessed)
+    if missing:
+        day = as_of
+        if day is None and count:
+            day = to_date(max(d.max() for d in dates if len(d)))
+        if day is None:
+            raise OptionError(
+                "facilities without any assessment need a date: give as_of",
+                key="as_of",
+                value=None,
+            )
+        empty = [Assessment(facility=f, date=day) for f in missing]
+        add(_build(catalog, empty, as_of=as_of, label=None, registry=Registry()))
     compiled = setup.compiled
     if not parts:
         parts.append(_empty(compiled, details=details))
         rows.append(np.empty(0, dtype=np.intp))
         dates.append(np.empty(0, dtype="datetime64[D]"))
+    flags = np.ones(count + len(missing), dtype=bool)
+    flags[count:] = False
 
     def join(name: str, axis: int) -> Any:
         if len(parts) == 1:
@@ -1305,7 +1511,7 @@ def score_many(
             del block
         return joined
 
-    return ScoreTable(
+    table = ScoreTable(
         catalog=catalog,
         policy=policy,
         facilities=tuple(facility_list),
@@ -1325,7 +1531,51 @@ def score_many(
         assessments=tuple(assessments_out) if assessments_out else None,
         label=label,
         sources=None if streamed else tuple(kept),
+        assessed=flags,
     )
+    return table.latest() if rounds == "latest" else table
+
+
+def _listed(facilities: Iterable[Facility] | None) -> dict[str, Facility]:
+    """Check the ``facilities`` option; return the facilities by id, in order."""
+    if facilities is None:
+        return {}
+    if not isinstance(facilities, Iterable) or isinstance(facilities, str | bytes | Facility):
+        raise OptionError(
+            "facilities takes Facility objects", key="facilities", value=type(facilities).__name__
+        )
+    out: dict[str, Facility] = {}
+    problems = []
+    for n, facility in enumerate(facilities, start=1):
+        if not isinstance(facility, Facility):
+            raise OptionError(
+                "facilities takes Facility objects", key="facilities", value=type(facility).__name__
+            )
+        if facility.id in out:
+            problems.append(
+                Problem(message="two listed facilities share this id", row=n, value=facility.id)
+            )
+        out.setdefault(facility.id, facility)
+    if problems:
+        raise DuplicateError(problems=problems)
+    return out
+
+
+def _not_assessed(
+    listed: Mapping[str, Facility], mentioned: Mapping[str, Facility], assessed: set[str]
+) -> list[Facility]:
+    """Facilities listed or mentioned without an assessment row, listed ones first."""
+    for fid, facility in mentioned.items():
+        known = listed.get(fid)
+        if known is not None and known != facility:
+            raise DuplicateError(
+                "the listed facility and the assessed facility of this id differ",
+                key="facilities",
+                value=fid,
+            )
+    missing = [f for fid, f in listed.items() if fid not in assessed]
+    missing += [f for fid, f in mentioned.items() if fid not in assessed and fid not in listed]
+    return missing
 
 
 def _is_assessments(value: object) -> bool:
@@ -1374,7 +1624,7 @@ def score(
     weights : Weights or mapping, optional
         ``{"criteria": {key: weight}, "domains": {"catalog:domain": weight}}``.
     as_of : datetime.date, optional
-        Judge expiry on this date instead of the assessment's date.
+        Judge expiry on this date instead of the assessment's date (not before it).
 
     Returns
     -------
@@ -1390,5 +1640,12 @@ def score(
             "score takes one Assessment; use score_many for many",
             key="assessment",
             value=type(assessment).__name__,
+        )
+    check_date(as_of, "as_of")
+    if as_of is not None and as_of < assessment.date:
+        raise OptionError(
+            f"as_of is before the assessment's date {assessment.date.isoformat()}",
+            key="as_of",
+            value=as_of.isoformat(),
         )
     return score_many(catalog, [assessment], policy=policy, weights=weights, as_of=as_of).score(0)
