@@ -56,6 +56,7 @@ from readiness._catalog import (
     Text,
 )
 from readiness._toml import Locator
+from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import (
     NO_VALUE,
     CatalogError,
@@ -502,8 +503,11 @@ def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
         raise CatalogError(
             f"not valid UTF-8 at byte {exc.start}", path=handle.name, line=line
         ) from None
+    # One Unicode form (NFC) for ids, titles, conditions: the text, so that keys written in
+    # two forms are duplicate keys for the TOML parser, then the values (escapes like \u0301).
+    text = nfc(text)
     try:
-        raw = tomllib.loads(text)
+        raw = nfc_data(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -512,6 +516,8 @@ def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
         if found:
             message = f"{message} (column {found.group(2)})"
         raise CatalogError(f"malformed TOML: {message}", path=handle.name, line=at_line) from None
+    except FormCollisionError as exc:
+        raise CatalogError(str(exc), path=handle.name, value=exc.key) from None
     return raw, Locator(text)
 
 

@@ -51,6 +51,7 @@ from readiness._matrix import MET, NA
 from readiness._model import Facility, bed_band
 from readiness._plan import PlanTable, Target, _resolve_target
 from readiness._score import ScoreTable
+from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import OptionError
 
 __all__ = ["Obligation", "Summary", "bed_band", "summarize"]
@@ -70,6 +71,10 @@ def _obliged(value: Any) -> Condition | frozenset[str]:
     ):
         from readiness._load import parse_condition  # noqa: PLC0415 - the catalogs' grammar
 
+        try:
+            value = nfc_data(value)  # compared with facility values, which are NFC
+        except FormCollisionError as error:
+            raise OptionError(f"obliged: {error}", key="obliged", value=error.key) from None
         parsed = parse_condition(dict(value) if isinstance(value, Mapping) else value)
         if not isinstance(parsed, Condition):
             message, offending = parsed
@@ -83,7 +88,7 @@ def _obliged(value: Any) -> Condition | frozenset[str]:
         raise OptionError(
             "obliged takes a condition or a collection of facility ids", key="obliged", value=value
         )
-    return frozenset(value)
+    return frozenset(nfc(v) for v in value)
 
 
 def _value(facility: Facility, name: str) -> Any:
@@ -480,7 +485,7 @@ def summarize(
         isinstance(by, Iterable) and all(isinstance(name, str) for name in by)
     ):
         raise OptionError("by takes attribute names", key="by", value=by)
-    groups_by = (by,) if isinstance(by, str) else tuple(by)
+    groups_by = (nfc(by),) if isinstance(by, str) else tuple(nfc(name) for name in by)
     if not isinstance(top, int) or isinstance(top, bool) or top < 0:
         raise OptionError("top must be a whole number >= 0", key="top", value=top)
     if spent is not None and not isinstance(spent, str | Mapping):
