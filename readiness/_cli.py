@@ -235,7 +235,17 @@ def _score_table(args: argparse.Namespace, catalog: Catalog, *, keep: bool = Fal
         as_of=args.as_of,
         rounds=getattr(args, "rounds", "latest"),
         facilities=facilities,
+        not_applicable=args.not_applicable,
     )
+    disputed = int(table.disputed.sum())
+    if disputed:
+        how = "trusted" if args.not_applicable == "trust" else "counted as not met"
+        rows = int((table.disputed > 0).sum())
+        print(
+            f"readiness: {disputed} not-applicable claims in {rows} assessments are disputed "
+            f"(the catalog says the criterion applies); {how} (--not-applicable)",
+            file=sys.stderr,
+        )
     missing = table.not_assessed
     if missing:
         day = "" if args.as_of is None else f" on or before {args.as_of.isoformat()}"
@@ -311,7 +321,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     rows = table.to_records()
     columns = ["facility_id", "date", "overall"]
     columns += [f"level:{c}" for c in table.compiled.frameworks]
-    columns += ["applicable", "met", "unsupported", "gaps", "assessed"]
+    columns += ["applicable", "met", "unsupported", "gaps", "disputed", "assessed"]
     _write_rows(args, rows, columns)
     return EXIT_OK
 
@@ -395,6 +405,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         }
         row["rows"] = group.rows
         row["not_assessed"] = group.not_assessed
+        row["disputed"] = group.disputed
         row["mean"] = group.overall.mean
         row["sd"] = group.overall.sd
         row["median"] = group.overall.median
@@ -523,6 +534,13 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DATE",
             help="the latest assessment of each facility on or before this day (yyyy-mm-dd); "
             "expiry is judged on it (default: the latest of all)",
+        )
+        sub.add_argument(
+            "--not-applicable",
+            choices=("trust", "dispute"),
+            default="trust",
+            help="a not_applicable record of a criterion the catalog says applies: trust it "
+            "(left out, default) or dispute it (counted as not met)",
         )
         if choose:
             sub.add_argument(

@@ -69,6 +69,7 @@ class Compiled:
     bundle_of: Int  # -1 when none
     bundle_cells: tuple[tuple[int, int], ...]  # per bundle: [start, stop) of its cells
     legacy: Bool
+    refuses_na: Bool  # not_applicable records never accepted (accepts_not_applicable = false)
     min_coverage: Float  # NaN when none
     parents: tuple[Int, ...]  # per criterion (kernel indices)
     generations: tuple[tuple[Int, Int | None], ...]
@@ -282,6 +283,7 @@ def _compile(catalog: Catalog) -> Compiled:
         ),
         bundle_cells=tuple(cell_range(cell_bundle == b) for b in range(len(bundles))),
         legacy=np.array([c.legacy is not None for c in criteria], dtype=bool),
+        refuses_na=np.array([not c.accepts_not_applicable for c in criteria], dtype=bool),
         min_coverage=np.array(
             [np.nan if c.min_coverage is None else c.min_coverage for c in criteria]
         ),

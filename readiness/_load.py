@@ -332,6 +332,15 @@ class _Fields:
             return None
         return Text(en=en, vi=vi)
 
+    def boolean(self, key: str) -> bool | None:
+        value = self.get(key)
+        if value is _Missing:
+            return None
+        if not isinstance(value, bool):
+            self.bad(key, f"must be true or false, not {_type_name(value)}", value)
+            return None
+        return value
+
     def integer(self, key: str, *, low: int | None = None) -> int | None:
         value = self.get(key)
         if value is _Missing:
@@ -488,6 +497,7 @@ _CRITERION_KEYS = {
     "min_coverage",
     "bundle",
     "legacy",
+    "accepts_not_applicable",
     "estimate",
     "source",
     "note",
@@ -1111,6 +1121,7 @@ def _criterion_values(
         "min_coverage": lambda: f.number("min_coverage", unit=True),
         "bundle": lambda: f.string("bundle"),
         "legacy": lambda: f.string("legacy"),
+        "accepts_not_applicable": lambda: f.boolean("accepts_not_applicable"),
         "note": lambda: f.string("note"),
         "requires": lambda: _requires(table["requires"], (*at, "requires"), check, criterion),
         "applies_to": lambda: _condition(
@@ -1947,6 +1958,7 @@ def _build_criterion(
         min_coverage=values.get("min_coverage"),
         bundle=bundle,
         legacy=values.get("legacy"),
+        accepts_not_applicable=values.get("accepts_not_applicable", True),
         estimates=values.get("estimate", ()),
         sources=values["source"],
         description=values.get("description"),

@@ -27,6 +27,10 @@ Rules (``docs/portfolio.md`` shows them on the Bac Ninh example):
 * *Cost.* ``spent``: a facility attribute (or a mapping facility id -> VND) of money already
   spent, summed; ``planned``: the estimated cost of the plans' remaining steps, summed (an
   estimate, flagged as such).
+* *Disputed claims.* ``not_applicable`` records of criteria the catalog says apply (see
+  ``docs/scoring.md``, "Not-applicable claims"): counted per group (``Group.disputed``, claims;
+  ``Group.disputed_rows``, rows with one) and per criterion (``Summary.disputed``, most first),
+  however the table counted them (``Summary.not_applicable``).
 * *Blockers.* For each catalog, how many assessed rows each criterion blocks from their next
   level (not-assessed rows would list every criterion as unknown, so they are left out).
 * *Change.* Assessed rows matched by facility id with the latest assessed rows of a previous
@@ -47,7 +51,7 @@ import numpy.typing as npt
 
 from readiness._catalog import Condition
 from readiness._compile import compile_catalog
-from readiness._matrix import MET, NA
+from readiness._matrix import DISPUTED, MET, NA
 from readiness._model import Facility, bed_band
 from readiness._plan import PlanTable, Target, _resolve_target
 from readiness._score import ScoreTable
@@ -165,6 +169,8 @@ class Group:
     rows: int
     unscored: int
     not_assessed: int
+    disputed: int
+    disputed_rows: int
     overall: Stats
     by_catalog: Mapping[str, Stats]
     levels: Mapping[str, Mapping[int | None, int]]
@@ -180,6 +186,8 @@ class Group:
             "rows": self.rows,
             "unscored": self.unscored,
             "not_assessed": self.not_assessed,
+            "disputed": self.disputed,
+            "disputed_rows": self.disputed_rows,
             "overall": attrs.asdict(self.overall),
             "by_catalog": {k: attrs.asdict(v) for k, v in self.by_catalog.items()},
             "levels": {k: {str(n): c for n, c in v.items()} for k, v in self.levels.items()},
@@ -255,6 +263,10 @@ class Summary:
     not_assessed: tuple[str, ...] = ()
     #: Rows left out because a later assessment of the same facility is counted.
     superseded: int = 0
+    #: Disputed not-applicable claims per criterion, ``(criterion, rows)``, most first (top).
+    disputed: tuple[tuple[str, int], ...] = ()
+    #: How the table counted them: "trust" (left out) or "dispute" (as not met).
+    not_applicable: str = "trust"
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain, JSON-ready data."""
@@ -262,6 +274,8 @@ class Summary:
             "by": list(self.by),
             "not_assessed": list(self.not_assessed),
             "superseded": self.superseded,
+            "disputed": [list(d) for d in self.disputed],
+            "not_applicable": self.not_applicable,
             "label": self.label,
             "target": self.target,
             "target_key": self.target_key,
@@ -370,6 +384,8 @@ def _group(
         rows=len(index),
         unscored=len(index) - overall.count,
         not_assessed=int((~table.assessed[index]).sum()),
+        disputed=int(table.disputed[index].sum()),
+        disputed_rows=int((table.disputed[index] > 0).sum()),
         overall=overall,
         by_catalog=by_catalog,
         levels=levels,
@@ -609,4 +625,19 @@ def summarize(
         ),
         not_assessed=tuple(sorted(table.not_assessed)),
         superseded=full - len(table),
+        disputed=_disputed(table, top),
+        not_applicable=table.not_applicable,
     )
+
+
+def _disputed(table: ScoreTable, top: int) -> tuple[tuple[str, int], ...]:
+    """Criteria with disputed not-applicable claims, by number of rows (most first)."""
+    state = table.state
+    if state is None or not int(table.disputed.sum()):
+        return ()
+    compiled = table.compiled
+    counts = ((state == NA) | (state == DISPUTED)).sum(axis=1)
+    order = sorted(
+        np.flatnonzero(counts).tolist(), key=lambda i: (-int(counts[i]), compiled.keys[i])
+    )
+    return tuple((compiled.keys[i], int(counts[i])) for i in order[:top])

@@ -53,6 +53,7 @@ from readiness._compile import (
 from readiness._matrix import (
     BELOW_COVERAGE,
     BLOCK,
+    DISPUTED,
     EXPIRED,
     MET,
     NA,
@@ -93,6 +94,10 @@ __all__ = [
 ]
 
 Policy = Literal["strict", "lenient"]
+#: How a disputed not-applicable claim counts: left out of the sums (trust) or as not met.
+NaPolicy = Literal["trust", "dispute"]
+#: The default NA policy (docs/scoring.md, "Not-applicable claims", says why).
+NA_DEFAULT: NaPolicy = "trust"
 Rounds = Literal["all", "latest"]
 Float = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
@@ -114,6 +119,7 @@ class Reason(enum.StrEnum):
     UNSUPPORTED = "unsupported"
     EXPIRED = "expired"
     BELOW_COVERAGE = "below_coverage"
+    DISPUTED = "disputed"
 
 
 _REASON_OF_CODE = {
@@ -124,6 +130,8 @@ _REASON_OF_CODE = {
     UNSUPPORTED_PARTIAL: Reason.UNSUPPORTED,
     EXPIRED: Reason.EXPIRED,
     BELOW_COVERAGE: Reason.BELOW_COVERAGE,
+    NA: Reason.DISPUTED,
+    DISPUTED: Reason.DISPUTED,
 }
 
 
@@ -234,6 +242,12 @@ class Score:
     assessed : bool
         False for a facility that has no assessment (on or before the day asked for): every
         record is unknown and ``date`` is the day the table stands for.
+    disputed : tuple of Blocker
+        Disputed claims: ``not_applicable`` records of criteria the catalog says apply to the
+        facility (reason ``disputed``; the detail says whether they were trusted or counted as
+        not met, see ``not_applicable``).
+    not_applicable : {"trust", "dispute"}
+        The policy the disputed claims were counted under.
     """
 
     facility: Facility
@@ -248,6 +262,8 @@ class Score:
     applicable: int
     met: int
     assessed: bool = True
+    disputed: tuple[Blocker, ...] = ()
+    not_applicable: NaPolicy = NA_DEFAULT
 
     def level(self, catalog: str | None = None) -> int | None:
         """Return the gated level in ``catalog`` (default: the catalog that was asked for)."""
@@ -273,6 +289,8 @@ class Score:
             "applicable": self.applicable,
             "met": self.met,
             "assessed": self.assessed,
+            "disputed": [b.to_dict() for b in self.disputed],
+            "not_applicable": self.not_applicable,
         }
 
     def explain(self, *, lang: str = "en") -> str:
@@ -300,6 +318,15 @@ class Score:
             lines.append(f"  unsupported claims: {len(self.unsupported)}")
         if self.gaps:
             lines.append(f"  data gaps (unknown): {len(self.gaps)}")
+        if self.disputed:
+            how = "trusted" if self.not_applicable == "trust" else "counted as not met"
+            counted = sum(b.detail.endswith("counted as not met") for b in self.disputed)
+            if self.not_applicable == "trust" and counted:
+                how = f"trusted, {counted} counted as not met (never accepted by the catalog)"
+            lines.append(
+                f"  disputed not-applicable claims: {len(self.disputed)} ({how}): "
+                + ", ".join(b.criterion for b in self.disputed)
+            )
         return "\n".join(lines)
 
 
@@ -316,15 +343,27 @@ class _Setup:
 
     compiled: Compiled
     policy: Policy
+    not_applicable: NaPolicy
     #: (NG, C) the profile's weight of each criterion in each score group, when a profile
     #: changes any criterion weight (scores are then one float64 product, rule 4)
     profile: Float | None
     domain_weights: Float | None  # (D,) when the overall is a mean of domains, max 1
 
 
-def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] | None) -> _Setup:
+def _setup(
+    catalog: Catalog,
+    policy: str,
+    weights: Weights | Mapping[str, Any] | None,
+    not_applicable: str = NA_DEFAULT,
+) -> _Setup:
     if policy not in ("strict", "lenient"):
         raise OptionError("policy must be 'strict' or 'lenient'", key="policy", value=policy)
+    if not_applicable not in ("trust", "dispute"):
+        raise OptionError(
+            "not_applicable must be 'trust' or 'dispute'",
+            key="not_applicable",
+            value=not_applicable,
+        )
     compiled = compile_catalog(catalog)
     profile = _weights(weights)
     changed: dict[int, float] = {}
@@ -351,6 +390,7 @@ def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] |
     return _Setup(
         compiled=compiled,
         policy=policy,  # type: ignore[arg-type]
+        not_applicable=not_applicable,  # type: ignore[arg-type]
         profile=by_group,
         # a weighted mean does not change when every weight is scaled: keep them at most 1
         domain_weights=None if domain_weights is None else domain_weights / domain_weights.max(),
@@ -617,11 +657,18 @@ def _block(
     cls = matrix.classes.of_row[lo:hi]
     strict = setup.policy == "strict"
     partial, na = matrix.partial, matrix.not_applicable
-    at_p, at_na = partial.block(lo), na.block(lo)
+    at_p, at_all = partial.block(lo), na.block(lo)
+    # Rule 1: not-applicable records (all disputed claims) that are trusted, and those counted
+    # as not met (dispute policy, or criteria that never accept them); both sparse.
+    at_na, at_dis = _split_na(setup, na, at_all)
+    out["disputed"][lo:hi] = np.bincount(na.col[at_all], minlength=width)
 
     # Rule 3: support, then the credited met criteria (strict: met and supported).
     # Support is propagated on bit-packed rows (8 assessments a byte: 8 times less to gather).
     np.less_equal(codes, MET, out=tmp)  # passes by itself: met, or does not apply (OUT, NA)
+    flat_dis = na.flat[at_dis]
+    if len(flat_dis):
+        tmp.reshape(-1)[flat_dis] = False  # a claim counted as not met does not pass
     packed = np.packbits(tmp, axis=1)
     _propagate(compiled, buf.packed_support, packed)
     support = np.unpackbits(buf.packed_support, axis=1, count=width).view(bool)
@@ -686,7 +733,9 @@ def _block(
         credit_all = credited.astype(np.float64)
         credit_all.reshape(-1)[partial.flat[at_p]] = partial.value[at_p] * (ok_p if strict else 1)
         snum = 100 * (setup.profile @ credit_all)
-        sden = setup.profile @ (codes >= MET)
+        applies = codes >= MET
+        applies.reshape(-1)[flat_dis] = True
+        sden = setup.profile @ applies
     # One division per output array (kept apart so streamed parts join one array at a time).
     for name, rows in (("levels", slice(0, L)), ("catalogs", slice(L, L + K))):
         np.divide(snum[rows], sden[rows], out=out[name][:, lo:hi])  # 0 / 0 is NaN: none applies
@@ -761,6 +810,8 @@ def _block(
         np.add(codes, tmp.view(np.uint8), out=state[:, lo:hi])
         if len(bad):
             state[partial.row[at_p][bad], lo + cols_bad] = UNSUPPORTED_PARTIAL
+        if len(flat_dis):
+            state[na.row[at_dis], lo + na.col[at_dis]] = DISPUTED
     np.equal(codes, UNKNOWN, out=tmp)
     _colsum(tmp, out["gaps"][lo:hi])
 
@@ -775,7 +826,7 @@ def _special_level(
     at_p: slice,
     credit: Float,
     na: Positions,
-    at_na: slice,
+    at_na: slice | Int,
     width: int,
 ) -> tuple[Bool, Float]:
     """Whether a threshold or k-of-n level is satisfied, and the progress toward it (rule 5).
@@ -825,6 +876,18 @@ def _special_level(
     return satisfied, np.sort(share, axis=0)[-spec.k :].mean(axis=0)
 
 
+def _split_na(setup: _Setup, na: Positions, at: slice) -> tuple[slice | Int, slice | Int]:
+    """Split the NA entries ``at`` of a block into trusted ones and ones counted as not met."""
+    none = slice(0, 0)
+    if setup.not_applicable == "dispute":
+        return none, at
+    refused = setup.compiled.refuses_na[na.row[at]]
+    if not refused.any():
+        return at, none
+    index = np.arange(at.start, at.stop)
+    return index[~refused], index[refused]
+
+
 def _kernel(setup: _Setup, matrix: StatusMatrix, *, details: bool) -> dict[str, Any]:
     """Score every column of ``matrix``; return arrays (see :class:`ScoreTable`)."""
     compiled = setup.compiled
@@ -843,6 +906,7 @@ def _kernel(setup: _Setup, matrix: StatusMatrix, *, details: bool) -> dict[str, 
         "met": np.empty(count, dtype=np.int32),
         "unsupported": np.empty(count, dtype=np.int32),
         "gaps": np.empty(count, dtype=np.int32),
+        "disputed": np.empty(count, dtype=np.int32),
     }
     if details:
         out["state"] = np.empty((size, count), dtype=np.uint8)
@@ -880,6 +944,11 @@ class ScoreTable:
     progress : numpy.ndarray, shape (catalogs, n)
         Progress toward the next level (NaN at the top or where none applies).
     applicable, met, unsupported, gaps : numpy.ndarray of int32, shape (n,)
+    disputed : numpy.ndarray of int32, shape (n,)
+        Disputed not-applicable claims per row (trusted or counted as not met, see
+        ``not_applicable``).
+    assessed : numpy.ndarray of bool, shape (n,)
+        False for the rows of listed facilities without an assessment.
     state : numpy.ndarray of uint8, shape (criteria, n) or None
         Effective state codes (``details=True``), used for blockers. Kept per input chunk
         (``state_parts``) and joined only when this attribute is read.
@@ -908,9 +977,15 @@ class ScoreTable:
     #: Per row, whether it is an assessment (True) or a listed facility without one (False,
     #: every record unknown); left out, every row is an assessment.
     assessed: npt.NDArray[np.bool_] = attrs.field(factory=lambda: np.ones(0, dtype=bool))
+    #: Per row, the number of disputed not-applicable claims; left out, none.
+    disputed: npt.NDArray[np.int32] = attrs.field(factory=lambda: np.zeros(0, dtype=np.int32))
+    #: How disputed not-applicable claims were counted.
+    not_applicable: NaPolicy = NA_DEFAULT
 
     def __attrs_post_init__(self) -> None:
         """Expose every array read-only (as views: the caller's own arrays stay writable)."""
+        if not len(self.disputed):
+            object.__setattr__(self, "disputed", np.zeros(len(self.rows), dtype=np.int32))
         if not len(self.assessed):
             object.__setattr__(self, "assessed", np.ones(len(self.rows), dtype=bool))
         elif self.assessed.shape != self.rows.shape or self.assessed.dtype != np.bool_:
@@ -992,6 +1067,7 @@ class ScoreTable:
             else tuple(self.assessments[int(j)] for j in chosen),
             sources=_take_sources(self.sources, chosen),
             assessed=self.assessed[chosen],
+            disputed=self.disputed[chosen],
         )
 
     def latest(self) -> ScoreTable:
@@ -1008,10 +1084,15 @@ class ScoreTable:
         """Return the row numbers :meth:`latest` keeps, in increasing order."""
         if not len(self):
             return np.empty(0, dtype=np.intp)
-        codes: dict[str, int] = {}
-        of_facility = np.array(
-            [codes.setdefault(f.id, len(codes)) for f in self.facilities], dtype=np.intp
-        )[self.rows]
+        first: dict[str, int] = {}  # facility id -> its first position in self.facilities
+        code = np.fromiter(
+            (first.setdefault(f.id, n) for n, f in enumerate(self.facilities)),
+            dtype=np.intp,
+            count=len(self.facilities),
+        )
+        of_facility = code[self.rows]
+        if len(np.unique(of_facility)) == len(self):
+            return np.arange(len(self), dtype=np.intp)
         days = self.dates.astype("datetime64[D]").astype(np.int64)
         order = np.lexsort((np.arange(len(self)), days, self.assessed, of_facility))
         last = np.append(of_facility[order][1:] != of_facility[order][:-1], True)
@@ -1107,6 +1188,7 @@ class ScoreTable:
             record["met"] = int(self.met[j])
             record["unsupported"] = int(self.unsupported[j])
             record["gaps"] = int(self.gaps[j])
+            record["disputed"] = int(self.disputed[j])
             record["assessed"] = bool(self.assessed[j])
             assert list(record) == names
             out.append(record)
@@ -1156,7 +1238,7 @@ def _record_columns(compiled: Compiled) -> list[str]:
     for catalog_id in compiled.frameworks:
         names += [f"level:{catalog_id}", f"progress:{catalog_id}", f"score:{catalog_id}"]
     names += [f"domain:{d}" for d in compiled.domains]
-    names += ["applicable", "met", "unsupported", "gaps", "assessed"]
+    names += ["applicable", "met", "unsupported", "gaps", "disputed", "assessed"]
     return names
 
 
@@ -1205,6 +1287,16 @@ def _detail(table: ScoreTable, j: int, i: int, code: int, missing: tuple[str, ..
         return f"coverage not reported (minimum {minimum:.0%})"
     if code == UNKNOWN:
         return "no data (unknown)"
+    if code in (NA, DISPUTED):
+        why = ""
+        if record is not None and record.reason:
+            reason = record.reason if len(record.reason) <= 80 else record.reason[:79] + "…"
+            why = f" ({reason!r})"
+        refused = bool(compiled.refuses_na[i])
+        how = "trusted: left out" if code == NA else "counted as not met"
+        if code == DISPUTED and refused:
+            how = "never accepted for this criterion: counted as not met"
+        return f"recorded not applicable{why}, but the catalog says it applies; {how}"
     return "not met"
 
 
@@ -1258,6 +1350,10 @@ def _build_score(table: ScoreTable, j: int) -> Score:
         _blocker(table, j, int(i), state)
         for i in np.flatnonzero((state == UNSUPPORTED) | (state == UNSUPPORTED_PARTIAL))
     )
+    disputed = tuple(
+        _blocker(table, j, int(i), state)
+        for i in np.flatnonzero((state == NA) | (state == DISPUTED))
+    )
     return Score(
         facility=table.facility(j),
         date=to_date(table.dates[j]),
@@ -1271,6 +1367,8 @@ def _build_score(table: ScoreTable, j: int) -> Score:
         applicable=int(table.applicable[j]),
         met=int(table.met[j]),
         assessed=bool(table.assessed[j]),
+        disputed=disputed,
+        not_applicable=table.not_applicable,
     )
 
 
@@ -1281,26 +1379,19 @@ def _matrices(
     catalog: Catalog,
     assessments: StatusMatrix | Iterable[Assessment] | Iterable[StatusMatrix],
     as_of: dt.date | None,
-    mentioned: dict[str, Facility] | None = None,
+    coverage: _Coverage | None = None,
 ) -> Iterator[StatusMatrix]:
     """Yield status matrices of ``assessments``, in chunks.
 
-    With ``mentioned`` (rounds), assessments dated after ``as_of`` are left out and every
-    facility the input names (assessed or not) is collected in ``mentioned``.
+    With ``coverage`` (rounds), assessments dated after ``as_of`` are left out and every
+    facility the input names (assessed or not) is registered in ``coverage``.
     """
     check_date(as_of, "as_of")
-    cutoff = None if as_of is None or mentioned is None else np.datetime64(as_of, "D")
-    seen_tuples: set[int] = set()
-
-    def mention(facilities: Iterable[Facility]) -> None:
-        if mentioned is not None:
-            for facility in facilities:
-                mentioned.setdefault(facility.id, facility)
+    cutoff = None if as_of is None or coverage is None else np.datetime64(as_of, "D")
 
     def selected(matrix: StatusMatrix) -> StatusMatrix:
-        if mentioned is not None and id(matrix.facilities) not in seen_tuples:
-            seen_tuples.add(id(matrix.facilities))
-            mention(matrix.facilities)
+        if coverage is not None:
+            coverage.register(matrix.facilities)
         if cutoff is None or not len(matrix) or bool((matrix.dates <= cutoff).all()):
             return matrix
         return matrix.take(np.flatnonzero(matrix.dates <= cutoff))
@@ -1346,13 +1437,12 @@ def _matrices(
                 key="assessments",
                 value=type(item).__name__,
             )
-        if mentioned is not None:
-            mentioned.setdefault(item.facility.id, item.facility)
-            if as_of is not None and item.date > as_of:
-                problems = registry.add(item)  # still checked for duplicates
-                if problems:
-                    raise DuplicateError(problems=problems)
-                continue
+        if coverage is not None and as_of is not None and item.date > as_of:
+            coverage.dropped.setdefault(item.facility.id, item.facility)
+            problems = registry.add(item)  # still checked for duplicates
+            if problems:
+                raise DuplicateError(problems=problems)
+            continue
         batch.append(item)
         if len(batch) == CHUNK:
             yield _build(catalog, batch, as_of=as_of, label=None, registry=registry)
@@ -1381,6 +1471,7 @@ def score_many(
     as_of: dt.date | None = None,
     rounds: Rounds = "all",
     facilities: Iterable[Facility] | None = None,
+    not_applicable: NaPolicy = NA_DEFAULT,
     details: bool = True,
 ) -> ScoreTable:
     """Score many facility-assessments with one vectorised kernel.
@@ -1407,6 +1498,12 @@ def score_many(
         ``facilities``, as :func:`readiness.io.read_matrix` lists the whole facility file) that
         has no assessment on or before ``as_of`` still gets a row: *not assessed*, every record
         unknown (data gaps), dated ``as_of`` or else the latest assessment date of the input.
+    not_applicable : {"trust", "dispute"}
+        How a *disputed claim* counts: a ``not_applicable`` record of a criterion whose
+        ``applies_to`` matches the facility. ``"trust"`` (default): left out of every sum, as
+        the assessment says; ``"dispute"``: counted as not met. Either way it is reported
+        (``Score.disputed``, ``ScoreTable.disputed``). A criterion with
+        ``accepts_not_applicable = false`` counts such a record as not met under both.
     details : bool
         Keep per-criterion states so that rows can explain blockers (costs one byte per
         criterion and row).
@@ -1430,19 +1527,18 @@ def score_many(
     Implements the scoring rules of :mod:`readiness._score` (design rules 1-7). ``score`` is
     this function on a batch of one.
     """
-    setup = _setup(catalog, policy, weights)
+    setup = _setup(catalog, policy, weights, not_applicable)
     check_date(as_of, "as_of")
     if rounds not in ("all", "latest"):
         raise OptionError("rounds must be 'all' or 'latest'", key="rounds", value=rounds)
     listed = _listed(facilities)
-    mentioned: dict[str, Facility] = {}
+    coverage = _Coverage()
     parts = []
     offsets: dict[int, int] = {}  # id() of a chunk's facility tuple -> offset in facility_list
     keep: list[tuple[Facility, ...]] = []
     facility_list: list[Facility] = []
     rows = []
     dates = []
-    assessed: set[str] = set()
     assessments_out: list[Assessment] | None = []
     label = None
     streamed = not isinstance(assessments, StatusMatrix | Sequence)
@@ -1463,17 +1559,17 @@ def score_many(
             facility_list.extend(matrix.facilities)
         rows.append(matrix.rows + offset)
         dates.append(matrix.dates)
-        assessed.update(matrix.facilities[r].id for r in np.unique(matrix.rows).tolist())
+        coverage.cover(matrix)
         label = label or matrix.label
         if assessments_out is not None and matrix.assessments is not None:
             assessments_out.extend(matrix.assessments)
         else:
             assessments_out = None
 
-    for matrix in _matrices(catalog, assessments, as_of, mentioned):
+    for matrix in _matrices(catalog, assessments, as_of, coverage):
         add(matrix)
     count = sum(len(r) for r in rows)
-    missing = _not_assessed(listed, mentioned, assessed)
+    missing = coverage.missing(listed)
     if missing:
         day = as_of
         if day is None and count:
@@ -1527,6 +1623,8 @@ def score_many(
         met=join("met", 0),
         unsupported=join("unsupported", 0),
         gaps=join("gaps", 0),
+        disputed=join("disputed", 0),
+        not_applicable=not_applicable,
         state_parts=tuple(p.pop("state") for p in parts) if details else None,
         assessments=tuple(assessments_out) if assessments_out else None,
         label=label,
@@ -1561,21 +1659,62 @@ def _listed(facilities: Iterable[Facility] | None) -> dict[str, Facility]:
     return out
 
 
-def _not_assessed(
-    listed: Mapping[str, Facility], mentioned: Mapping[str, Facility], assessed: set[str]
-) -> list[Facility]:
-    """Facilities listed or mentioned without an assessment row, listed ones first."""
-    for fid, facility in mentioned.items():
-        known = listed.get(fid)
-        if known is not None and known != facility:
-            raise DuplicateError(
-                "the listed facility and the assessed facility of this id differ",
-                key="facilities",
-                value=fid,
-            )
-    missing = [f for fid, f in listed.items() if fid not in assessed]
-    missing += [f for fid, f in mentioned.items() if fid not in assessed and fid not in listed]
-    return missing
+class _Coverage:
+    """Which facilities of the input have a row; the others get a not-assessed row.
+
+    Facilities are tracked per facility tuple with a boolean array (chunks of one file share
+    one tuple), so inputs where every facility is assessed cost no work per facility.
+    """
+
+    def __init__(self) -> None:
+        self.tuples: dict[int, tuple[tuple[Facility, ...], npt.NDArray[np.bool_]]] = {}
+        #: Facilities of assessments left out (dated after as_of).
+        self.dropped: dict[str, Facility] = {}
+
+    def register(self, facilities: tuple[Facility, ...]) -> npt.NDArray[np.bool_]:
+        """Start tracking ``facilities``; return its array of "has a row"."""
+        entry = self.tuples.get(id(facilities))
+        if entry is None:
+            entry = self.tuples[id(facilities)] = (facilities, np.zeros(len(facilities), bool))
+        return entry[1]
+
+    def cover(self, matrix: StatusMatrix) -> None:
+        """Record that the facilities of ``matrix``'s rows have a row."""
+        self.register(matrix.facilities)[matrix.rows] = True
+
+    def missing(self, listed: Mapping[str, Facility]) -> list[Facility]:
+        """Facilities listed or named in the input without a row, listed ones first.
+
+        Raises
+        ------
+        DuplicateError
+            A listed facility differs from the facility of the same id in the input.
+        """
+        candidates: dict[str, Facility] = dict(listed)
+        for facilities, covered in self.tuples.values():
+            for n in np.flatnonzero(~covered).tolist():
+                candidates.setdefault(facilities[n].id, facilities[n])
+        for fid, facility in self.dropped.items():
+            candidates.setdefault(fid, facility)
+        if not candidates:
+            return []
+        assessed: dict[str, Facility] = {}
+        for facilities, covered in self.tuples.values():
+            for n in np.flatnonzero(covered).tolist():
+                assessed.setdefault(facilities[n].id, facilities[n])
+        if listed:
+            named = dict(self.dropped)
+            for facilities, _ in self.tuples.values():
+                named.update((f.id, f) for f in facilities)
+            for fid, facility in listed.items():
+                other = named.get(fid)
+                if other is not None and other is not facility and other != facility:
+                    raise DuplicateError(
+                        "the listed facility and the assessed facility of this id differ",
+                        key="facilities",
+                        value=fid,
+                    )
+        return [f for fid, f in candidates.items() if fid not in assessed]
 
 
 def _is_assessments(value: object) -> bool:
@@ -1596,6 +1735,7 @@ def _empty(compiled: Compiled, *, details: bool) -> dict[str, Any]:
         "met": np.empty(0, dtype=np.int32),
         "unsupported": np.empty(0, dtype=np.int32),
         "gaps": np.empty(0, dtype=np.int32),
+        "disputed": np.empty(0, dtype=np.int32),
     }
     if details:
         out["state"] = np.empty((nc, 0), dtype=np.uint8)
@@ -1609,6 +1749,7 @@ def score(
     policy: Policy = "strict",
     weights: Weights | Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
+    not_applicable: NaPolicy = NA_DEFAULT,
 ) -> Score:
     """Score one facility-assessment: levels, progress, blockers, unsupported claims, gaps.
 
@@ -1625,6 +1766,8 @@ def score(
         ``{"criteria": {key: weight}, "domains": {"catalog:domain": weight}}``.
     as_of : datetime.date, optional
         Judge expiry on this date instead of the assessment's date (not before it).
+    not_applicable : {"trust", "dispute"}
+        How disputed not-applicable claims count (see :func:`score_many`).
 
     Returns
     -------
@@ -1648,4 +1791,12 @@ def score(
             key="as_of",
             value=as_of.isoformat(),
         )
-    return score_many(catalog, [assessment], policy=policy, weights=weights, as_of=as_of).score(0)
+    table = score_many(
+        catalog,
+        [assessment],
+        policy=policy,
+        weights=weights,
+        as_of=as_of,
+        not_applicable=not_applicable,
+    )
+    return table.score(0)
