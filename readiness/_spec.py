@@ -489,7 +489,9 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     if not rounds:
         raise InputError("the assessments file holds no assessment", path=spec.assessments)
     day = _pick(rounds, spec.date, spec.path, "date")
-    table = score_many(catalog, rounds[day])
+    # every listed facility gets a row: those not assessed in this round are "not assessed"
+    table = score_many(catalog, rounds[day], facilities=facilities, as_of=day)
+    assessed_round = list(table.assessments or ())  # with the not-assessed ones, empty
     if spec.label is not None:
         table = attrs.evolve(table, label=spec.label)
     obligation = None
@@ -522,9 +524,16 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     extra: dict[str, Section] = {}
     lines = [
         f"{spec.title.get(lang)}",
-        f"  round {day.isoformat()}: {len(table):,} facility-assessments; catalogs "
+        f"  round {day.isoformat()}: {int(table.assessed.sum()):,} facility-assessments; catalogs "
         + ", ".join(f"{k} {v}" for k, v in catalog.versions.items()),
     ]
+    if table.not_assessed:
+        missing = table.not_assessed
+        shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
+        lines.append(
+            f"  not assessed in this round: {len(missing)} of "
+            f"{len(facilities)} listed facilities, scored as unknown ({shown})"
+        )
     if summary.obligation is not None:
         o = summary.obligation
         extra_text = (
@@ -551,7 +560,7 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
             for j in range(len(table))
             if section.facilities.matches(table.facility(j).attribute_values())
         ]
-        chosen = [rounds[day][j] for j in index]
+        chosen = [assessed_round[j] for j in index]
         target = Target.parse(section.target, due=section.due)
         if not chosen:
             _resolve_target(catalog, compile_catalog(catalog), target)  # still a valid target
@@ -563,7 +572,9 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     roadmap = None
     if spec.roadmap is not None:
         chosen = [
-            a for a in rounds[day] if spec.roadmap.facilities.matches(a.facility.attribute_values())
+            a
+            for a in assessed_round
+            if spec.roadmap.facilities.matches(a.facility.attribute_values())
         ]
         if not chosen:
             lines.append("  roadmap: no facility matches the roadmap's facilities")
