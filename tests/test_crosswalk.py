@@ -1,0 +1,348 @@
+"""Crosswalks, translation, estimated levels, catalog diffs and migration (issue 14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import readiness
+from readiness._crosswalk import (
+    Translation,
+    estimate_level,
+    load_crosswalk,
+    translate,
+)
+from readiness._versions import diff_catalogs, migrate
+from readiness.errors import CatalogError, OptionError
+
+DATA = Path(__file__).parent / "data"
+CW = DATA / "crosswalk"
+MINI_IDS = ("lan", "servers", "his", "ward", "pacs", "backup")
+STATUSES = ("met", "not_met", "unknown", "not_applicable")
+
+
+@pytest.fixture(scope="module")
+def both() -> readiness.Catalog:
+    return readiness.load_catalog([DATA / "mini.toml", CW / "intl.toml"])
+
+
+@pytest.fixture(scope="module")
+def forward():
+    return load_crosswalk(CW / "mini-intl.toml")
+
+
+@pytest.fixture(scope="module")
+def backward():
+    return load_crosswalk(CW / "intl-mini.toml")
+
+
+HOSPITAL = readiness.Facility(
+    id="H1", kind="hospital", ownership="public", beds=120, attributes={"grade": 1}
+)
+
+
+def _assess(
+    records: dict[str, object], facility: readiness.Facility = HOSPITAL
+) -> readiness.Assessment:
+    return readiness.Assessment(facility=facility, date=dt.date(2026, 6, 1), records=records)
+
+
+FIVE = {
+    # facility: (mini records, direct intl records, expected (level, worst, best))
+    "A": ({"lan": "met", "servers": "met", "his": "met", "pacs": "met"}, {}, (1, 1, 2)),
+    "B": ({"lan": "not_met", "servers": "met", "his": "not_met"}, {}, (0, 0, 0)),
+    "C": ({}, {}, (0, 0, 3)),
+    "D": (
+        {
+            "lan": "met",
+            "servers": {"status": "partial", "progress": 0.5},
+            "his": {"status": "partial", "progress": 0.5},
+            "pacs": {"status": "partial", "progress": 0.4},
+        },
+        {},
+        (0, 0, 1),
+    ),
+    "E": (
+        {"lan": "met", "servers": "met", "his": "not_met", "pacs": "not_met"},
+        {"intl:records": "met", "intl:imaging": "met", "intl:audit": "met"},
+        (3, 3, 3),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIVE))
+def test_estimated_stage_of_five_facilities(name, both, forward):
+    """Hand-computed estimated stages, with their best and worst cases."""
+    mini, direct, expected = FIVE[name]
+    result = translate(_assess({**mini, **direct}), forward, to=both)
+    estimate = estimate_level(both, result, framework="intl")
+    assert (estimate.level, estimate.worst, estimate.best) == expected
+
+
+def test_derivations_say_where_they_come_from(both, forward):
+    result = translate(_assess(FIVE["A"][0]), forward, to=both)
+    assert dict(result.assessment.records)["intl:net"].status is readiness.Status.MET
+    net = result.derived["intl:net"]
+    assert net.sources == ("mini:lan",)
+    assert net.relations[0].kind == "equivalent"
+    assert net.confidence == pytest.approx(0.9)
+    assert "derived from mini:lan" in net.record.evidence
+    imaging = result.derived["intl:imaging"]
+    assert (imaging.record.status, imaging.record.progress) == (readiness.Status.PARTIAL, 0.5)
+    assert "intl:records" not in result.derived  # a met part says nothing of the whole
+    estimate = estimate_level(both, result, framework="intl")
+    assert (estimate.direct, estimate.derived, estimate.unknown) == (0, 3, 2)
+    assert str(estimate).startswith("intl: estimated level 1 (range 1-2)")
+
+
+def test_direct_record_never_overridden(both, forward):
+    result = translate(_assess(FIVE["E"][0] | FIVE["E"][1]), forward, to=both)
+    assert "intl:records" in result.direct
+    assert "intl:records" not in result.derived
+    assert result.assessment.records["intl:records"].status is readiness.Status.MET
+
+
+def test_equivalent_round_trip(both, forward, backward):
+    for status in ("met", "not_met", {"status": "partial", "progress": 0.25}):
+        there = translate(_assess({"lan": status}), forward, to=both)
+        back = translate(
+            readiness.Assessment(
+                facility=HOSPITAL,
+                date=dt.date(2026, 6, 1),
+                records={"intl:net": there.assessment.records["intl:net"]},
+            ),
+            backward,
+            to=both,
+        )
+        original = _assess({"lan": status}).records["lan"]
+        got = back.assessment.records["mini:lan"]
+        assert (got.status, got.progress) == (original.status, original.progress)
+
+
+def test_covers_and_covered_by_are_asymmetric(both, forward, backward):
+    met = translate(_assess({"servers": "met"}), forward, to=both)
+    assert met.assessment.records["intl:compute"].status is readiness.Status.MET
+    not_met = translate(_assess({"servers": "not_met"}), forward, to=both)
+    assert "intl:compute" not in not_met.assessment.records
+    # the reverse: compute covered_by servers
+    up = translate(_assess({"intl:compute": "met"}), backward, to=both)
+    assert "mini:servers" not in up.derived
+    down = translate(_assess({"intl:compute": "not_met"}), backward, to=both)
+    assert down.assessment.records["mini:servers"].status is readiness.Status.NOT_MET
+
+
+@given(st.lists(st.sampled_from(STATUSES), min_size=len(MINI_IDS), max_size=len(MINI_IDS)))
+def test_translation_rules(statuses):
+    """Direct wins; overlaps never yield met; confidence never increases along a chain."""
+    both = readiness.load_catalog([DATA / "mini.toml", CW / "intl.toml"])
+    forward = load_crosswalk(CW / "mini-intl.toml")
+    backward = load_crosswalk(CW / "intl-mini.toml")
+    records: dict[str, object] = {}
+    for key, status in zip(MINI_IDS, statuses, strict=True):
+        if status == "not_applicable":
+            records[key] = {"status": status, "reason": "test"}
+        elif status != "unknown":
+            records[key] = status
+    first = translate(_assess(records), forward, to=both)
+    for key, derivation in first.derived.items():
+        (relation,) = derivation.relations
+        assert derivation.confidence <= relation.confidence
+        if relation.kind == "overlaps":
+            assert derivation.record.status is not readiness.Status.MET
+        assert key not in first.direct
+    second = translate(first, backward, to=both)
+    for key, derivation in second.derived.items():
+        (source,) = derivation.sources
+        assert derivation.confidence <= first.confidence(source) + 1e-12
+        assert key not in second.direct
+    for key in second.direct:  # mini's own records came through untouched
+        assert second.assessment.records[key] == first.assessment.records.get(key) or key in {
+            f"mini:{k}" for k in records
+        }
+
+
+def test_translation_of_translation_keeps_direct_source_records(both, forward, backward):
+    first = translate(_assess({"lan": "not_met"}), forward, to=both)
+    second = translate(first, backward, to=both)
+    assert isinstance(second, Translation)
+    assert "mini:lan" in second.direct  # the original record, not re-derived from net
+
+
+# --- malformed crosswalks ----------------------------------------------------------------
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+HEAD = """format = 1
+[crosswalk]
+id = "bad"
+title = { en = "Bad", vi = "Sai" }
+from = { catalog = "mini", version = "1.0" }
+to = { catalog = "intl", version = "1.0" }
+"""
+
+
+def test_unknown_criterion_is_located(tmp_path, both):
+    path = _write(
+        tmp_path,
+        HEAD + '[[relation]]\nfrom = "lan"\nto = "nett"\ntype = "equivalent"\n'
+        'confidence = 0.9\nbecause = "x"\n',
+    )
+    crosswalk = load_crosswalk(path)
+    with pytest.raises(CatalogError) as info:
+        translate(_assess({}), crosswalk, to=both)
+    assert str(info.value) == (
+        f"{path}:9: key 'to': 'to' names no criterion of the loaded catalog (got 'intl:nett')"
+    )
+
+
+def test_relation_to_itself(tmp_path):
+    text = (
+        HEAD.replace('catalog = "intl"', 'catalog = "mini"')
+        + '[[relation]]\nfrom = "lan"\nto = "mini:lan"\ntype = "equivalent"\nconfidence = 1\nbecause = "x"\n'
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(CatalogError) as info:
+        load_crosswalk(path)
+    messages = [p.message for p in info.value.problems]
+    assert "a relation cannot relate a criterion to itself" in messages
+    assert any("a crosswalk relates two catalogs" in m for m in messages)
+
+
+def test_equivalence_cycle_with_different_confidences(tmp_path):
+    rel = '[[relation]]\nfrom = "{a}"\nto = "{b}"\ntype = "equivalent"\nconfidence = {c}\nbecause = "x"\n'
+    text = HEAD + rel.format(a="lan", b="net", c=0.9) + rel.format(a="servers", b="net", c=0.5)
+    path = _write(tmp_path, text)
+    with pytest.raises(CatalogError) as info:
+        load_crosswalk(path)
+    (problem,) = info.value.problems
+    assert problem.line == 13
+    assert "different confidences (0.5 here, 0.9 at line 7)" in problem.message
+
+
+def test_version_mismatch(tmp_path, both):
+    path = _write(
+        tmp_path,
+        HEAD.replace('version = "1.0" }\nto', 'version = "0.9" }\nto')
+        + '[[relation]]\nfrom = "lan"\nto = "net"\ntype = "equivalent"\nconfidence = 0.9\nbecause = "x"\n',
+    )
+    crosswalk = load_crosswalk(path)
+    with pytest.raises(CatalogError, match=r"written against mini 0.9, but mini 1.0 is loaded"):
+        translate(_assess({}), crosswalk, to=both)
+
+
+def test_every_problem_of_a_file_at_once(tmp_path):
+    path = _write(
+        tmp_path,
+        HEAD
+        + '[[relation]]\nfrom = "lan"\nto = "net"\ntype = "same"\nconfidence = 2\n'
+        + '[[relation]]\nfrom = "pacs"\nto = "imaging"\ntype = "overlaps"\nconfidence = 0.5\n'
+        'because = "x"\ncolour = "red"\n',
+    )
+    with pytest.raises(CatalogError) as info:
+        load_crosswalk(path)
+    lines = sorted((p.line, p.key) for p in info.value.problems)
+    assert (10, "type") in lines
+    assert (11, "confidence") in lines
+    assert (7, "because") in lines
+    assert any(key == "share" for _, key in lines)
+    assert any(key == "colour" for _, key in lines)
+
+
+def test_version_map_is_not_a_crosswalk(both):
+    vmap = load_crosswalk(CW / "mini-1-to-2.toml")
+    with pytest.raises(OptionError):
+        translate(_assess({}), vmap, to=both)
+
+
+# --- versions ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def versions():
+    old = readiness.load_catalog(DATA / "mini.toml")
+    new = readiness.load_catalog(CW / "mini-2.toml")
+    return old, new, load_crosswalk(CW / "mini-1-to-2.toml")
+
+
+def test_diff_lists_every_kind_of_change(versions):
+    old, new, vmap = versions
+    diff = diff_catalogs(old, new, version_map=vmap)
+    assert dict(diff.counts()) == {"renamed": 1, "split": 1, "merged": 1, "reworded": 1}
+    assert [str(c) for c in diff.changes][:3] == [
+        "renamed: lan -> network (Same criterion, clearer name.)",
+        "split: his -> his_core, his_billing (Memo 2/2027 lists the core and billing parts separately.)",
+        "merged: ward, pacs -> clinical (Memo 2/2027 assesses the clinical modules together.)",
+    ]
+    without = diff_catalogs(old, new)
+    kinds = {c.kind for c in without.changes}
+    assert {"added", "removed"} <= kinds
+
+
+def test_migration_rules(versions):
+    old, new, vmap = versions
+    a = _assess(
+        {
+            "lan": "met",
+            "servers": "met",
+            "his": "not_met",
+            "ward": "met",
+            "pacs": {"status": "partial", "progress": 0.5},
+            "backup": "met",
+        }
+    )
+    moved = migrate(a, vmap, old=old, new=new)
+    records = moved.assessment.records
+    assert records["mini:network"].status is readiness.Status.MET
+    assert "mini:his_core" not in records
+    assert moved.gaps == ("mini:his_billing", "mini:his_core")
+    assert (records["mini:clinical"].status, records["mini:clinical"].progress) == (
+        readiness.Status.PARTIAL,
+        0.75,
+    )
+    assert records["mini:backup"].status is readiness.Status.MET
+    assert moved.dropped == ()
+
+
+def test_migration_keeps_scores_where_only_names_changed(versions, tmp_path):
+    old, _, _ = versions
+    renamed = (DATA / "mini.toml").read_text(encoding="utf-8")
+    renamed = renamed.replace('version = "1.0"', 'version = "1.1"').replace('"lan"', '"network"')
+    new_path = tmp_path / "mini-1.1.toml"
+    new_path.write_text(renamed, encoding="utf-8")
+    map_path = tmp_path / "map.toml"
+    map_path.write_text(
+        (CW / "mini-1-to-2.toml")
+        .read_text(encoding="utf-8")
+        .split("[[relation]]")[0]
+        .replace('"2.0"', '"1.1"')
+        + '[[relation]]\nfrom = "lan"\nto = "network"\ntype = "renamed"\nbecause = "x"\n',
+        encoding="utf-8",
+    )
+    new = readiness.load_catalog(new_path)
+    vmap = load_crosswalk(map_path)
+    rounds = [
+        _assess({"lan": "met", "servers": "met", "his": "met"}),
+        _assess(
+            {"lan": "met", "servers": "not_met", "ward": {"status": "partial", "progress": 0.3}}
+        ),
+    ]
+    for a in rounds:
+        before = readiness.score(old, a)
+        after = readiness.score(new, migrate(a, vmap, old=old, new=new).assessment)
+        assert after.overall == before.overall
+        assert after.level() == before.level()
+
+
+def test_diff_refuses_a_map_of_other_versions(versions):
+    old, _, vmap = versions
+    with pytest.raises(CatalogError, match=r"not mini 1\.0 -> 1\.0"):
+        diff_catalogs(old, old, version_map=vmap)
