@@ -13,6 +13,16 @@ from types import ModuleType
 
 from readiness import errors
 from readiness._catalog import KINDS, OWNERSHIPS, Catalog, Criterion
+from readiness._crosswalk import (
+    Crosswalk,
+    Derivation,
+    LevelEstimate,
+    Relation,
+    Translation,
+    estimate_level,
+    load_crosswalk,
+    translate,
+)
 from readiness._load import list_catalogs, load_catalog
 from readiness._matrix import StatusMatrix
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
@@ -29,6 +39,7 @@ from readiness._plan import (
 )
 from readiness._portfolio import Obligation, Summary, summarize
 from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
+from readiness._versions import CatalogDiff, Change, Migration, diff_catalogs, migrate
 
 __version__ = "0.1.0"
 
@@ -39,15 +50,22 @@ __all__ = [
     "Assessment",
     "Blocker",
     "Catalog",
+    "CatalogDiff",
+    "Change",
     "Criterion",
+    "Crosswalk",
     "DeadlineVerdict",
+    "Derivation",
     "Facility",
+    "LevelEstimate",
+    "Migration",
     "NextStep",
     "Obligation",
     "Plan",
     "PlanTable",
     "Reason",
     "Record",
+    "Relation",
     "Score",
     "ScoreTable",
     "Status",
@@ -55,13 +73,18 @@ __all__ = [
     "Step",
     "Summary",
     "Target",
+    "Translation",
     "Weights",
     "__version__",
+    "diff_catalogs",
     "errors",
+    "estimate_level",
     "graph",
     "io",
     "list_catalogs",
     "load_catalog",
+    "load_crosswalk",
+    "migrate",
     "next_steps",
     "peers",
     "plan",
@@ -71,6 +94,7 @@ __all__ = [
     "score_many",
     "summarize",
     "synthetic",
+    "translate",
 ]
 
 
