@@ -39,7 +39,15 @@ from readiness._plan import (
 )
 from readiness._portfolio import Obligation, Summary, summarize
 from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
-from readiness._versions import CatalogDiff, Change, Migration, diff_catalogs, migrate
+from readiness._versions import (
+    CatalogDiff,
+    Change,
+    Migration,
+    Round,
+    align_history,
+    diff_catalogs,
+    migrate,
+)
 
 __version__ = "0.1.0"
 
@@ -66,6 +74,7 @@ __all__ = [
     "Reason",
     "Record",
     "Relation",
+    "Round",
     "Score",
     "ScoreTable",
     "Status",
@@ -76,6 +85,7 @@ __all__ = [
     "Translation",
     "Weights",
     "__version__",
+    "align_history",
     "diff_catalogs",
     "errors",
     "estimate_level",

@@ -33,7 +33,15 @@ from readiness._crosswalk import Crosswalk, _frozen
 from readiness._model import Assessment, Record, Status
 from readiness.errors import CatalogError, OptionError, UnknownCriterionError
 
-__all__ = ["CatalogDiff", "Change", "Migration", "diff_catalogs", "migrate"]
+__all__ = [
+    "CatalogDiff",
+    "Change",
+    "Migration",
+    "Round",
+    "align_history",
+    "diff_catalogs",
+    "migrate",
+]
 
 #: Kinds of change :func:`diff_catalogs` reports, in the order it lists them.
 CHANGE_KINDS: Final = (
@@ -262,7 +270,12 @@ def _merge(records: Iterable[Record]) -> Record | None:
 
 
 def migrate(
-    assessment: Assessment, version_map: Crosswalk, *, old: Catalog, new: Catalog
+    assessment: Assessment,
+    version_map: Crosswalk,
+    *,
+    new: Catalog,
+    old: Catalog | None = None,
+    final: bool = True,
 ) -> Migration:
     """Carry an assessment from the old data version of a catalog to the new one.
 
@@ -272,8 +285,15 @@ def migrate(
         Written against ``old`` (qualified keys or short ids of the old set).
     version_map : Crosswalk
         A version map from ``old`` to ``new`` (``kind = "version-map"``).
-    old, new : Catalog
-        The two versions, loaded.
+    new : Catalog
+        The new version, loaded.
+    old : Catalog, optional
+        The old version, when it can still be loaded: short ids are resolved against it and
+        its version is checked. Without it, short ids are read as ids of the mapped catalog.
+    final : bool, default True
+        ``new`` holds the map's target version. :func:`align_history` passes False for the
+        inner steps of a chain, whose target version is not loaded: their targets and
+        carried-over records are then checked at the last step.
 
     Returns
     -------
@@ -287,21 +307,39 @@ def migrate(
     """
     cid = version_map.source_catalog
     for side, cat in (("old", old), ("new", new)):
-        if cid not in cat.frameworks:
+        if cat is not None and cid not in cat.frameworks:
             raise OptionError(f"the {side} set has no catalog {cid!r}", key="catalog", value=cid)
-    old_version = old.frameworks[cid].version
-    new_version = new.frameworks[cid].version
+    old_version = old.frameworks[cid].version if old is not None else version_map.source_version
+    new_version = new.frameworks[cid].version if final else version_map.target_version
     _check_map(version_map, cid, old_version, new_version)
+    mapped = {key for rel in version_map.relations for key in rel.source}
+    for rel in version_map.relations:
+        for key in rel.target:
+            if final and key not in new.criteria:
+                raise CatalogError(
+                    "the version map names a criterion the new catalog does not have",
+                    path=version_map.path,
+                    line=rel.to_line,
+                    value=key,
+                )
     records: dict[str, Record] = {}
     for key, record in assessment.records.items():
-        try:
-            records[old.resolve(key)] = record
-        except UnknownCriterionError:
-            raise UnknownCriterionError(
-                f"assessment of {assessment.facility.id} on {assessment.date}: no such "
-                f"criterion in {cid} {old_version}",
-                value=key,
-            ) from None
+        if old is not None:
+            try:
+                qualified = old.resolve(key)
+            except UnknownCriterionError:
+                raise UnknownCriterionError(
+                    f"assessment of {assessment.facility.id} on {assessment.date}: no such "
+                    f"criterion in {cid} {old_version}",
+                    value=key,
+                ) from None
+        elif ":" in key:
+            qualified = key
+        elif f"{cid}:{key}" in mapped or f"{cid}:{key}" in new.criteria:
+            qualified = f"{cid}:{key}"
+        else:
+            qualified = new.resolve(key) if key in new else f"{cid}:{key}"
+        records[qualified] = record
     out: dict[str, Record] = {}
     moved: dict[str, tuple[str, ...]] = {}
     gaps: list[str] = []
@@ -334,7 +372,7 @@ def migrate(
     for key, record in records.items():
         if key in used:
             continue
-        if key in new.criteria:
+        if key in new.criteria or not final:
             out.setdefault(key, record)
         else:
             dropped.append(key)
@@ -347,3 +385,102 @@ def migrate(
         gaps=tuple(sorted(gaps)),
         dropped=tuple(sorted(dropped)),
     )
+
+
+@attrs.frozen(kw_only=True)
+class Round:
+    """One round of a history, brought to the catalog version it is scored against.
+
+    Attributes
+    ----------
+    assessment : Assessment
+        The round as scored (migrated when it was written against an older version).
+    written_against, scored_against : str
+        The data version of the mapped catalog the round was written against, and the one
+        it is scored against (the loaded catalog's).
+    maps : tuple of str
+        Ids of the version maps applied, oldest first (empty when none was needed).
+    gaps, dropped : tuple of str
+        As in :class:`Migration`, over every map applied.
+    """
+
+    assessment: Assessment
+    written_against: str
+    scored_against: str
+    maps: tuple[str, ...]
+    gaps: tuple[str, ...]
+    dropped: tuple[str, ...]
+
+
+def align_history(
+    rounds: Iterable[tuple[Assessment, str]], catalog: Catalog, maps: Iterable[Crosswalk]
+) -> tuple[Round, ...]:
+    """Bring every round of a history to the loaded version of a catalog, saying which.
+
+    Parameters
+    ----------
+    rounds : iterable of (Assessment, version)
+        Each round with the data version of the mapped catalog it was written against.
+    catalog : Catalog
+        The set to score against; holds the mapped catalog at its newest version.
+    maps : iterable of Crosswalk
+        Version maps that chain the older versions to the loaded one (for example
+        2026.11.0 -> 2026.12.0 -> 2027.1.0); each applies the rules of :func:`migrate`.
+
+    Returns
+    -------
+    tuple of Round
+        In the order given; ``readiness.score_many(catalog, [r.assessment for r in rounds])``
+        scores them, and each round says which version it was written and scored against.
+
+    Raises
+    ------
+    OptionError
+        If no chain of maps leads from a round's version to the loaded one.
+    """
+    chain: dict[str, Crosswalk] = {}
+    for vmap in maps:
+        if vmap.kind != "version-map":
+            raise OptionError("not a version map", key="maps", value=vmap.id)
+        if chain and vmap.source_catalog != next(iter(chain.values())).source_catalog:
+            raise OptionError("the maps concern different catalogs", key="maps", value=vmap.id)
+        chain[vmap.source_version] = vmap
+    cid = next(iter(chain.values())).source_catalog if chain else catalog.id
+    if cid not in catalog.frameworks:
+        raise OptionError(f"the loaded set has no catalog {cid!r}", key="catalog", value=cid)
+    current = catalog.frameworks[cid].version
+    out: list[Round] = []
+    for assessment, written in rounds:
+        steps: list[Crosswalk] = []
+        version = written
+        while version != current:
+            step = chain.get(version)
+            if step is None or step in steps:
+                raise OptionError(
+                    f"no chain of version maps leads from {cid} {written} to {current} "
+                    f"(round of {assessment.facility.id} on {assessment.date})",
+                    key="maps",
+                    value=written,
+                )
+            steps.append(step)
+            version = step.target_version
+        moved = assessment
+        gaps: list[str] = []
+        dropped: list[str] = []
+        for n, step in enumerate(steps):
+            last = n == len(steps) - 1
+            result = migrate(moved, step, new=catalog, final=last)
+            moved = result.assessment
+            gaps.extend(result.gaps)
+            dropped.extend(result.dropped)
+        out.append(
+            Round(
+                assessment=moved,
+                written_against=written,
+                scored_against=current,
+                maps=tuple(step.id for step in steps),
+                gaps=tuple(sorted(set(gaps))),
+                dropped=tuple(sorted(set(dropped))),
+            )
+        )
+    return tuple(out)

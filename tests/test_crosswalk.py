@@ -346,3 +346,30 @@ def test_diff_refuses_a_map_of_other_versions(versions):
     old, _, vmap = versions
     with pytest.raises(CatalogError, match=r"not mini 1\.0 -> 1\.0"):
         diff_catalogs(old, old, version_map=vmap)
+
+
+def test_history_spanning_versions_says_which_version(versions):
+    old, new, vmap = versions
+    early = _assess({"lan": "met", "servers": "met", "his": "met", "backup": "met"})
+    late = readiness.Assessment(
+        facility=HOSPITAL,
+        date=dt.date(2027, 3, 1),
+        records={"network": "met", "servers": "met", "his_core": "met", "his_billing": "not_met"},
+    )
+    rounds = readiness.align_history([(early, "1.0"), (late, "2.0")], new, [vmap])
+    assert [(r.written_against, r.scored_against, r.maps) for r in rounds] == [
+        ("1.0", "2.0", ("mini-1-to-2",)),
+        ("2.0", "2.0", ()),
+    ]
+    assert rounds[1].assessment == late
+    assert rounds[0].assessment == migrate(early, vmap, old=old, new=new).assessment
+    table = readiness.score_many(new, [r.assessment for r in rounds])
+    assert len(table) == 2
+    with pytest.raises(OptionError, match=r"no chain of version maps leads from mini 0\.9"):
+        readiness.align_history([(early, "0.9")], new, [vmap])
+
+
+def test_migration_without_the_old_catalog(versions):
+    old, new, vmap = versions
+    a = _assess({"lan": "met", "his": "met", "ward": "not_met", "pacs": "met"})
+    assert migrate(a, vmap, new=new) == migrate(a, vmap, new=new, old=old)

@@ -28,6 +28,8 @@ def test_all_is_pinned() -> None:
     assert sorted(readiness.__all__) == sorted(
         [
             "CatalogDiff",
+            "Round",
+            "align_history",
             "Change",
             "Crosswalk",
             "Derivation",
