@@ -37,9 +37,10 @@ Rules of :func:`translate` (pinned by property tests):
 
 from __future__ import annotations
 
+import contextlib
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
@@ -723,25 +724,27 @@ def _rank(candidate: Derivation) -> tuple[float, int, float]:
 
 def translate(
     assessment: Assessment | Translation,
-    crosswalk: Crosswalk,
+    crosswalk: Crosswalk | Iterable[Crosswalk],
     *,
     to: Catalog,
     source: Catalog | None = None,
 ) -> Translation:
-    """Derive records of another catalog from an assessment, through a crosswalk.
+    """Derive records of another catalog from an assessment, through one or more crosswalks.
 
     Parameters
     ----------
     assessment : Assessment or Translation
-        Records of the crosswalk's source catalog (qualified keys or short ids). A
-        :class:`Translation` carries its confidences into the next step of a chain.
-    crosswalk : Crosswalk
-        A crosswalk (not a version map: use :func:`readiness.migrate`).
+        Records of the crosswalks' source catalogs (qualified keys or short ids). A
+        :class:`Translation` keeps its direct and derived records (with their confidences),
+        so translations chain and several crosswalks can feed one target catalog.
+    crosswalk : Crosswalk or iterable of Crosswalk
+        Crosswalks (not version maps: use :func:`readiness.migrate`), applied in order; a
+        later one may derive from records an earlier one derived.
     to : Catalog
-        A loaded set that holds the crosswalk's target catalog at its version.
+        A loaded set that holds the crosswalks' target catalogs at their versions.
     source : Catalog, optional
-        A loaded set holding the source catalog, to check its version and ids (defaults to
-        ``to`` when it holds the source catalog too).
+        A loaded set holding the source catalogs, to check their versions and ids (defaults to
+        ``to``, which then holds both sides).
 
     Returns
     -------
@@ -750,69 +753,83 @@ def translate(
     Raises
     ------
     OptionError
-        If ``crosswalk`` is a version map.
+        If a crosswalk is a version map.
     CatalogError
-        If a catalog's version is not the one the crosswalk was written against, or a
-        relation names a criterion the catalogs do not have.
+        If a catalog's version is not the one a crosswalk was written against, or a relation
+        names a criterion the catalogs do not have.
 
     Notes
     -----
     The rules are listed in the module documentation (:mod:`readiness._crosswalk`) and in
     ``docs/crosswalks.md``.
     """
-    if crosswalk.kind != "crosswalk":
-        raise OptionError(
-            "a version map migrates assessments (readiness.migrate), it does not translate them",
-            key="crosswalk",
-            value=crosswalk.id,
-        )
+    steps = (crosswalk,) if isinstance(crosswalk, Crosswalk) else tuple(crosswalk)
     origin = source if source is not None else to
-    crosswalk.check_against(origin, to)
+    for step in steps:
+        if step.kind != "crosswalk":
+            raise OptionError(
+                "a version map migrates assessments (readiness.migrate), it does not "
+                "translate them",
+                key="crosswalk",
+                value=step.id,
+            )
+        step.check_against(origin, to)
     if isinstance(assessment, Translation):
         base = assessment.assessment
-        confidence_of = assessment.confidence
+        derivations = dict(assessment.derived)
     else:
         base = assessment
-        confidence_of = None
+        derivations = {}
     records: dict[str, Record] = {}
     for key, record in base.records.items():
-        try:
-            qualified = origin.resolve(key) if key not in to.criteria else key
-        except UnknownCriterionError:
-            qualified = key
+        qualified = key
+        if key not in to.criteria:
+            with contextlib.suppress(UnknownCriterionError):
+                qualified = origin.resolve(key)
         records[qualified] = record
     direct = frozenset(
-        k for k, r in records.items() if k in to.criteria and r.status is not Status.UNKNOWN
+        k
+        for k, r in records.items()
+        if k in to.criteria and r.status is not Status.UNKNOWN and k not in derivations
     )
-    candidates: dict[str, list[Derivation]] = {}
-    for rel in crosswalk.relations:
-        (src,) = rel.source
-        (dst,) = rel.target
-        if dst in direct or src not in records:
-            continue
-        derived = _derive(rel, records[src])
-        if derived is None:
-            continue
-        weight = 1.0 if confidence_of is None else confidence_of(src)
-        if weight <= 0:
-            continue
-        confidence = rel.confidence * weight
-        note = (
-            f"derived from {src} ({records[src].status.value}) via {rel.kind.replace('_', ' ')} "
-            f"in crosswalk {crosswalk.id}, confidence {confidence:.2f}"
-        )
-        derived = attrs.evolve(derived, evidence=note)
-        candidates.setdefault(dst, []).append(
-            Derivation(
-                criterion=dst,
-                record=derived,
-                confidence=confidence,
-                sources=(src,),
-                relations=(rel,),
-                crosswalk=crosswalk.id,
+
+    def confidence_of(key: str) -> float:
+        if key in derivations:
+            return derivations[key].confidence
+        return 1.0 if key in records else 0.0
+
+    for step in steps:
+        candidates: dict[str, list[Derivation]] = {}
+        for rel in step.relations:
+            (src,) = rel.source
+            (dst,) = rel.target
+            if dst in direct or src not in records:
+                continue
+            derived = _derive(rel, records[src])
+            weight = confidence_of(src)
+            if derived is None or weight <= 0:
+                continue
+            confidence = rel.confidence * weight
+            note = (
+                f"derived from {src} ({records[src].status.value}) via "
+                f"{rel.kind.replace('_', ' ')} in crosswalk {step.id}, "
+                f"confidence {confidence:.2f}"
             )
-        )
-    derivations = {dst: min(found, key=_rank) for dst, found in sorted(candidates.items())}
+            candidates.setdefault(dst, []).append(
+                Derivation(
+                    criterion=dst,
+                    record=attrs.evolve(derived, evidence=note),
+                    confidence=confidence,
+                    sources=(src,),
+                    relations=(rel,),
+                    crosswalk=step.id,
+                )
+            )
+        for dst, found in sorted(candidates.items()):
+            if dst in derivations:
+                found.append(derivations[dst])
+            derivations[dst] = min(found, key=_rank)
+            records[dst] = derivations[dst].record
     out = {k: r for k, r in records.items() if k in direct}
     out.update({k: d.record for k, d in derivations.items()})
     result = Assessment(facility=base.facility, date=base.date, records=out)
