@@ -20,6 +20,7 @@ from readiness._crosswalk import (
     Relation,
     Translation,
     estimate_level,
+    estimate_stage,
     load_crosswalk,
     translate,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "diff_catalogs",
     "errors",
     "estimate_level",
+    "estimate_stage",
     "graph",
     "io",
     "list_catalogs",

@@ -61,6 +61,9 @@ __all__ = [
     "Relation",
     "Translation",
     "builtin_crosswalks",
+    "crosswalks_into",
+    "estimate_levels",
+    "estimate_stage",
     "load_crosswalk",
     "translate",
 ]
@@ -916,11 +919,22 @@ def estimate_level(
 
     Notes
     -----
-    Each bound is computed by the scoring kernel itself (:func:`readiness.score`, strict
+    Each bound is computed by the scoring kernel itself (:func:`readiness.score_many`, strict
     policy) on the assessment with every unknown applicable criterion of the whole set set to
     ``not_met`` (worst) or ``met`` (best), so the range holds for the catalog's own level rule.
     """
-    from readiness._score import score  # noqa: PLC0415 - avoids an import cycle
+    (estimate,) = estimate_levels(catalog, [assessment], framework=framework)
+    return estimate
+
+
+def estimate_levels(
+    catalog: Catalog,
+    assessments: Iterable[Assessment | Translation],
+    *,
+    framework: str | None = None,
+) -> tuple[LevelEstimate, ...]:
+    """:func:`estimate_level` for many assessments, scored in three batches."""
+    from readiness._score import score_many  # noqa: PLC0415 - avoids an import cycle
 
     fid = framework or catalog.id
     if fid not in catalog.frameworks:
@@ -929,50 +943,135 @@ def estimate_level(
             key="framework",
             value=fid,
         )
-    if isinstance(assessment, Translation):
-        base = assessment.assessment
-        derived_keys = frozenset(assessment.derived)
-    else:
-        base = assessment
-        derived_keys = frozenset()
-    records = {catalog.resolve(k) if k in catalog else k: r for k, r in base.records.items()}
-    base = attrs.evolve(base, records={k: r for k, r in records.items() if k in catalog.criteria})
-    attributes = base.facility.attribute_values()
-    unknown_keys = [
-        key
-        for key, criterion in catalog.criteria.items()
-        if criterion.applies_to.matches(attributes)
-        and records.get(key, Record(status=Status.UNKNOWN)).status is Status.UNKNOWN
-    ]
-
-    def level_with(status: Status | None) -> int | None:
-        filled = dict(base.records)
-        if status is not None:
-            filled.update(dict.fromkeys(unknown_keys, Record(status=status)))
-        result = score(catalog, attrs.evolve(base, records=filled))
-        return result.catalogs[fid].level
-
-    own = [
-        key
-        for key, criterion in catalog.criteria.items()
-        if criterion.catalog == fid
-        and criterion.applies_to.matches(attributes)
-        and records.get(key, Record(status=Status.UNKNOWN)).status is not Status.NOT_APPLICABLE
-    ]
-    n_derived = sum(1 for k in own if k in derived_keys)
-    n_unknown = sum(1 for k in own if k in unknown_keys)
-    confidences = (
-        [assessment.derived[k].confidence for k in own if k in derived_keys]
-        if isinstance(assessment, Translation)
-        else []
+    rows: list[tuple[Assessment, Assessment, Assessment]] = []
+    counts: list[tuple[int, int, int, float | None]] = []
+    unknown_record = Record(status=Status.UNKNOWN)
+    for item in assessments:
+        if isinstance(item, Translation):
+            base, derived = item.assessment, item.derived
+        else:
+            base, derived = item, {}
+        records: dict[str, Record] = {}
+        for key, record in base.records.items():
+            if key in catalog.criteria:
+                records[key] = record
+            elif key in catalog:
+                records[catalog.resolve(key)] = record
+        attributes = base.facility.attribute_values()
+        unknown: list[str] = []
+        n_direct = n_derived = n_unknown = 0
+        confidences: list[float] = []
+        for key, criterion in catalog.criteria.items():
+            if not criterion.applies_to.matches(attributes):
+                continue
+            status = records.get(key, unknown_record).status
+            if status is Status.UNKNOWN:
+                unknown.append(key)
+            if criterion.catalog != fid or status is Status.NOT_APPLICABLE:
+                continue
+            if status is Status.UNKNOWN:
+                n_unknown += 1
+            elif key in derived:
+                n_derived += 1
+                confidences.append(derived[key].confidence)
+            else:
+                n_direct += 1
+        base = attrs.evolve(base, records=records)
+        worst = attrs.evolve(
+            base, records={**records, **dict.fromkeys(unknown, Record(status=Status.NOT_MET))}
+        )
+        best = attrs.evolve(
+            base, records={**records, **dict.fromkeys(unknown, Record(status=Status.MET))}
+        )
+        rows.append((base, worst, best))
+        mean = sum(confidences) / len(confidences) if confidences else None
+        counts.append((n_direct, n_derived, n_unknown, mean))
+    if not rows:
+        return ()
+    position = list(catalog.frameworks).index(fid)
+    levels = []
+    for column in range(3):
+        table = score_many(catalog, [row[column] for row in rows])
+        levels.append([None if v < 0 else int(v) for v in table.level[position].tolist()])
+    return tuple(
+        LevelEstimate(
+            catalog=fid,
+            level=levels[0][n],
+            worst=levels[1][n],
+            best=levels[2][n],
+            direct=direct,
+            derived=n_derived,
+            unknown=n_unknown,
+            confidence=mean,
+        )
+        for n, (direct, n_derived, n_unknown, mean) in enumerate(counts)
     )
-    return LevelEstimate(
-        catalog=fid,
-        level=level_with(None),
-        worst=level_with(Status.NOT_MET),
-        best=level_with(Status.MET),
-        direct=len(own) - n_derived - n_unknown,
-        derived=n_derived,
-        unknown=n_unknown,
-        confidence=sum(confidences) / len(confidences) if confidences else None,
-    )
+
+
+def crosswalks_into(catalog: Catalog, framework: str) -> tuple[Crosswalk, ...]:
+    """Return the built-in crosswalks from catalogs of ``catalog`` into ``framework``.
+
+    Only crosswalks written against the loaded versions of both sides are returned, sorted by
+    id, so :func:`translate` applies them in a fixed order.
+    """
+    found = []
+    for cid in builtin_crosswalks():
+        crosswalk = load_crosswalk(cid)
+        if crosswalk.kind != "crosswalk" or crosswalk.target_catalog != framework:
+            continue
+        source = catalog.frameworks.get(crosswalk.source_catalog)
+        target = catalog.frameworks.get(framework)
+        if (
+            source is not None
+            and target is not None
+            and source.version == crosswalk.source_version
+            and target.version == crosswalk.target_version
+        ):
+            found.append(crosswalk)
+    return tuple(found)
+
+
+def estimate_stage(
+    catalog: Catalog,
+    assessments: Assessment | Iterable[Assessment],
+    *,
+    framework: str = "himss-emram",
+) -> tuple[LevelEstimate, ...]:
+    """Estimate another framework's level (by default the HIMSS EMRAM stage) of facilities.
+
+    Translates each assessment through the built-in crosswalks into ``framework``
+    (:func:`crosswalks_into`) and estimates its level with a best/worst range
+    (:func:`estimate_levels`). The result is an *estimate*: reports label it so and keep it
+    apart from validated stages.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A loaded set holding the assessed catalogs and ``framework``, for example
+        ``load_catalog(["vn-emr", "himss-emram"])``.
+    assessments : Assessment or iterable of Assessment
+    framework : str
+        The framework whose level is estimated.
+
+    Raises
+    ------
+    OptionError
+        If the set does not hold ``framework`` or no built-in crosswalk leads into it.
+    """
+    if framework not in catalog.frameworks:
+        raise OptionError(
+            f"load the framework with the assessed catalogs, e.g. load_catalog([..., "
+            f"{framework!r}]) (loaded: {', '.join(catalog.frameworks)})",
+            key="framework",
+            value=framework,
+        )
+    crosswalks = crosswalks_into(catalog, framework)
+    if not crosswalks:
+        raise OptionError(
+            "no built-in crosswalk leads from the loaded catalogs into this framework",
+            key="framework",
+            value=framework,
+        )
+    items = [assessments] if isinstance(assessments, Assessment) else list(assessments)
+    translated = [translate(a, crosswalks, to=catalog) for a in items]
+    return estimate_levels(catalog, translated, framework=framework)

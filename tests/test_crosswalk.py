@@ -376,3 +376,42 @@ def test_migration_without_the_old_catalog(versions):
     old, new, vmap = versions
     a = _assess({"lan": "met", "his": "met", "ward": "not_met", "pacs": "met"})
     assert migrate(a, vmap, new=new) == migrate(a, vmap, new=new, old=old)
+
+
+# --- built-in crosswalks -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cid", readiness._crosswalk.builtin_crosswalks())
+def test_builtin_crosswalks_match_the_builtin_catalogs(cid):
+    """Every shipped crosswalk loads, and names criteria of the shipped catalog versions."""
+    crosswalk = load_crosswalk(cid)
+    catalog = readiness.load_catalog([crosswalk.source_catalog, crosswalk.target_catalog])
+    crosswalk.check_against(catalog, catalog)
+    assert all(rel.because or rel.citation for rel in crosswalk.relations)
+
+
+def test_circular_54_self_assessment_yields_emr_condition_records():
+    catalog = readiness.load_catalog(["vn-it-tt54", "vn-emr"])
+    crosswalk = load_crosswalk("vn-it-tt54-to-vn-emr")
+    old = _assess({"vn.tt54.emr.basic": "met", "vn.tt54.nonfunc.c108": "met"})
+    result = translate(old, crosswalk, to=catalog)
+    assert result.assessment.records["vn-emr:vn.tt13.app.kcb_system"].status is (
+        readiness.Status.MET
+    )
+    assert result.derived["vn-emr:vn.hd365.fn.source_sync"].confidence == pytest.approx(0.6)
+    overlap = result.derived["vn-emr:vn.tt13.content.tt32_ch10"].record
+    assert overlap.status is readiness.Status.PARTIAL
+
+
+def test_estimated_emram_stage_from_vietnamese_assessments():
+    catalog = readiness.load_catalog(["vn-emr", "himss-emram"])
+    nothing = _assess({})
+    lab = _assess({"vn.tt54.lis.basic": "met", "vn.tt54.ris_pacs.basic": "met"})
+    (empty, some) = readiness.estimate_stage(catalog, [nothing, lab])
+    assert (empty.level, empty.worst) == (0, 0)
+    assert empty.best == 7
+    assert empty.derived == 0
+    assert some.derived >= 2
+    assert some.worst == 0
+    with pytest.raises(OptionError, match="load the framework"):
+        readiness.estimate_stage(readiness.load_catalog("vn-emr"), nothing)

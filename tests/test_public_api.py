@@ -28,6 +28,7 @@ def test_all_is_pinned() -> None:
     assert sorted(readiness.__all__) == sorted(
         [
             "CatalogDiff",
+            "estimate_stage",
             "Round",
             "align_history",
             "Change",
