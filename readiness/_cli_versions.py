@@ -51,9 +51,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from readiness import io  # noqa: PLC0415
     from readiness._crosswalk import load_crosswalk  # noqa: PLC0415
+    from readiness._files import check_output  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
     from readiness._versions import migrate  # noqa: PLC0415
 
+    check_output(args.output, [args.assessments, args.facilities])
     old = load_catalog(args.catalog)
     new = load_catalog(args.to)
     vmap = load_crosswalk(args.map)
