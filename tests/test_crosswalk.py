@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -415,3 +416,41 @@ def test_estimated_emram_stage_from_vietnamese_assessments():
     assert some.worst == 0
     with pytest.raises(OptionError, match="load the framework"):
         readiness.estimate_stage(readiness.load_catalog("vn-emr"), nothing)
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def test_cli_diff_and_crosswalks(capsys):
+    from readiness._cli import main
+
+    args = ["diff", str(DATA / "mini.toml"), str(CW / "mini-2.toml")]
+    assert main([*args, "--map", str(CW / "mini-1-to-2.toml")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "mini 1.0 -> 2.0: 1 renamed, 1 split, 1 merged, 1 reworded"
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"] == {"added": 4, "removed": 4, "reworded": 1}
+    assert main(["crosswalks"]) == 0
+    assert "vn-it-tt54-to-vn-emr" in capsys.readouterr().out
+
+
+def test_cli_migrate(tmp_path, capsys):
+    from readiness import io
+    from readiness._cli import main
+
+    old = readiness.load_catalog(DATA / "mini.toml")
+    new = readiness.load_catalog(CW / "mini-2.toml")
+    facilities = tmp_path / "f.csv"
+    before = tmp_path / "a.csv"
+    after = tmp_path / "b.csv"
+    io.write_facilities(facilities, [HOSPITAL])
+    io.write_assessments(before, [_assess({"lan": "met", "his": "not_met", "ward": "met"})], old)
+    common = ["migrate", "--catalog", str(DATA / "mini.toml"), "--to", str(CW / "mini-2.toml")]
+    common += ["--map", str(CW / "mini-1-to-2.toml"), "--facilities", str(facilities)]
+    assert main([*common, "--assessments", str(before), "-o", str(after)]) == 0
+    assert "2 record(s) became unknown" in capsys.readouterr().err
+    (moved,) = io.read_assessments(after, new, [HOSPITAL])
+    assert moved.records["mini:network"].status is readiness.Status.MET
+    assert main([*common, "--assessments", str(before), "-o", str(before)]) == 2
+    assert "refusing to write over an input" in capsys.readouterr().err
