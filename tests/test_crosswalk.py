@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -407,7 +408,10 @@ def test_circular_54_self_assessment_yields_emr_condition_records():
 def test_estimated_emram_stage_from_vietnamese_assessments():
     catalog = readiness.load_catalog(["vn-emr", "himss-emram"])
     nothing = _assess({})
-    lab = _assess({"vn.tt54.lis.basic": "met", "vn.tt54.ris_pacs.basic": "met"})
+    lab = _assess(
+        {"vn.tt54.lis.basic": "met", "vn.tt54.ris_pacs.basic": "met"},
+        attrs.evolve(HOSPITAL, id="H2"),
+    )
     (empty, some) = readiness.estimate_stage(catalog, [nothing, lab])
     assert (empty.level, empty.worst) == (0, 0)
     assert empty.best == 7
