@@ -921,7 +921,8 @@ def estimate_level(
     -----
     Each bound is computed by the scoring kernel itself (:func:`readiness.score_many`, strict
     policy) on the assessment with every unknown applicable criterion of the whole set set to
-    ``not_met`` (worst) or ``met`` (best), so the range holds for the catalog's own level rule.
+    ``not_met`` (worst) or ``met`` with full coverage (best), so the range holds for the
+    catalog's own level rule.
     """
     (estimate,) = estimate_levels(catalog, [assessment], framework=framework)
     return estimate
@@ -980,8 +981,9 @@ def estimate_levels(
         worst = attrs.evolve(
             base, records={**records, **dict.fromkeys(unknown, Record(status=Status.NOT_MET))}
         )
-        best = attrs.evolve(
-            base, records={**records, **dict.fromkeys(unknown, Record(status=Status.MET))}
+        best = attrs.evolve(  # full coverage, so a minimum-coverage rule cannot hold it back
+            base,
+            records={**records, **dict.fromkeys(unknown, Record(status=Status.MET, coverage=1.0))},
         )
         rows.append((base, worst, best))
         mean = sum(confidences) / len(confidences) if confidences else None
