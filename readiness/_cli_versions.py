@@ -6,7 +6,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from readiness.errors import OptionError
+
+if TYPE_CHECKING:
+    from readiness._catalog import Catalog
 
 __all__ = ["EXAMPLES", "register"]
 
@@ -27,12 +33,15 @@ EXAMPLES = {
 def _cmd_diff(args: argparse.Namespace) -> int:
     from readiness._cli import _emit  # noqa: PLC0415
     from readiness._crosswalk import load_crosswalk  # noqa: PLC0415
-    from readiness._load import load_catalog  # noqa: PLC0415
     from readiness._versions import diff_catalogs  # noqa: PLC0415
 
-    old = load_catalog(args.old)
-    new = load_catalog(args.new)
+    old = _load_side(args.old)
+    new = _load_side(args.new)
     vmap = load_crosswalk(args.map) if args.map else None
+    if args.catalog is None and Path(args.new).is_dir():
+        args.catalog = vmap.target_catalog if vmap is not None else None
+    if args.catalog is None and Path(args.new).is_dir():
+        raise OptionError("name the catalog to compare with --catalog", key="catalog")
     diff = diff_catalogs(old, new, catalog=args.catalog, version_map=vmap)
     if args.format == "json":
         data = {
@@ -48,16 +57,28 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_side(text: str) -> Catalog:
+    """Load a catalog id, a file, or every ``*.toml`` file of a folder (an old catalog set)."""
+    from readiness._load import load_catalog  # noqa: PLC0415
+
+    folder = Path(text)
+    if folder.is_dir():
+        files = sorted(folder.glob("*.toml"))
+        if not files:
+            raise OptionError("the folder holds no .toml catalog files", key="catalog", value=text)
+        return load_catalog(files)
+    return load_catalog(text)
+
+
 def _cmd_migrate(args: argparse.Namespace) -> int:
     from readiness import io  # noqa: PLC0415
     from readiness._crosswalk import load_crosswalk  # noqa: PLC0415
     from readiness._files import check_output  # noqa: PLC0415
-    from readiness._load import load_catalog  # noqa: PLC0415
     from readiness._versions import migrate  # noqa: PLC0415
 
     check_output(args.output, [args.assessments, args.facilities])
-    old = load_catalog(args.catalog)
-    new = load_catalog(args.to)
+    old = _load_side(args.catalog)
+    new = _load_side(args.to)
     vmap = load_crosswalk(args.map)
     facilities = io.read_facilities(args.facilities, catalog=old)
     assessments = io.read_assessments(args.assessments, old, facilities)
@@ -105,8 +126,8 @@ def _cmd_crosswalks(args: argparse.Namespace) -> int:
 def register(add: Callable[[str, str, Callable[[argparse.Namespace], int]], Any]) -> None:
     """Add the subcommands to the parser (``add`` is the main parser's helper)."""
     sub = add("diff", "List what changed between two versions of a catalog.", _cmd_diff)
-    sub.add_argument("old", metavar="OLD", help="the old catalog (file or built-in id)")
-    sub.add_argument("new", metavar="NEW", help="the new catalog (file or built-in id)")
+    sub.add_argument("old", metavar="OLD", help="the old catalog: file, built-in id or folder")
+    sub.add_argument("new", metavar="NEW", help="the new catalog: file, built-in id or folder")
     sub.add_argument("--map", metavar="ID_OR_FILE", help="version map from OLD to NEW")
     sub.add_argument("--catalog", metavar="ID", help="which catalog of the sets (default: NEW's)")
     sub.add_argument("--format", choices=("table", "json"), default="table")
