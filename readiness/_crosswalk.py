@@ -333,7 +333,8 @@ def _parse(text: str, path: str) -> Crosswalk:
         check.keys(table, _SOURCE, ("sources", sid))
         check.text(table, "title", ("sources", sid))
     items = raw.get("relation", [])
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, list) or (not items and kind == "crosswalk"):
+        # a version map may have none: every id kept its meaning between the two versions
         check.add("at least one [[relation]] is required", ("relation",), key="relation")
         items = []
     allowed = VERSION_RELATIONS if kind == "version-map" else CROSSWALK_RELATIONS

@@ -383,13 +383,35 @@ def test_migration_without_the_old_catalog(versions):
 # --- built-in crosswalks -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cid", readiness._crosswalk.builtin_crosswalks())
+BUILTIN = readiness._crosswalk.builtin_crosswalks()
+
+
+@pytest.mark.parametrize("cid", [c for c in BUILTIN if load_crosswalk(c).kind == "crosswalk"])
 def test_builtin_crosswalks_match_the_builtin_catalogs(cid):
-    """Every shipped crosswalk loads, and names criteria of the shipped catalog versions."""
+    """Every shipped crosswalk names criteria of the shipped catalog versions, with reasons."""
     crosswalk = load_crosswalk(cid)
     catalog = readiness.load_catalog([crosswalk.source_catalog, crosswalk.target_catalog])
     crosswalk.check_against(catalog, catalog)
     assert all(rel.because or rel.citation for rel in crosswalk.relations)
+
+
+@pytest.mark.parametrize("cid", [c for c in BUILTIN if load_crosswalk(c).kind == "version-map"])
+def test_builtin_version_maps_agree_with_the_renamed_tables(cid):
+    """A map leads to the shipped version; what it maps from is an old id the catalog lists."""
+    vmap = load_crosswalk(cid)
+    catalog = readiness.load_catalog(vmap.source_catalog)
+    assert catalog.frameworks[vmap.source_catalog].version == vmap.target_version
+    for rel in vmap.relations:
+        assert all(key in catalog.criteria for key in rel.target)
+        for key in rel.source:
+            renamed = catalog.renamed[key]
+            assert renamed.since == vmap.target_version
+            assert set(rel.target) <= set(renamed.successors)
+
+
+def test_every_builtin_catalog_has_a_version_map_from_its_previous_version():
+    maps = {load_crosswalk(c).source_catalog for c in BUILTIN if c.endswith("to-2026.12.0")}
+    assert maps == {info.id for info in readiness.list_catalogs()}
 
 
 def test_circular_54_self_assessment_yields_emr_condition_records():
