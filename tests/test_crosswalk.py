@@ -480,3 +480,23 @@ def test_cli_migrate(tmp_path, capsys):
     assert moved.records["mini:network"].status is readiness.Status.MET
     assert main([*common, "--assessments", str(before), "-o", str(before)]) == 2
     assert "refusing to write over an input" in capsys.readouterr().err
+
+
+def test_an_emram_assessment_of_2026_11_migrates_to_2026_12():
+    new = readiness.load_catalog("himss-emram")
+    vmap = load_crosswalk("himss-emram-2026.11.0-to-2026.12.0")
+    old = _assess(
+        {
+            "himss.emram.s1.lab": "met",
+            "himss.emram.s6.physician_documentation": "met",
+            "himss.emram.s2.hie_capable": "met",
+        }
+    )
+    moved = migrate(old, vmap, new=new)
+    assert moved.assessment.records["himss-emram:himss.emram.s5.physician_documentation"] == (
+        readiness.Record(status="met")
+    )
+    assert moved.assessment.records["himss-emram:himss.emram.s1.lab"].status is (
+        readiness.Status.MET
+    )
+    assert moved.dropped == ("himss-emram:himss.emram.s2.hie_capable",)
