@@ -31,7 +31,7 @@ EXAMPLES = {
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from readiness._cli import _emit  # noqa: PLC0415
+    from readiness._cli import _emit, _write_rows  # noqa: PLC0415
     from readiness._crosswalk import load_crosswalk  # noqa: PLC0415
     from readiness._versions import diff_catalogs  # noqa: PLC0415
 
@@ -52,6 +52,12 @@ def _cmd_diff(args: argparse.Namespace) -> int:
             "changes": [c.to_dict() for c in diff.changes],
         }
         _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    elif args.format == "csv":
+        rows = [
+            {"kind": c.kind, "old": " ".join(c.old), "new": " ".join(c.new), "detail": c.detail}
+            for c in diff.changes
+        ]
+        _write_rows(args, rows, ("kind", "old", "new", "detail"))
     else:
         _emit(args, str(diff) + "\n")
     return 0
@@ -97,7 +103,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_crosswalks(args: argparse.Namespace) -> int:
-    from readiness._cli import _emit, _table  # noqa: PLC0415
+    from readiness._cli import _write_rows  # noqa: PLC0415
     from readiness._crosswalk import builtin_crosswalks, load_crosswalk  # noqa: PLC0415
 
     rows = []
@@ -115,11 +121,7 @@ def _cmd_crosswalks(args: argparse.Namespace) -> int:
                 "argued": counts.get("argued", 0),
             }
         )
-    if args.format == "json":
-        _emit(args, json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-    else:
-        header = list(rows[0]) if rows else ["id"]
-        _emit(args, _table([[row[h] for h in header] for row in rows], header))
+    _write_rows(args, rows, ("id", "kind", "from", "to", "relations", "cited", "argued"))
     return 0
 
 
@@ -130,7 +132,7 @@ def register(add: Callable[[str, str, Callable[[argparse.Namespace], int]], Any]
     sub.add_argument("new", metavar="NEW", help="the new catalog: file, built-in id or folder")
     sub.add_argument("--map", metavar="ID_OR_FILE", help="version map from OLD to NEW")
     sub.add_argument("--catalog", metavar="ID", help="which catalog of the sets (default: NEW's)")
-    sub.add_argument("--format", choices=("table", "json"), default="table")
+    sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
     sub.add_argument("-o", "--output", help="write here instead of stdout")
 
     sub = add(
@@ -144,5 +146,5 @@ def register(add: Callable[[str, str, Callable[[argparse.Namespace], int]], Any]
     sub.add_argument("-o", "--output", required=True, metavar="FILE", help="new assessments")
 
     sub = add("crosswalks", "List the built-in crosswalks and version maps.", _cmd_crosswalks)
-    sub.add_argument("--format", choices=("table", "json"), default="table")
+    sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
     sub.add_argument("-o", "--output", help="write here instead of stdout")
