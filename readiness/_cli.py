@@ -582,6 +582,12 @@ _EXAMPLES = {
 }
 
 
+def _cli_versions_examples() -> dict[str, str]:
+    from readiness._cli_versions import EXAMPLES  # noqa: PLC0415
+
+    return EXAMPLES
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command's argument parser."""
     parser = _Parser(
@@ -601,7 +607,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=help_text,
             description=help_text,
-            epilog=_EXAMPLES[name],
+            epilog=_EXAMPLES.get(name) or _cli_versions_examples()[name],
             formatter_class=_formatter,
         )
         sub.set_defaults(handler=handler)
@@ -726,6 +732,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--assessments", metavar="FILE", help="assessments, with --target")
     sub.add_argument("--lang", choices=("en", "vi"), default="en")
     sub.add_argument("-o", "--output", help="write here instead of stdout")
+
+    from readiness import _cli_versions  # noqa: PLC0415 - diff, migrate, crosswalks
+
+    _cli_versions.register(add)
     return parser
 
 
