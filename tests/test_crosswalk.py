@@ -500,3 +500,14 @@ def test_an_emram_assessment_of_2026_11_migrates_to_2026_12():
         readiness.Status.MET
     )
     assert moved.dropped == ("himss-emram:himss.emram.s2.hie_capable",)
+
+
+def test_circular_54_level_estimate_from_a_partial_self_assessment():
+    """The same estimate serves a Circular 54 facility level (direct records, unknowns open)."""
+    catalog = readiness.load_catalog("vn-it-tt54")
+    partial = _assess({"vn.tt54.infra.basic": "met", "vn.tt54.mgmt_sw.basic": "met"})
+    estimate = estimate_level(catalog, partial, framework="vn-it-tt54")
+    assert (estimate.level, estimate.worst) == (1, 1)
+    assert estimate.best == 5
+    assert estimate.derived == 0
+    assert estimate.direct == 2
