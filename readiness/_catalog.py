@@ -473,6 +473,9 @@ class Criterion:
         Which facilities must meet it.
     legacy : str or None
         Why the criterion is kept for history only; legacy criteria are never scored.
+    accepts_not_applicable : bool
+        False when a ``not_applicable`` record is never accepted for it (where its
+        ``applies_to`` matches, such a record counts as not met under every policy).
     sources : tuple of Citation
         Where it comes from; :attr:`grade` is the firmest of their grades.
     origin : str or None
@@ -492,6 +495,7 @@ class Criterion:
     min_coverage: float | None = None
     bundle: str | None = None
     legacy: str | None = None
+    accepts_not_applicable: bool = True
     estimates: tuple[Estimate, ...] = ()
     sources: tuple[Citation, ...] = ()
     description: Text | None = None

@@ -27,6 +27,8 @@ from readiness.errors import ReadinessError, UnknownFacilityError
 if TYPE_CHECKING:
     from readiness._catalog import Catalog
     from readiness._matrix import StatusMatrix
+    from readiness._model import Facility
+    from readiness._score import ScoreTable
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -276,19 +278,74 @@ def _catalog(args: argparse.Namespace) -> Catalog:
     return load_catalog(args.catalog, layers=args.layer or ())
 
 
-def _chunks(args: argparse.Namespace, catalog: Catalog) -> Iterator[StatusMatrix]:
+def _chunks(
+    args: argparse.Namespace, catalog: Catalog, facilities: Sequence[Facility]
+) -> Iterator[StatusMatrix]:
     from readiness import io  # noqa: PLC0415
 
-    facilities = io.read_facilities(args.facilities, catalog=catalog)
     progress = _Progress("assessments read")
     count = 0
     for chunk in io.read_matrix(
-        args.assessments, catalog, facilities, format=args.assessment_format
+        args.assessments,
+        catalog,
+        facilities,
+        format=args.assessment_format,
+        as_of=getattr(args, "as_of", None),
     ):
         count += len(chunk)
         progress.update(count)
         yield chunk
     progress.done()
+
+
+def _score_table(args: argparse.Namespace, catalog: Catalog, *, keep: bool = False) -> ScoreTable:
+    """Score the input as the options say: one round (``--as-of``, ``--rounds``), every facility.
+
+    Facilities of the facility file without an assessment (on or before ``--as-of``) get a
+    not-assessed row, and a line on stderr says how many. ``keep`` keeps the status matrices
+    (plans need them).
+    """
+    from readiness import io  # noqa: PLC0415
+    from readiness._score import score_many  # noqa: PLC0415
+
+    facilities = io.read_facilities(args.facilities, catalog=catalog)
+    chunks = _chunks(args, catalog, facilities)
+    table = score_many(
+        catalog,
+        list(chunks) if keep else chunks,
+        policy=getattr(args, "policy", "strict"),
+        as_of=args.as_of,
+        rounds=getattr(args, "rounds", "latest"),
+        facilities=facilities,
+        not_applicable=args.not_applicable,
+    )
+    disputed = int(table.disputed.sum())
+    if disputed:
+        how = "trusted" if args.not_applicable == "trust" else "counted as not met"
+        rows = int((table.disputed > 0).sum())
+        print(
+            f"readiness: {disputed} not-applicable claims in {rows} assessments are disputed "
+            f"(the catalog says the criterion applies); {how} (--not-applicable)",
+            file=sys.stderr,
+        )
+    missing = table.not_assessed
+    if missing:
+        day = "" if args.as_of is None else f" on or before {args.as_of.isoformat()}"
+        shown = ", ".join(_printable(m) for m in missing[:5])
+        shown += ", ..." if len(missing) > 5 else ""
+        print(
+            f"readiness: {len(missing)} of {len(facilities)} facilities had no assessment{day}; "
+            f"scored as unknown: {shown}",
+            file=sys.stderr,
+        )
+    return table
+
+
+def _printable(text: str) -> str:
+    """Return ``text`` with control and format characters escaped (for a terminal line)."""
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
 
 
 def _write_rows(
@@ -334,10 +391,8 @@ def _select(rows: list[Any], facility: str | None, key: Any) -> list[Any]:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from readiness._score import score_many  # noqa: PLC0415
-
     catalog = _catalog(args)
-    table = score_many(catalog, _chunks(args, catalog), policy=args.policy)
+    table = _score_table(args, catalog)
     if args.facility is not None:
         scores = _select(list(table), args.facility, lambda s: s.facility.id)
         if args.format == "json":
@@ -351,7 +406,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     rows = table.to_records()
     columns = ["facility_id", "date", "overall"]
     columns += [f"level:{c}" for c in table.compiled.frameworks]
-    columns += ["applicable", "met", "unsupported", "gaps"]
+    columns += ["applicable", "met", "unsupported", "gaps", "disputed", "assessed"]
     _write_rows(args, rows, columns)
     return EXIT_OK
 
@@ -366,7 +421,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     target = Target.parse(args.target, due=args.due)
     table = plan_many(
         catalog,
-        _chunks(args, catalog),
+        _score_table(args, catalog, keep=True),
         target,
         start=args.start,
         max_parallel=args.max_parallel,
@@ -420,10 +475,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from readiness._portfolio import summarize  # noqa: PLC0415
-    from readiness._score import score_many  # noqa: PLC0415
 
     catalog = _catalog(args)
-    table = score_many(catalog, _chunks(args, catalog), policy=args.policy)
+    table = _score_table(args, catalog)
     by = tuple(b.strip() for b in args.by.split(",") if b.strip()) if args.by else ()
     summary = summarize(table, by=by, target=args.target, spent=args.spent)
     if args.format == "json":
@@ -435,6 +489,8 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
             "group": ", ".join(f"{k}={v}" for k, v in group.key.items()) or "all"
         }
         row["rows"] = group.rows
+        row["not_assessed"] = group.not_assessed
+        row["disputed"] = group.disputed
         row["mean"] = group.overall.mean
         row["sd"] = group.overall.sd
         row["median"] = group.overall.median
@@ -467,7 +523,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from readiness.report._console import console_lines, written_line  # noqa: PLC0415
 
     # the report's own figures, in its language; the specification's notes on skipped parts
-    skipped = [line for line in outcome.lines if "no facility matches" in line]
+    notes = ("no facility matches", "estimated ")
+    skipped = [line for line in outcome.lines if any(note in line for note in notes)]
     print(_safe.terminal("\n".join([*console_lines(outcome.report.data), *skipped]), lines=True))
     print(written_line(outcome.report.data, [str(p) for p in written.values()]))
     return EXIT_OK
@@ -530,6 +587,12 @@ _EXAMPLES = {
 }
 
 
+def _cli_versions_examples() -> dict[str, str]:
+    from readiness._cli_versions import EXAMPLES  # noqa: PLC0415
+
+    return EXAMPLES
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command's argument parser."""
     parser = _Parser(
@@ -549,7 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=help_text,
             description=help_text,
-            epilog=_EXAMPLES[name],
+            epilog=_EXAMPLES.get(name) or _cli_versions_examples()[name],
             formatter_class=_formatter,
         )
         sub.set_defaults(handler=handler)
@@ -592,8 +655,32 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--lang", choices=("en", "vi"), default="en")
         sub.add_argument("-o", "--output", help="write here instead of stdout")
 
+    def rounds(sub: _Parser, *, choose: bool = True) -> None:
+        sub.add_argument(
+            "--as-of",
+            type=_date,
+            metavar="DATE",
+            help="the latest assessment of each facility on or before this day (yyyy-mm-dd); "
+            "expiry is judged on it (default: the latest of all)",
+        )
+        sub.add_argument(
+            "--not-applicable",
+            choices=("trust", "dispute"),
+            default="trust",
+            help="a not_applicable record of a criterion the catalog says applies: trust it "
+            "(left out, default) or dispute it (counted as not met)",
+        )
+        if choose:
+            sub.add_argument(
+                "--rounds",
+                choices=("latest", "all"),
+                default="latest",
+                help="latest: one row per facility (default); all: every assessment",
+            )
+
     sub = add("score", "Score facilities: levels, scores, blockers.", _cmd_score)
     inputs(sub)
+    rounds(sub)
     sub.add_argument("--policy", choices=("strict", "lenient"), default="strict")
     sub.add_argument("--facility", metavar="ID", help="explain one facility in full")
 
@@ -601,6 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
         "plan", "Plan every facility toward a target: steps, dates, cost, verdicts.", _cmd_plan
     )
     inputs(sub)
+    rounds(sub)
     sub.add_argument(
         "--target", required=True, help="CATALOG@LEVEL, milestone:KEY or criteria:KEY,KEY"
     )
@@ -613,6 +701,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add("summarize", "Roll facilities up by region, kind, ownership...", _cmd_summarize)
     inputs(sub)
+    rounds(sub, choose=False)  # a summary counts each facility once: its latest assessment
     sub.add_argument("--policy", choices=("strict", "lenient"), default="strict")
     sub.add_argument("--by", default="region", help="attributes, comma-separated ('' for totals)")
     sub.add_argument("--target", help="count facilities meeting this target")
@@ -648,6 +737,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--assessments", metavar="FILE", help="assessments, with --target")
     sub.add_argument("--lang", choices=("en", "vi"), default="en")
     sub.add_argument("-o", "--output", help="write here instead of stdout")
+
+    from readiness import _cli_versions  # noqa: PLC0415 - diff, migrate, crosswalks
+
+    _cli_versions.register(add)
     return parser
 
 

@@ -19,6 +19,7 @@ import math
 import os
 import re
 import tomllib
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -60,6 +61,7 @@ from readiness._catalog import (
 )
 from readiness._limits import nesting_line
 from readiness._toml import Locator
+from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import (
     NO_VALUE,
     CatalogError,
@@ -347,6 +349,15 @@ class _Fields:
             return None
         return Text(en=en, vi=vi)
 
+    def boolean(self, key: str) -> bool | None:
+        value = self.get(key)
+        if value is _Missing:
+            return None
+        if not isinstance(value, bool):
+            self.bad(key, f"must be true or false, not {_type_name(value)}", value)
+            return None
+        return value
+
     def integer(self, key: str, *, low: int | None = None) -> int | None:
         value = self.get(key)
         if value is _Missing:
@@ -507,6 +518,7 @@ _CRITERION_KEYS = {
     "min_coverage",
     "bundle",
     "legacy",
+    "accepts_not_applicable",
     "estimate",
     "source",
     "note",
@@ -526,8 +538,11 @@ def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
         raise CatalogError(
             f"not valid UTF-8 at byte {exc.start}", path=handle.name, line=line
         ) from None
+    # One Unicode form (NFC) for ids, titles, conditions: the text, so that keys written in
+    # two forms are duplicate keys for the TOML parser, then the values (escapes like \u0301).
+    text = nfc(text)
     try:
-        raw = tomllib.loads(text)
+        raw = nfc_data(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -542,6 +557,8 @@ def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
             path=handle.name,
             line=nesting_line(text, _NESTING),
         ) from None
+    except FormCollisionError as exc:
+        raise CatalogError(str(exc), path=handle.name, value=exc.key) from None
     return raw, Locator(text)
 
 
@@ -1254,6 +1271,7 @@ def _criterion_values(
         "min_coverage": lambda: f.number("min_coverage", unit=True),
         "bundle": lambda: f.string("bundle"),
         "legacy": lambda: f.string("legacy"),
+        "accepts_not_applicable": lambda: f.boolean("accepts_not_applicable"),
         "note": lambda: f.string("note"),
         "requires": lambda: _requires(table["requires"], (*at, "requires"), check, criterion),
         "applies_to": lambda: _condition(
@@ -2190,6 +2208,7 @@ def _build_criterion(
         min_coverage=values.get("min_coverage"),
         bundle=bundle,
         legacy=values.get("legacy"),
+        accepts_not_applicable=values.get("accepts_not_applicable", True),
         estimates=values.get("estimate", ()),
         sources=values["source"],
         description=values.get("description"),
@@ -2218,7 +2237,28 @@ def _build_graph(criteria: Mapping[str, Criterion]) -> nx.DiGraph[str]:
         for prerequisite in c.requires:
             if prerequisite.key in criteria:
                 graph.add_edge(prerequisite.key, key, grade=prerequisite.citation.grade)
+    _read_only_attributes(graph)
     return graph
+
+
+def _read_only_attributes(graph: nx.DiGraph[str]) -> None:
+    """Replace the node and edge attribute dicts of ``graph`` by read-only views.
+
+    Loaded catalogs are cached and shared by the whole process; ``nx.freeze`` stops adding
+    nodes and edges, and this stops editing their attributes (``TypeError`` on assignment).
+    The graph-level dict stays a dict, empty: ``networkx.write_graphml`` pops from it.
+    """
+    raw = cast("Any", graph)  # networkx keeps the attribute dicts in these private tables
+    nodes: dict[str, Any] = raw._node  # noqa: SLF001
+    for node, data in nodes.items():
+        nodes[node] = types.MappingProxyType(dict(data))
+    succ: dict[str, dict[str, Any]] = raw._succ  # noqa: SLF001
+    pred: dict[str, dict[str, Any]] = raw._pred  # noqa: SLF001
+    for source, targets in succ.items():
+        for target, data in targets.items():
+            frozen = types.MappingProxyType(dict(data))
+            targets[target] = frozen
+            pred[target][source] = frozen
 
 
 def _item_of(asm: _Assembly, key: str) -> tuple[_Draft, _Item]:

@@ -111,6 +111,7 @@ from readiness._compile import compile_catalog
 from readiness._limits import LINE_LIMIT, nesting_line
 from readiness._matrix import UNKNOWN, FacilityColumns, StatusMatrix, record_code
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
+from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import (
     NO_VALUE,
     DuplicateError,
@@ -341,7 +342,7 @@ class _Utf8Lines:
             self.offset += len(raw)
             if not self.apostrophe and "'" in text:
                 self.apostrophe = True
-            yield text
+            yield nfc(text)  # one Unicode form for ids, names and values (docs/formats.md)
 
 
 def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
@@ -414,9 +415,14 @@ def _items_table(path: str, items: Iterable[object], report: _Report, what: str)
     """Build a table from JSON array items or caller dicts (each must be an object)."""
     rows: list[_Row] = []
     first_row: dict[str, int] = {}
-    for number, item in enumerate(items, 1):
-        if not isinstance(item, Mapping):
-            report.add(f"each {what} must be an object", row=number, value=_json_type(item))
+    for number, given in enumerate(items, 1):
+        if not isinstance(given, Mapping):
+            report.add(f"each {what} must be an object", row=number, value=_json_type(given))
+            continue
+        try:
+            item = nfc_data(given)  # one Unicode form (docs/formats.md)
+        except FormCollisionError as error:
+            report.add(str(error), row=number, value=error.key)
             continue
         values: dict[str, object] = {}
         for key, value in item.items():

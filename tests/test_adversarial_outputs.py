@@ -146,7 +146,9 @@ def _cli(capsys: pytest.CaptureFixture[str], files: dict[str, Path], *args: str)
         ]
     )
     out, err = capsys.readouterr()
-    assert (code, err) == (0, "")
+    assert code == 0, err
+    # notices on stderr (data gaps, disputed claims) carry no control character from the data
+    assert not any(ord(c) < 32 and c != "\n" for c in err), err
     return out
 
 
