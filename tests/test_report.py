@@ -42,6 +42,7 @@ PROVINCE_KEYS = {
     "deadlines",
     "blockers",
     "change",
+    "counting",
     "roadmap",
     "facilities",
     "extra",
@@ -726,3 +727,27 @@ def test_import_does_not_load_matplotlib(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert done.stdout.strip() == "False"
+
+
+def test_not_assessed_and_disputed_claims_are_listed(province: Province) -> None:
+    """Facilities listed without an assessment and disputed not-applicable claims have their
+    own section (with the counting policy); "About" says where each catalog came from."""
+    key = next(iter(province.catalog.criteria))
+    summary = attrs.evolve(
+        province.summary,
+        not_assessed=("BV-99", "TYT-98"),
+        superseded=3,
+        disputed=((key, 4),),
+    )
+    report = province_report(province.table, summary)
+    counting = report.data["counting"]
+    assert counting["not_assessed"] == ["BV-99", "TYT-98"]
+    assert counting["disputed"][0]["criterion"] == key
+    text = report.to_markdown()
+    assert "## Facilities not assessed and disputed claims" in text
+    assert "2 listed facilities have no assessment" in text
+    assert "`BV-99`, `TYT-98`" in text
+    assert "3 older assessments were left out" in text
+    assert "Policy: trusted" in text
+    assert "| built-in |" in text
+    assert text.index("## Facilities not assessed") < text.index("## Levels by catalog")

@@ -119,14 +119,21 @@ def about_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
         items.append((("", fmt.t("catalog_builtin")),))
     items.append((("", fmt.t("generator", generator=data["generator"], schema=data["schema"])),))
     rows = tuple(
-        (c["id"], c["title"], c["version"], c["disclaimer"] or DASH) for c in data["catalogs"]
+        (c["id"], c["title"], c["version"], c.get("origin") or DASH, c["disclaimer"] or DASH)
+        for c in data["catalogs"]
     )
     return [
         Heading(2, fmt.t("about_section"), "about"),
         Items(tuple(items)),
         Heading(3, fmt.t("catalog_versions")),
         Table(
-            (fmt.t("id"), fmt.t("title"), fmt.t("catalog_versions"), fmt.t("disclaimer")),
+            (
+                fmt.t("id"),
+                fmt.t("title"),
+                fmt.t("catalog_versions"),
+                fmt.t("origin"),
+                fmt.t("disclaimer"),
+            ),
             rows,
             code=frozenset({0}),
         ),

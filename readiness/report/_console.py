@@ -45,7 +45,7 @@ def console_lines(data: Mapping[str, Any]) -> list[str]:
         counts = deadlines["target_counts"]
         text = ", ".join(f"{fmt.t(v)} {fmt.num(counts[v])}" for v in VERDICTS if counts[v])
         lines.append(f"{fmt.t('deadlines_section')}: {text or fmt.t('none')}")
-    lines.extend(f"{section['title']}: {section['text']}" for section in data["extra"])
+    lines.extend(section["title"] for section in data["extra"])
     roadmap = data["roadmap"]
     if roadmap is not None:
         lines.append(

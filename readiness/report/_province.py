@@ -168,11 +168,27 @@ def province_report(
             for key, count in found
         ],
         "change": _change(summary),
+        "counting": _counting(summary, catalog, fmt),
         "roadmap": None if roadmap is None else _roadmap(roadmap, fmt),
         "facilities": _facility_rows(table, ids, verdicts, max_facilities),
         "extra": extra_sections(extra, fmt),
     }
     return Report(data)
+
+
+def _counting(summary: Summary, catalog: Catalog, fmt: Fmt) -> dict[str, Any]:
+    """Facilities listed without an assessment, rounds left out, disputed not-applicable claims."""
+    return {
+        "not_assessed_total": len(summary.not_assessed),
+        "not_assessed": list(summary.not_assessed[:MAX_IDS]),
+        "superseded": summary.superseded,
+        "not_applicable": summary.not_applicable,
+        "disputed_rows": summary.total.disputed_rows,
+        "disputed": [
+            {"criterion": key, "title": fmt.text(catalog.criteria[key].title), "rows": rows}
+            for key, rows in summary.disputed
+        ],
+    }
 
 
 def _obligation(summary: Summary, catalog: Catalog, fmt: Fmt) -> dict[str, Any] | None:

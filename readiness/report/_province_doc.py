@@ -136,6 +136,40 @@ def _obligation_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     ]
 
 
+def _counting_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    """Facilities not assessed, rounds left out and disputed not-applicable claims, if any."""
+    counting = data.get("counting")
+    if counting is None or not (
+        counting["not_assessed_total"] or counting["superseded"] or counting["disputed"]
+    ):
+        return []
+    blocks: list[Block] = [Heading(2, fmt.t("counting_section"), "counting")]
+    if counting["not_assessed_total"]:
+        blocks.append(
+            para(
+                ("strong", fmt.t("not_assessed", n=fmt.num(counting["not_assessed_total"])) + " "),
+                *id_spans(counting["not_assessed"], counting["not_assessed_total"], fmt),
+            )
+        )
+    if counting["superseded"]:
+        blocks.append(para(fmt.t("superseded", n=fmt.num(counting["superseded"]))))
+    if counting["disputed"]:
+        policy = fmt.t(f"disputed_{counting['not_applicable']}")
+        blocks += [
+            Heading(3, fmt.t("disputed_section")),
+            para(fmt.t("disputed_note", n=fmt.num(counting["disputed_rows"])) + " " + policy),
+            Table(
+                (fmt.t("criterion"), fmt.t("title"), fmt.t("facilities")),
+                tuple(
+                    (d["criterion"], d["title"], fmt.num(d["rows"])) for d in counting["disputed"]
+                ),
+                numeric=frozenset({2}),
+                code=frozenset({0}),
+            ),
+        ]
+    return blocks
+
+
 def _decisions(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     """Say what to do first and where the money goes, from the sections below."""
     items: list[tuple[Span, ...]] = []
@@ -301,6 +335,7 @@ def _listing_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
 SECTIONS: tuple[tuple[str, SectionBlocks], ...] = (
     ("key-figures", _key_figures),
     ("obligation", _obligation_blocks),
+    ("counting", _counting_section),
     ("decisions", _decisions),
     ("deadlines", _deadlines_section),
     ("blockers", _blockers_section),

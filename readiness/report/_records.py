@@ -37,6 +37,7 @@ def catalogs_data(catalog: Catalog, fmt: Fmt) -> list[dict[str, Any]]:
                 "title": fmt.text(framework.title),
                 "version": framework.version,
                 "disclaimer": framework.disclaimer,
+                "origin": framework.origin,
                 "levels": [
                     {"number": level.number, "title": fmt.text(level.title)}
                     for level in framework.levels

@@ -128,6 +128,7 @@ COMMON: dict[str, Any] = {
             "title": TEXT,
             "version": TEXT,
             "disclaimer": Opt(TEXT),
+            "origin": Opt(TEXT),
             "levels": [{"number": INT, "title": TEXT}],
         }
     ],
@@ -190,6 +191,16 @@ PROVINCE: dict[str, Any] = {
         }
     ),
     "blockers": [{"catalog": TEXT, "criterion": TEXT, "title": TEXT, "rows": INT}],
+    "counting": Opt(
+        {
+            "not_assessed_total": INT,
+            "not_assessed": [TEXT],
+            "superseded": INT,
+            "not_applicable": Enum(("trust", "dispute")),
+            "disputed_rows": INT,
+            "disputed": [{"criterion": TEXT, "title": TEXT, "rows": INT}],
+        }
+    ),
     "change": Opt(
         {
             "matched": INT,
@@ -386,7 +397,8 @@ def _walk(
             for key, item_spec in spec.items():
                 where = f"{path}.{key}" if path else key
                 if key not in value:
-                    problems.append(Problem(message="missing", key=where))
+                    if not isinstance(item_spec, Opt):  # optional parts may be absent
+                        problems.append(Problem(message="missing", key=where))
                 else:
                     _walk(value[key], item_spec, where, problems)
     if not ok:
