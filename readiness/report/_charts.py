@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from readiness.errors import MissingDependencyError
 from readiness.report._escape import deep_map, escape_html
@@ -235,6 +236,21 @@ def _label(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
+def _stacked(
+    ax: Axes,
+    y: npt.NDArray[Any],
+    values: npt.NDArray[Any],
+    left: npt.NDArray[Any],
+    color: str,
+    label: str,
+) -> npt.NDArray[Any]:
+    """Draw one series of a stacked horizontal bar chart; return where the next one starts."""
+    ax.barh(
+        y, values, left=left, color=color, label=label, height=0.7, edgecolor="white", linewidth=0.4
+    )
+    return np.asarray(left + values)
+
+
 def _chart_levels(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     total = data["groups"]["total"]
     groups = [(fmt.t("all"), total), *((g["label"], g) for g in data["groups"]["rows"])]
@@ -259,17 +275,7 @@ def _chart_levels(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
                     for _, g in groups
                 ]
             )
-            ax.barh(
-                y,
-                values,
-                left=left,
-                color=color,
-                label=label,
-                height=0.72,
-                edgecolor="white",
-                linewidth=0.4,
-            )
-            left += values
+            left = _stacked(ax, y, values, left, color, label)
         ax.set_yticks(y, labels=[_short(label, 38) for label, _ in groups])
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
@@ -356,17 +362,7 @@ def _chart_deadlines(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     left = np.zeros(len(rows))
     for verdict in VERDICTS:
         values = np.array([float(c[verdict]) for _, c in rows])
-        ax.barh(
-            y,
-            values,
-            left=left,
-            color=_VERDICT_COLORS[verdict],
-            label=fmt.t(verdict),
-            height=0.7,
-            edgecolor="white",
-            linewidth=0.4,
-        )
-        left += values
+        left = _stacked(ax, y, values, left, _VERDICT_COLORS[verdict], fmt.t(verdict))
     ax.set_yticks(y, labels=[_label(label, 40) for label, _ in rows])
     ax.invert_yaxis()
     ax.set_xlabel(fmt.t("facilities"))

@@ -7,23 +7,13 @@ from typing import Any
 
 from readiness.report._escape import visible
 from readiness.report._language import VERDICTS, Fmt, check_lang
+from readiness.report._province_doc import assessed_text
 
 
 def console_lines(data: Mapping[str, Any]) -> list[str]:
     """Return the console summary of a province report record (control characters escaped)."""
     fmt = Fmt(check_lang(data["lang"]))
-    assessed = data["assessed"]
-    lines = [data["title"]]
-    if assessed["rows"]:
-        lines.append(
-            fmt.t(
-                "assessed_line",
-                rows=fmt.num(assessed["rows"]),
-                facilities=fmt.num(assessed["facilities"]),
-                first=fmt.date(assessed["first_date"]),
-                last=fmt.date(assessed["last_date"]),
-            )
-        )
+    lines = [data["title"], assessed_text(data, fmt)]
     obligation = data["obligation"]
     if obligation is not None:
         lines.append(

@@ -47,7 +47,7 @@ tbody th{font-weight:600}
 table{border-collapse:collapse;font-size:.9em;min-width:40%}
 caption{text-align:left;color:var(--muted);padding:.2em 0}
 th,td{border:1px solid var(--line);padding:.28em .55em;vertical-align:top;text-align:left}
-thead th{background:var(--band)}
+thead th{background:var(--band);overflow-wrap:normal}
 tbody tr:nth-child(even){background:#fafbfc}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1em 0;padding:0}

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from readiness.report._blocks import (
-    Banner,
-    Block,
-    Chart,
-    Heading,
-    Items,
-    Listing,
-    Para,
-    Span,
-    Table,
-)
+from readiness.report import _blocks as doc
 from readiness.report._escape import markdown_code, markdown_text
 from readiness.report._language import Fmt
 
 
-def _md_spans(spans: Iterable[Span]) -> str:
+def _md_spans(spans: Iterable[doc.Span]) -> str:
     out = []
     for i, (style, text) in enumerate(spans):
         if style == "strong":
@@ -32,29 +22,29 @@ def _md_spans(spans: Iterable[Span]) -> str:
     return "".join(out)
 
 
-def render_markdown(blocks: Sequence[Block], fmt: Fmt) -> str:
+def render_markdown(blocks: Sequence[doc.Block], fmt: Fmt) -> str:
     lines: list[str] = []
-    charted = not any(isinstance(b, Chart) for b in blocks)
+    charted = not any(isinstance(b, doc.Chart) for b in blocks)
     for block in blocks:
-        if isinstance(block, Heading) and block.level == 2 and not charted:
+        if isinstance(block, doc.Heading) and block.level == 2 and not charted:
             charted = True
             lines += [f"_{markdown_text(fmt.t('charts_in_html'))}_", ""]
-        if isinstance(block, Heading):
+        if isinstance(block, doc.Heading):
             lines += ["#" * block.level + " " + markdown_text(block.text), ""]
             if block.level == 1:
                 continue
-        elif isinstance(block, Banner):
+        elif isinstance(block, doc.Banner):
             lines += [f"> **{markdown_text(block.text)}**", ""]
-        elif isinstance(block, Para):
+        elif isinstance(block, doc.Para):
             text = _md_spans(block.spans)
             lines += [f"_{text}_" if block.note and text else text, ""]
-        elif isinstance(block, Items):
+        elif isinstance(block, doc.Items):
             lines += [f"- {_md_spans(item)}" for item in block.items]
             lines.append("")
-        elif isinstance(block, Table):
+        elif isinstance(block, doc.Table):
             lines += _md_table(block)
             lines.append("")
-        elif isinstance(block, Listing):
+        elif isinstance(block, doc.Listing):
             lines += render_markdown([block.heading, *block.notes, block.table], fmt).splitlines()
             lines.append("")
     while lines and not lines[-1]:
@@ -62,7 +52,7 @@ def render_markdown(blocks: Sequence[Block], fmt: Fmt) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md_table(table: Table) -> list[str]:
+def _md_table(table: doc.Table) -> list[str]:
     def cell(i: int, text: str) -> str:
         if i in table.code and text:
             return markdown_code(text).replace("|", "\\|")

@@ -11,7 +11,6 @@ from readiness.report._blocks import (
     Heading,
     Items,
     Listing,
-    Para,
     Span,
     Table,
     about_blocks,
@@ -37,24 +36,23 @@ SectionBlocks = Callable[[Mapping[str, Any], Fmt], list[Block]]
 
 def province_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     """Return the blocks of every section of a province report, in :data:`SECTIONS` order."""
-    blocks: list[Block] = [_assessed_line(data, fmt)]
+    blocks: list[Block] = [para(assessed_text(data, fmt))]
     for _, build in SECTIONS:
         blocks += build(data, fmt)
     return blocks
 
 
-def _assessed_line(data: Mapping[str, Any], fmt: Fmt) -> Para:
+def assessed_text(data: Mapping[str, Any], fmt: Fmt) -> str:
+    """Say how many assessments of how many facilities the report holds, and when."""
     assessed = data["assessed"]
     if not assessed["rows"]:
-        return para(fmt.t("assessed_none"))
-    return para(
-        fmt.t(
-            "assessed_line",
-            rows=fmt.num(assessed["rows"]),
-            facilities=fmt.num(assessed["facilities"]),
-            first=fmt.date(assessed["first_date"]),
-            last=fmt.date(assessed["last_date"]),
-        )
+        return fmt.t("assessed_none")
+    return fmt.t(
+        "assessed_line",
+        rows=fmt.num(assessed["rows"]),
+        facilities=fmt.num(assessed["facilities"]),
+        first=fmt.date(assessed["first_date"]),
+        last=fmt.date(assessed["last_date"]),
     )
 
 

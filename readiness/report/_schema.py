@@ -134,6 +134,16 @@ COMMON: dict[str, Any] = {
     ],
 }
 
+#: A facility as the records show it.
+IDENTITY = {
+    "id": TEXT,
+    "name": TEXT,
+    "kind": Opt(TEXT),
+    "ownership": Opt(TEXT),
+    "beds": Opt(INT),
+    "region": Opt(TEXT),
+}
+
 GROUP = {
     "label": TEXT,
     "rows": INT,
@@ -241,12 +251,7 @@ PROVINCE: dict[str, Any] = {
         "shown": INT,
         "rows": [
             {
-                "id": TEXT,
-                "name": TEXT,
-                "kind": Opt(TEXT),
-                "ownership": Opt(TEXT),
-                "beds": Opt(INT),
-                "region": Opt(TEXT),
+                **IDENTITY,
                 "date": DATE,
                 "overall": Opt(NUM),
                 "levels": MapOf(Opt(INT)),
@@ -269,14 +274,7 @@ BLOCKER = {
 
 FACILITY: dict[str, Any] = {
     **COMMON,
-    "facility": {
-        "id": TEXT,
-        "name": TEXT,
-        "kind": Opt(TEXT),
-        "ownership": Opt(TEXT),
-        "beds": Opt(INT),
-        "region": Opt(TEXT),
-    },
+    "facility": IDENTITY,
     "assessment": {"date": DATE, "overall": Opt(NUM), "applicable": INT, "met": INT},
     "results": [
         {
