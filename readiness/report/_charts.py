@@ -9,6 +9,7 @@ import math
 import re
 import textwrap
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -179,7 +180,9 @@ def render_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, str]:
     """Render every chart of a report as SVG text (deterministic)."""
     titles = chart_titles(data, fmt)
     out = {}
-    with chart_settings():
+    with chart_settings(), warnings.catch_warnings():
+        # a chart of odd data may not fit its layout; it is still drawn, so no warning
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
         for name, (fig, desc) in draw_charts(data, fmt).items():
             buffer = io.StringIO()
             fig.savefig(
@@ -539,7 +542,7 @@ def _chart_gantt(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     ax.set_yticks(range(len(steps)), labels=[_short(s["title"], 52) for s in steps], fontsize=6.5)
     # deadlines shown when they fall near the plan (a year before its start to a year after)
     span = max(ends)
-    dates = sorted({v["date"] for v in plan["verdicts"]})
+    dates = sorted({v["date"] for v in plan["verdicts"] if v["date"]})
     marks = [
         (day, iso)
         for iso in dates

@@ -47,6 +47,11 @@ class Opt:
 
 
 @attrs.frozen
+class Added(Opt):
+    """A part added after records were first written: a value, ``null``, or absent."""
+
+
+@attrs.frozen
 class MapOf:
     """A table of any (string) keys, each value of ``spec``."""
 
@@ -74,10 +79,10 @@ def _is_date(value: Any) -> bool:
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d\d-\d\d", value):
         return False
     try:
-        dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         return False
-    return True
+    return 1900 <= day.year < 2200  # a report's dates; charts count days around them
 
 
 TEXT = Leaf(
@@ -87,7 +92,7 @@ TEXT = Leaf(
 INT = Leaf("a whole number", _is_int)
 NUM = Leaf("a number", _is_num)
 BOOL = Leaf("true or false", lambda v: isinstance(v, bool))
-DATE = Leaf("a date YYYY-MM-DD", _is_date)
+DATE = Leaf("a date YYYY-MM-DD from 1900 to 2199", _is_date)
 PERIOD = Leaf(
     "a year or quarter (2027, 2026-Q3)",
     lambda v: isinstance(v, str) and re.fullmatch(r"\d{4}(-Q[1-4])?", v) is not None,
@@ -128,7 +133,7 @@ COMMON: dict[str, Any] = {
             "title": TEXT,
             "version": TEXT,
             "disclaimer": Opt(TEXT),
-            "origin": Opt(TEXT),
+            "origin": Added(TEXT),
             "levels": [{"number": INT, "title": TEXT}],
         }
     ],
@@ -201,7 +206,7 @@ PROVINCE: dict[str, Any] = {
         }
     ),
     "blockers": [{"catalog": TEXT, "criterion": TEXT, "title": TEXT, "rows": INT}],
-    "counting": Opt(
+    "counting": Added(
         {
             "not_assessed_total": INT,
             "not_assessed": [TEXT],
@@ -395,7 +400,7 @@ def _walk(
             for key, item_spec in spec.items():
                 where = f"{path}.{key}" if path else key
                 if key not in value:
-                    if not isinstance(item_spec, Opt):  # optional parts may be absent
+                    if not isinstance(item_spec, Added):  # added parts may be absent
                         problems.append(Problem(message="missing", key=where))
                 else:
                     _walk(value[key], item_spec, where, problems)
