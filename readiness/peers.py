@@ -59,6 +59,7 @@ import numpy.typing as npt
 
 from readiness._matrix import MET, NA, OUT, PARTIAL
 from readiness._model import BED_BANDS, Facility, bed_band
+from readiness._peers_order import learn_history, order_score, peer_votes
 from readiness._plan import NextStep
 from readiness._score import ScoreTable, support_of
 from readiness.errors import NotFittedError, OptionError, PlanError
@@ -314,6 +315,14 @@ class _Encoder:
                     center=0.0,
                     scale=1.0 / math.sqrt(variance) if variance > 1e-12 else 0.0,
                 )
+            )
+        if not keep.any() and not blocks:
+            raise OptionError(
+                "no feature to compare facilities by: nothing in the profile "
+                f"(features={features!r}) applies to any facility and attributes=(); "
+                "give attributes or score against a catalog that applies",
+                key="attributes",
+                value=attributes,
             )
         profile_names = _profile_names(table, features)
         names = [n for n, k in zip(profile_names, keep.tolist(), strict=True) if k]
@@ -768,12 +777,7 @@ class Benchmark:
 
     def facility(self, j: int | str) -> FacilityBenchmark:
         """Return the benchmarks of row ``j`` (or of a facility id's latest row)."""
-        if isinstance(j, str):
-            j = self.row(j)
-        if not -len(self) <= j < len(self):
-            msg = f"row {j} is out of range for {len(self)} rows"
-            raise IndexError(msg)
-        j %= len(self)
+        j = self.row(j) if isinstance(j, str) else _row(self.table, j)
         entries = []
         for cohort in self.cohorts:
             name = self.cohort_names[cohort][int(self.cohort_codes[cohort][j])]
@@ -931,7 +935,15 @@ def benchmark(
 
 @attrs.frozen(kw_only=True)
 class PeerSuggestion:
-    """A frontier criterion and how many similar, further-along facilities have met it."""
+    """A frontier criterion, what the peers did about it, and where it ranks.
+
+    ``support`` counts the peers that have it effectively met now. With histories
+    (``basis == "history"``), ``next_support`` counts the peers that met it *first* among the
+    criteria weighed (their next step from where the facility stands), out of ``evidence`` peers
+    that met any of them; without, both are None. ``order_score`` (0-1) is the share of
+    pairwise contests with the other criteria weighed that it wins in the adoption order of
+    every fitted facility (how often facilities met it before, or without, the other).
+    """
 
     criterion: str
     title: str
@@ -939,14 +951,24 @@ class PeerSuggestion:
     peers: int  # peers consulted
     share: float  # support / peers
     sentence: str
+    next_support: int | None = None  # peers that met it first among the criteria weighed
+    evidence: int | None = None  # peers that met any of the criteria weighed
+    order_score: float = 0.5
+
+
+#: How a ranking was made: from the peers' histories, or from where the peers stand today.
+Basis = Literal["history", "current"]
 
 
 @attrs.frozen(kw_only=True)
 class PeerSuggestions:
-    """What the most similar facilities further along already met (see :class:`PeerAdvisor`).
+    """What the most similar facilities further along did (see :class:`PeerAdvisor`).
 
-    ``items`` covers the whole frontier, most supported first (ties by criterion key); a
-    criterion no peer met has support 0. Offered beside the rule-based ranking, never instead.
+    ``items`` covers every criterion weighed (by default the whole frontier), best first:
+    with ``basis == "history"`` by ``next_support``, then ``order_score``, then ``support``;
+    with ``basis == "current"`` by ``support``, then ``order_score``; last by level and
+    position in the prerequisite order; never above one of its own prerequisites that is
+    weighed too. Offered beside the rule-based ranking, never instead.
     """
 
     facility: Facility
@@ -956,13 +978,24 @@ class PeerSuggestions:
     peers: tuple[str, ...]  # facility ids, most similar first
     items: tuple[PeerSuggestion, ...]
     note: str
+    basis: Basis = "current"
+    evidence: int | None = None  # peers whose histories show one of the criteria weighed met
 
     def support(self) -> dict[str, float]:
-        """Return the support share of every frontier criterion (a :func:`rerank` input)."""
-        return {item.criterion: item.share for item in self.items}
+        """Return the ranking share of every criterion weighed (a :func:`rerank` input).
+
+        ``next_support / evidence`` with histories, ``support / peers`` without.
+        """
+        out = {}
+        for item in self.items:
+            if self.basis == "history" and item.next_support is not None and item.evidence:
+                out[item.criterion] = round(item.next_support / item.evidence, 4)
+            else:
+                out[item.criterion] = item.share
+        return out
 
     def explain(self, *, top: int | None = None) -> str:
-        """Return the suggestions as text (the ``top`` most supported)."""
+        """Return the suggestions as text (the ``top`` best ranked)."""
         head = f"{self.facility.id}: level {self.level} of {self.catalog}"
         if not self.peers:
             return f"{head}: {self.note}"
@@ -971,15 +1004,71 @@ class PeerSuggestions:
         return "\n".join(lines)
 
 
+#: Distances equal within this relative tolerance are ties (broken by facility id).
+TIE_TOLERANCE = 1e-9
+
+
+def _nearest(index: Any, members: Int, x: Float, k: int, own: int | None) -> Int:
+    """The ``k`` members nearest to ``x`` (never ``own``), ties in distance by member order.
+
+    Members are in canonical (facility id) order, so equal distances go to the smaller id.
+    """
+    ask = min(k + 2, len(members))
+    distances, found = index.kneighbors(x, n_neighbors=ask)
+    d = np.asarray(distances[0], dtype=np.float64)
+    who = members[np.asarray(found[0], dtype=np.intp)]
+    if own is not None:
+        d, who = d[who != own], who[who != own]
+    if len(who) <= k and ask == len(members):
+        boundary = None  # every member returned
+    else:
+        boundary = float(d[min(k, len(d)) - 1])
+    if boundary is not None:
+        reach = boundary * (1 + TIE_TOLERANCE) + 1e-12
+        if d[-1] <= reach:  # members beyond those returned may tie: take every one in reach
+            within, inside = index.radius_neighbors(x, radius=reach)
+            d = np.asarray(within[0], dtype=np.float64)
+            who = members[np.asarray(inside[0], dtype=np.intp)]
+            if own is not None:
+                d, who = d[who != own], who[who != own]
+    by_distance = np.argsort(d, kind="stable")
+    d, who = d[by_distance], who[by_distance]
+    # runs of distances equal within the tolerance form one tie group, ordered by member
+    step = np.diff(d) > TIE_TOLERANCE * np.maximum(d[1:], 1e-300) + 1e-12
+    group = np.r_[0, np.cumsum(step)]
+    chosen: Int = who[np.lexsort((who, group))][:k]
+    return chosen
+
+
+def _row(table: ScoreTable, j: object, key: str = "j") -> int:
+    """Return the row of ``j``: a row number, or a facility id (its latest assessment)."""
+    count = len(table)
+    if isinstance(j, str):
+        found = [i for i, f in enumerate(table.facilities) if f.id == j]
+        rows = np.flatnonzero(np.isin(table.rows, found)) if found else np.array([], int)
+        if not len(rows):
+            raise OptionError("no such facility in the table", key=key, value=j)
+        days = _days(table)[rows]
+        return int(rows[np.flatnonzero(days == days.max())[-1]])
+    if isinstance(j, bool) or not isinstance(j, int | np.integer):
+        raise OptionError(
+            f"{key} must be a row number or a facility id", key=key, value=j
+        )
+    if not -count <= j < count:
+        raise OptionError(f"row {j} is out of range for {count} rows", key=key, value=j)
+    return int(j) % count
+
+
 class PeerAdvisor:
-    """Peer-informed next steps: what the nearest facilities further along already met.
+    """Peer-informed next steps: what the nearest facilities further along did next.
 
     Parameters
     ----------
     n_neighbors : int
         Peers consulted (the most similar facilities at the peer level or above).
     min_level_gain : int
-        Peers must be at least this many levels above the facility in ``catalog``.
+        Peers must be at least this many levels above the facility in ``catalog`` (0: at its
+        level or above, every facility where the catalog applies for a facility at level 0).
     catalog : str, optional
         The catalog whose gated level defines "further along"; default: the catalog the table
         was scored against (``table.catalog.id``).
@@ -996,7 +1085,16 @@ class PeerAdvisor:
     facility_ids_ : tuple of str
         Indexed facilities (the latest assessment of each), in canonical order.
     met_ : numpy.ndarray of bool, shape (n_fit, criteria)
-        Which criteria each indexed facility has effectively met.
+        Which criteria each indexed facility has effectively met (latest assessment).
+    first_round_ : numpy.ndarray of int16, shape (n_fit, criteria)
+        Round (0: first assessment) in which each facility first effectively met each criterion
+        (32767: never).
+    assessments_ : numpy.ndarray of int, shape (n_fit,)
+        Dated assessments of each indexed facility.
+    precedence_ : numpy.ndarray, shape (criteria, criteria)
+        Facilities that met criterion a in an earlier round than b (b later or never).
+    has_history_ : bool
+        Whether some facility has two or more assessments.
     n_levels_ : int
     feature_names_ : tuple of str
     n_features_in_ : int
@@ -1004,12 +1102,20 @@ class PeerAdvisor:
     Notes
     -----
     ``fit`` keeps the latest assessment of each facility and builds one exact
-    ``NearestNeighbors`` index (ball tree, Euclidean, on the standardised profile) per level t,
-    holding the facilities at level t or above. For a facility at level L, :meth:`suggest` asks
-    the index of level ``L + min_level_gain`` for its ``n_neighbors`` nearest facilities (never
-    itself), and counts, for each criterion of its frontier, how many of them have it
-    effectively met. No random choice is involved: ties in distance go to the facility id that
-    sorts first, so there is no ``random_state``.
+    ``NearestNeighbors`` index (ball tree, Euclidean, on the standardised profile) per level t
+    (0 .. top), holding the facilities at level t or above. From every assessment it learns
+    when each facility first met each criterion (see :mod:`readiness._peers_order`).
+
+    For a facility at level L, :meth:`suggest` asks the index of level ``L + min_level_gain``
+    for its ``n_neighbors`` nearest facilities (never itself; ties in distance go to the
+    facility id that sorts first, so there is no ``random_state``) and, for each criterion of
+    its frontier, counts the peers that have it effectively met now (``support``). When some
+    peer has two or more assessments, it also counts the peers that met it *first* among the
+    criteria weighed (``next_support``: what they did next from where the facility stands) and
+    ranks by that (``basis="history"``); otherwise it ranks by ``support``
+    (``basis="current"``). Ties go to the criterion facilities generally met earlier
+    (``order_score``, from every fitted facility), then to the lower level and earlier
+    position in the prerequisite order; a criterion never ranks above one of its prerequisites.
 
     Examples
     --------
@@ -1020,8 +1126,8 @@ class PeerAdvisor:
     >>> table = readiness.score_many(catalog, synthetic.status_matrix(catalog, 400, seed=3))
     >>> advisor = PeerAdvisor(n_neighbors=10).fit(table)
     >>> result = advisor.suggest(table, 0)
-    >>> result.items[0].sentence
-    'met by 10 of the 10 most similar facilities at level 1 or above'
+    >>> result.basis, result.items[0].sentence
+    ('current', 'met by 10 of the 10 most similar facilities at level 1 or above')
     """
 
     def __init__(
@@ -1048,7 +1154,13 @@ class PeerAdvisor:
         )
 
     def fit(self, table: ScoreTable) -> PeerAdvisor:
-        """Index the latest assessment of every facility of ``table``.
+        """Index the latest assessment of every facility and learn from every assessment.
+
+        Parameters
+        ----------
+        table : ScoreTable
+            Scored with ``details=True``; one or several dated assessments per facility (a
+            history), rows in any order.
 
         Returns
         -------
@@ -1058,7 +1170,8 @@ class PeerAdvisor:
         Raises
         ------
         readiness.errors.OptionError
-            An argument is invalid or the table was scored without ``details=True``.
+            An argument is invalid, the table was scored without ``details=True``, a facility
+            is assessed twice on one date, or there is no feature to compare facilities by.
         readiness.errors.UnknownIdError
             ``catalog`` is not in the table.
         """
@@ -1070,12 +1183,24 @@ class PeerAdvisor:
         features = _check_features(self.features)
         attributes = _check_attributes(table, self.attributes, "attributes")
         catalog = self.catalog if self.catalog is not None else table.catalog.id
+        if not isinstance(catalog, str):
+            raise OptionError("catalog must be a catalog id", key="catalog", value=catalog)
         k = table.catalog_row(catalog)
         state = _state(table, "PeerAdvisor")
         order = _canonical(table)
         ranks = _id_rank(table)[order]
+        days = _days(table)[order]
+        twice = np.flatnonzero((ranks[1:] == ranks[:-1]) & (days[1:] == days[:-1]))
+        if len(twice):
+            raise OptionError(
+                "a facility is assessed twice on the same date",
+                key="table",
+                value=table.facility(int(order[twice[0]])).id,
+            )
         last = np.ones(len(order), dtype=bool)
         last[:-1] = ranks[1:] != ranks[:-1]
+        stops = np.flatnonzero(last) + 1
+        starts = np.r_[0, stops[:-1]].astype(np.intp)
         rows = order[last]
         encoder = _Encoder.fit(table, rows, features, attributes)
         X = encoder.transform(table, rows)
@@ -1083,11 +1208,12 @@ class PeerAdvisor:
         a, b = table.compiled.level_ranges[k]
         indices: dict[int, tuple[Any, Int]] = {}
         with _limits():
-            for t in range(1, b - a + 1):
+            for t in range(b - a + 1):
                 members = np.flatnonzero(levels >= t)
                 if len(members):
                     index = NearestNeighbors(algorithm="ball_tree").fit(X[members])
                     indices[t] = (index, members)
+        history = learn_history(state, order, starts, stops.astype(np.intp))
         self._encoder = encoder
         self._indices = indices
         ids = tuple(table.facility(int(j)).id for j in rows)
@@ -1096,6 +1222,10 @@ class PeerAdvisor:
         self.levels_ = levels
         self.facility_ids_ = ids
         self.met_ = np.ascontiguousarray((state[:, rows] == MET).T)
+        self.first_round_ = history.first_round
+        self.assessments_ = history.assessments
+        self.precedence_ = history.precedence
+        self.has_history_ = bool((history.assessments >= 2).any())
         self.n_levels_ = b - a
         self.feature_names_ = encoder.names
         self.n_features_in_ = len(encoder.names)
@@ -1108,23 +1238,24 @@ class PeerAdvisor:
     def suggest(
         self,
         table: ScoreTable,
-        j: int,
+        j: int | str,
         *,
-        frontier: Iterable[str | NextStep] | None = None,
+        frontier: str | NextStep | Iterable[str | NextStep] | None = None,
     ) -> PeerSuggestions:
-        """Say which frontier criteria of row ``j`` its nearest further-along peers met.
+        """Say what the nearest further-along peers of row ``j`` did about its frontier.
 
         Parameters
         ----------
         table : ScoreTable
             Scored with ``details=True`` against the same catalog as the fitted table (it may
             be the fitted table itself).
-        j : int
-            Row of the facility in ``table``.
-        frontier : iterable of str or NextStep, optional
-            The criteria to weigh, e.g. ``plan_table.next_steps(j)`` or criterion keys; default:
-            the whole frontier (applicable, not effectively met, every prerequisite effectively
-            met), as the planner defines it.
+        j : int or str
+            Row of the facility in ``table``, or a facility id (its latest assessment in
+            ``table``), as :meth:`Benchmark.facility` accepts.
+        frontier : str, NextStep or iterable of them, optional
+            The criteria to weigh, e.g. ``plan_table.next_steps(j)`` or criterion keys (a single
+            string is one criterion key); default: the whole frontier (applicable, not
+            effectively met, every prerequisite effectively met), as the planner defines it.
 
         Returns
         -------
@@ -1134,14 +1265,16 @@ class PeerAdvisor:
         ------
         readiness.errors.NotFittedError
             Called before :meth:`fit`.
+        readiness.errors.OptionError
+            ``j`` is not a row number in range nor a facility id of ``table``; a frontier item
+            is neither a criterion key nor a NextStep.
+        readiness.errors.UnknownCriterionError
+            A frontier key is not a criterion of the catalog.
         """
         self._fitted()
         table = _check_table(table, "PeerAdvisor.suggest")
         self._encoder.check(table)
-        if not -len(table) <= j < len(table):
-            msg = f"row {j} is out of range for {len(table)} rows"
-            raise IndexError(msg)
-        j %= len(table)
+        j = _row(table, j)
         compiled = table.compiled
         facility = table.facility(j)
         k = table.catalog_row(self.catalog_)
@@ -1161,40 +1294,40 @@ class PeerAdvisor:
 
         if level < 0:
             return empty(f"{self.catalog_} does not apply to this facility", None)
-        target = level + int(self.min_level_gain)
+        gain = int(self.min_level_gain)
+        target = level + gain
         if target > self.n_levels_:
-            return empty(f"no facility can be {self.min_level_gain} levels further along", None)
-        if target == 0:  # min_level_gain 0 at level 0: every facility where the catalog applies
-            target_index = None
-            for t in range(1, self.n_levels_ + 1):
-                if t in self._indices:
-                    target_index = t
-                    break
-            found = self._indices.get(target_index) if target_index is not None else None
-        else:
-            found = self._indices.get(target)
+            return empty(f"no facility can be {gain} levels further along", None)
+        found = self._indices.get(target)
         if found is None:
             return empty(f"no facility at level {target} or above to learn from", target)
         index, members = found
         own = self._row_of.get(facility.id)
-        extra = 1 if own is not None and self.levels_[own] >= target else 0
-        ask = min(int(self.n_neighbors) + extra, len(members))
         x = self._encoder.transform(table, np.array([j], dtype=np.intp))
-        _, found_rows = index.kneighbors(x, n_neighbors=ask)
-        neighbours = members[np.asarray(found_rows[0], dtype=np.intp)]
-        if own is not None:
-            neighbours = neighbours[neighbours != own]
-        neighbours = neighbours[: int(self.n_neighbors)]
+        with _limits():
+            neighbours = _nearest(index, members, x, int(self.n_neighbors), own)
         if not len(neighbours):
             return empty(f"no other facility at level {target} or above to learn from", target)
         peers = len(neighbours)
         met = self.met_[neighbours][:, candidates].sum(axis=0)
+        with_history = bool((self.assessments_[neighbours] >= 2).any())
+        basis: Basis = "history" if with_history else "current"
+        votes, evidence = peer_votes(self.first_round_[neighbours], candidates)
+        scores = order_score(self.precedence_, candidates)
         who = (
             f"the {peers} most similar facilities" if peers > 1 else "the one most similar facility"
         )
+        where = f"{who} at level {target} or above"
         items = []
-        for c, s in zip(candidates.tolist(), met.tolist(), strict=True):
+        for i, (c, s) in enumerate(zip(candidates.tolist(), met.tolist(), strict=True)):
             key = compiled.keys[c]
+            if basis == "history":
+                sentence = (
+                    f"met first by {int(votes[i])} of {evidence} peers with any of these steps "
+                    f"in their history; met by {int(s)} of {where}"
+                )
+            else:
+                sentence = f"met by {int(s)} of {where}"
             items.append(
                 PeerSuggestion(
                     criterion=key,
@@ -1202,37 +1335,51 @@ class PeerAdvisor:
                     support=int(s),
                     peers=peers,
                     share=round(int(s) / peers, 4),
-                    sentence=f"met by {int(s)} of {who} at level {target} or above",
+                    sentence=sentence,
+                    next_support=int(votes[i]) if basis == "history" else None,
+                    evidence=evidence if basis == "history" else None,
+                    order_score=round(float(scores[i]), 4),
                 )
             )
-        items.sort(key=lambda item: (-item.support, item.criterion))
+        ranked = _rank(compiled, candidates, items, basis)
         shortfall = f" (only {peers} such facilities)" if peers < int(self.n_neighbors) else ""
+        how = (
+            "ranked by what they met first, from their histories"
+            if basis == "history"
+            else "ranked by what they have met now (no history)"
+        )
         return PeerSuggestions(
             facility=facility,
             catalog=self.catalog_,
             level=level,
             peer_level=target,
             peers=tuple(self.facility_ids_[int(n)] for n in neighbours),
-            items=tuple(items),
-            note=f"peers: {who} at level {target} or above of {self.catalog_}{shortfall}",
+            items=ranked,
+            note=f"peers: {where} of {self.catalog_}{shortfall}; {how}",
+            basis=basis,
+            evidence=evidence if basis == "history" else None,
         )
 
     def tie_breaker(
         self,
         table: ScoreTable,
-        j: int,
+        j: int | str,
         *,
-        frontier: Iterable[str | NextStep] | None = None,
+        frontier: str | NextStep | Iterable[str | NextStep] | None = None,
     ) -> dict[str, float]:
-        """Return the peer support share (0-1) of each frontier criterion of row ``j``.
+        """Return the ranking share (0-1) of each frontier criterion of row ``j``.
 
         Pass it to :func:`rerank` with the rule-based next steps of the same row: only steps
-        whose rule keys tie are reordered, most supported first.
+        whose rule keys tie are reordered, best supported first (see
+        :meth:`PeerSuggestions.support`).
         """
         return self.suggest(table, j, frontier=frontier).support()
 
     def _frontier(
-        self, table: ScoreTable, j: int, frontier: Iterable[str | NextStep] | None
+        self,
+        table: ScoreTable,
+        j: int,
+        frontier: str | NextStep | Iterable[str | NextStep] | None,
     ) -> Int:
         compiled = table.compiled
         if frontier is None:
@@ -1242,11 +1389,68 @@ class PeerAdvisor:
             support = support_of(compiled, effective[:, None], applies[:, None])[:, 0]
             rows: Int = np.flatnonzero(applies & ~effective & support).astype(np.intp)
             return rows
+        if isinstance(frontier, str | NextStep):
+            frontier = [frontier]  # one criterion key (or step), not a string of letters
+        if not isinstance(frontier, Iterable):
+            raise OptionError(
+                "frontier must be criterion keys or NextSteps",
+                key="frontier",
+                value=type(frontier).__name__,
+            )
         found = []
         for item in frontier:
-            key = item.criterion if isinstance(item, NextStep) else item
+            if isinstance(item, NextStep):
+                key = item.criterion
+            elif isinstance(item, str):
+                key = item
+            else:
+                raise OptionError(
+                    "frontier items must be criterion keys or NextSteps",
+                    key="frontier",
+                    value=item,
+                )
             found.append(compiled.index[table.catalog.resolve(key)])
         return np.array(sorted(set(found)), dtype=np.intp)
+
+
+def _rank(
+    compiled: Any, candidates: Int, items: list[PeerSuggestion], basis: Basis
+) -> tuple[PeerSuggestion, ...]:
+    """Order suggestions (see :class:`PeerSuggestions`); prerequisites weighed come first."""
+    topo_position = np.empty(compiled.size, dtype=np.intp)
+    topo_position[compiled.topo] = np.arange(compiled.size)
+    numbers = [compiled.levels[int(compiled.level_of[c])].number for c in candidates.tolist()]
+
+    def key(i: int) -> tuple[float, ...]:
+        item = items[i]
+        first = -(item.next_support or 0) if basis == "history" else -item.support
+        later = -item.support if basis == "history" else 0
+        c = int(candidates[i])
+        return (first, -item.order_score, later, numbers[i], int(topo_position[c]))
+
+    preferred = sorted(range(len(items)), key=key)
+    position = {int(c): i for i, c in enumerate(candidates.tolist())}
+    # unmet prerequisites among the criteria weighed (through any chain of them)
+    needs: dict[int, set[int]] = {}
+    for i, c in enumerate(candidates.tolist()):
+        seen: set[int] = set()
+        stack = [int(p) for p in compiled.parents[c]]
+        while stack:
+            p = stack.pop()
+            if p in seen:
+                continue
+            seen.add(p)
+            stack.extend(int(q) for q in compiled.parents[p])
+        needs[i] = {position[p] for p in seen if p in position}
+    out: list[int] = []
+    placed: set[int] = set()
+    while len(out) < len(items):
+        for i in preferred:
+            if i not in placed and needs[i] <= placed:
+                out.append(i)
+                placed.add(i)
+                break
+    return tuple(items[i] for i in out)
 
 
 def _rule_key(step: NextStep) -> tuple[object, ...]:
@@ -1444,6 +1648,14 @@ class Forecasts:
             if key not in self._index:
                 raise OptionError("no forecast for this facility", key="facility", value=key)
             return self.items[self._index[key]]
+        if isinstance(key, bool) or not isinstance(key, int | np.integer):
+            raise OptionError("a forecast is found by position or facility id", key="key", value=key)
+        if not -len(self.items) <= key < len(self.items):
+            raise OptionError(
+                f"position {key} is out of range for {len(self.items)} forecasts",
+                key="key",
+                value=key,
+            )
         return self.items[key]
 
     def summary(self) -> tuple[DeadlineSummary, ...]:
