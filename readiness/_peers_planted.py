@@ -196,8 +196,9 @@ def planted_adoption(
     with prerequisites first (``shuffle=0``: everyone follows the planted order). At its first
     round a facility has adopted a uniformly drawn number of criteria; each later round adds a
     uniform ``pace`` (inclusive bounds) more. Adopted criteria are met, the others not met.
-    The last ``askers`` facilities (by position) stop at a random round before the last one at
-    which they have not adopted everything; their truth is the next criterion of their own
+    The last ``askers`` facilities (by position) start with fewer than 40 % of the criteria and
+    stop at a random round before the last one at which they have adopted fewer than 80 %
+    (so that facilities further along exist); their truth is the next criterion of their own
     order.
     """
     rng = np.random.default_rng([seed, 8])
@@ -226,11 +227,10 @@ def planted_adoption(
     for f in range(n):
         noisy = position + rng.normal(0.0, shuffle, compiled.size) if shuffle else position
         orders[f] = _ordered(compiled, noisy, keep)
+    limit = int(0.8 * total)
     for f in asker_rows.tolist():
-        open_rounds = np.flatnonzero(counts[f, : rounds - 1] < total)
-        if not len(open_rounds):  # adopted everything early: ask from an earlier state
-            counts[f] = np.minimum(counts[f], total - 1)
-            open_rounds = np.arange(rounds - 1)
+        counts[f] = np.minimum(counts[f] - start[f] + rng.integers(0, limit // 2), total)
+        open_rounds = np.flatnonzero(counts[f, : rounds - 1] < limit)
         stop[f] = int(rng.choice(open_rounds)) + 1
         done = int(counts[f, stop[f] - 1])
         truth.append(compiled.keys[int(orders[f, done])])

@@ -12,10 +12,11 @@ Estimators (scikit-learn conventions: arguments stored by ``__init__``, checked 
 ``fit`` returns ``self``; learned attributes end in ``_``; use before ``fit`` raises
 :class:`readiness.errors.NotFittedError`):
 
-* :class:`PeerGroups` clusters facilities by readiness profile and attributes
-  (``MiniBatchKMeans``); the number of groups is given or chosen by silhouette on a seeded sample.
-* :class:`PeerAdvisor` indexes profiles (``NearestNeighbors``) and says which frontier criteria the
-  most similar facilities that are further along have already met.
+* :class:`PeerGroups` groups facilities by readiness profile (a diagonal Gaussian mixture fitted
+  on a seeded sample); the number of groups is given or chosen by BIC, with its Schwarz weight.
+* :class:`PeerAdvisor` indexes profiles (``NearestNeighbors``) and says what the most similar
+  facilities that are further along did about a facility's frontier: from their histories, which
+  criterion they met first, else which they have met now.
 
 Functions returning frozen results:
 
@@ -59,7 +60,7 @@ import numpy.typing as npt
 
 from readiness._matrix import MET, NA, OUT, PARTIAL
 from readiness._model import BED_BANDS, Facility, bed_band
-from readiness._peers_order import learn_history, order_score, peer_votes
+from readiness._peers_order import NEVER, learn_history, order_score, peer_votes
 from readiness._plan import NextStep
 from readiness._score import ScoreTable, support_of
 from readiness.errors import NotFittedError, OptionError, PlanError
@@ -402,36 +403,46 @@ def _check_features(features: object) -> Features:
 
 
 class PeerGroups:
-    """Group facilities by readiness profile and attributes (MiniBatchKMeans).
+    """Group facilities by readiness profile (a Gaussian mixture; attributes on request).
 
     Parameters
     ----------
     n_groups : int or None
-        Number of groups; None chooses it (see Notes).
+        Number of groups; None chooses it by BIC (see Notes).
     features : {"domains", "criteria"}
         Profile: effective credit per domain (the domain scores / 100) or per criterion (met 1,
         partial 0.5, other applicable states 0); see the module documentation.
     attributes : sequence of str
         Facility attributes added to the profile: ``kind``, ``ownership``, ``beds`` (bed band),
-        ``region`` or a free attribute.
+        ``region`` or a free attribute. Default none: groups by readiness alone (attributes
+        independent of readiness split groups by kind; see ``docs/peers.md``).
     random_state : int or None
-        Seed of the sample and of MiniBatchKMeans. Fix it for reproducible groups.
+        Seed of the sample and of the mixture's starts. Fix it for reproducible groups.
     max_groups : int
         Largest number of groups tried when ``n_groups`` is None.
     sample_size : int
-        Facilities in the seeded sample on which the number of groups is chosen.
+        Facilities in the seeded sample on which the mixture is fitted.
 
     Attributes
     ----------
     labels_ : numpy.ndarray of int, shape (n,)
         Group of each row of the fitted table (0 is the group with the lowest mean overall score).
     centers_ : numpy.ndarray, shape (n_groups_, n_features)
-        Group centres in the standardised feature space (``feature_names_`` names the columns).
+        Group means in the standardised feature space (``feature_names_`` names the columns).
     n_groups_ : int
+        Groups found (every one has members).
+    bic_scores_ : dict of int to float
+        BIC of each candidate number of groups (lower is better; empty when ``n_groups`` was
+        given).
+    n_groups_confidence_ : float or None
+        Schwarz weight of the chosen number among the candidates, ``exp(-ΔBIC/2)`` normalised:
+        an approximate posterior probability (None when ``n_groups`` was given).
     silhouette_ : float or None
         Silhouette of the final groups on the sample (None for a single group).
     silhouette_scores_ : dict of int to float
-        Silhouette of each candidate number of groups (empty when ``n_groups`` was given).
+        Silhouette of each candidate's groups on the sample, for comparison (not used to choose).
+    notes_ : tuple of str
+        What the fit had to say, e.g. components that came out empty and were dropped.
     descriptions_ : tuple of str
         One sentence per group: size, typical level per catalog, strongest and weakest domains,
         typical kind and bed band.
@@ -442,11 +453,14 @@ class PeerGroups:
     Notes
     -----
     Rows are put in canonical order (facility id, then date) before fitting, so groups do not
-    depend on the order of the table. When ``n_groups`` is None, a seeded sample of
-    ``sample_size`` rows is clustered with 2..``max_groups`` groups and the number with the best
-    mean silhouette (Euclidean, on the sample; ties: fewer groups) is kept (each candidate is the
-    best of 5 seeded MiniBatchKMeans runs). The final model is the best (lowest inertia) of 10
-    seeded runs on every row. Groups are numbered by the mean overall score of their members.
+    depend on the order of the table. A seeded sample of ``sample_size`` rows (every row when
+    there are fewer) is fitted with a Gaussian mixture with diagonal covariances and a variance
+    floor of :data:`VARIANCE_FLOOR` (in standardised units; domain scores are discrete and
+    pile up at 0 and 100 %, on which unfloored components collapse), ``MIXTURE_STARTS``
+    k-means starts. With ``n_groups`` None, every count from 1 to ``max_groups`` is fitted and
+    the lowest BIC wins. Every row is then assigned to its most probable component; a component
+    no row falls in is dropped (said in ``notes_``). Groups are numbered by the mean overall
+    score of their members.
 
     Examples
     --------
@@ -465,7 +479,7 @@ class PeerGroups:
         n_groups: int | None = None,
         *,
         features: Features = "domains",
-        attributes: Sequence[str] = ("kind", "ownership", "beds"),
+        attributes: Sequence[str] = (),
         random_state: int | None = None,
         max_groups: int = 12,
         sample_size: int = 5000,
@@ -502,16 +516,16 @@ class PeerGroups:
         Raises
         ------
         readiness.errors.OptionError
-            An argument is invalid, or there are fewer facilities than groups.
+            An argument is invalid, there are fewer distinct profiles than groups, or there is
+            no feature to compare facilities by.
         """
-        from sklearn.cluster import MiniBatchKMeans  # noqa: PLC0415 (sklearn loads on use only)
-        from sklearn.metrics import silhouette_score  # noqa: PLC0415
+        from sklearn.metrics import silhouette_score  # noqa: PLC0415 (sklearn loads on use only)
 
         table = _check_table(table, "PeerGroups.fit")
         features = _check_features(self.features)
         attributes = _check_attributes(table, self.attributes, "attributes")
         seed = _seed(self.random_state)
-        max_groups = _positive_int(self.max_groups, "max_groups", 2)
+        max_groups = _positive_int(self.max_groups, "max_groups", 1)
         sample_size = _positive_int(self.sample_size, "sample_size", 3)
         if self.n_groups is not None:
             _positive_int(self.n_groups, "n_groups")
@@ -526,30 +540,24 @@ class PeerGroups:
         else:
             sample = np.arange(count)
         S = X[sample]
-        scores: dict[int, float] = {}
+        bic: dict[int, float] = {}
+        silhouettes: dict[int, float] = {}
+        confidence = None
         with _limits():
             if self.n_groups is None:
-                top = min(max_groups, distinct, len(sample) - 1)
-                if top < 2:
-                    raise OptionError(
-                        "choosing the number of groups needs at least 3 facilities with "
-                        "distinct profiles; give n_groups",
-                        key="n_groups",
-                        value=None,
-                    )
-                for k in range(2, top + 1):
-                    model = _kmeans(MiniBatchKMeans, S, k, seed, SELECTION_RESTARTS, 1024)
-                    if len(np.unique(model.labels_)) < 2:
-                        continue
-                    scores[k] = float(silhouette_score(S, model.labels_))
-                if not scores:
-                    raise OptionError(
-                        "no number of groups separates these facilities; give n_groups",
-                        key="n_groups",
-                        value=None,
-                    )
-                best = max(scores.values())
-                n_groups = min(k for k, s in scores.items() if s >= best - 1e-12)
+                top = min(max_groups, distinct, len(sample))
+                models = {}
+                for k in range(1, top + 1):
+                    models[k] = _mixture(S, k, seed)
+                    bic[k] = float(models[k].bic(S))
+                    labels_k = models[k].predict(S)
+                    if 2 <= len(np.unique(labels_k)) < len(S):
+                        silhouettes[k] = float(silhouette_score(S, labels_k))
+                best = min(bic.values())
+                n_groups = min(k for k, b in bic.items() if b <= best + 1e-9)
+                weights = {k: math.exp(-(b - best) / 2) for k, b in bic.items()}
+                confidence = round(weights[n_groups] / sum(weights.values()), 4)
+                model = models[n_groups]
             else:
                 n_groups = int(self.n_groups)
                 if n_groups > distinct:
@@ -558,17 +566,29 @@ class PeerGroups:
                         key="n_groups",
                         value=n_groups,
                     )
-            model = _kmeans(MiniBatchKMeans, X, n_groups, seed, RESTARTS, 4096)
-            raw_labels = np.asarray(model.labels_, dtype=np.intp)
-            centers = np.asarray(model.cluster_centers_, dtype=np.float64)
+                model = _mixture(S, n_groups, seed)
+            raw = np.asarray(model.predict(X), dtype=np.intp)
+            used = np.unique(raw)
+            notes = []
+            if len(used) < n_groups:
+                dropped = n_groups - len(used)
+                notes.append(
+                    f"{dropped} of {n_groups} groups had no member and were dropped "
+                    f"({len(used)} groups)"
+                )
+            means = np.asarray(model.means_, dtype=np.float64)[used]
+            compact = np.full(n_groups, -1, dtype=np.intp)
+            compact[used] = np.arange(len(used))
+            raw_labels = compact[raw]
+            found = len(used)
             overall = table.overall[order].astype(np.float64)
             keyed = []
-            for g in range(n_groups):
+            for g in range(found):
                 members = overall[raw_labels == g]
                 members = members[~np.isnan(members)]
                 mean = float(members.mean()) if len(members) else -math.inf
-                keyed.append((mean, tuple(centers[g].tolist()), g))
-            new_of_old = np.empty(n_groups, dtype=np.intp)
+                keyed.append((mean, tuple(means[g].tolist()), g))
+            new_of_old = np.empty(found, dtype=np.intp)
             for new, (_, _, old) in enumerate(sorted(keyed)):
                 new_of_old[old] = new
             labels_canonical = new_of_old[raw_labels]
@@ -580,16 +600,20 @@ class PeerGroups:
         labels[order] = labels_canonical
         self._encoder = encoder
         self._model = model
+        self._compact = compact
         self._new_of_old = new_of_old
         self.labels_ = labels
-        self.centers_ = centers[np.argsort(new_of_old)]
-        self.n_groups_ = n_groups
+        self.centers_ = means[np.argsort(new_of_old)]
+        self.n_groups_ = found
+        self.bic_scores_ = bic
+        self.n_groups_confidence_ = confidence
         self.silhouette_ = silhouette
-        self.silhouette_scores_ = scores
-        self.sizes_ = np.bincount(labels, minlength=n_groups)
+        self.silhouette_scores_ = silhouettes
+        self.notes_ = tuple(notes)
+        self.sizes_ = np.bincount(labels, minlength=found)
         self.feature_names_ = encoder.names
         self.n_features_in_ = len(encoder.names)
-        self.descriptions_ = _describe(table, labels, n_groups)
+        self.descriptions_ = _describe(table, labels, found)
         return self
 
     def _fitted(self) -> None:
@@ -597,7 +621,7 @@ class PeerGroups:
             raise _not_fitted(self)
 
     def predict(self, table: ScoreTable) -> Int:
-        """Return the peer group of each row of ``table`` (nearest centre).
+        """Return the peer group of each row of ``table`` (most probable group).
 
         Raises
         ------
@@ -609,8 +633,10 @@ class PeerGroups:
         self._encoder.check(table)
         X = self._encoder.transform(table, np.arange(len(table)))
         with _limits():
-            raw = np.asarray(self._model.predict(X), dtype=np.intp)
-        labels: Int = self._new_of_old[raw]
+            proba = np.asarray(self._model.predict_proba(X), dtype=np.float64)
+        kept = np.flatnonzero(self._compact >= 0)
+        raw = kept[np.argmax(proba[:, kept], axis=1)]
+        labels: Int = self._new_of_old[self._compact[raw]]
         return labels
 
     def fit_predict(self, table: ScoreTable) -> Int:
@@ -619,24 +645,26 @@ class PeerGroups:
         return labels
 
 
-#: MiniBatchKMeans runs (each from its own k-means++ start) of the final fit; the one with the
-#: lowest inertia on every row is kept. MiniBatchKMeans' own ``n_init`` judges starts before
-#: they converge and, on planted data, kept a poor local optimum for half the seeds.
-RESTARTS = 10
-#: Runs per candidate number of groups when choosing it on the sample.
-SELECTION_RESTARTS = 5
+#: Variance floor of every mixture component, in standardised units (scikit-learn's
+#: ``reg_covar``). Measured on planted groups (docs/peers.md): 0.03 to 0.2 let components
+#: collapse onto the piles of facilities at exactly 0 or 100 % in a domain (8-10 groups for 3
+#: planted); 0.5 recovered the planted counts.
+VARIANCE_FLOOR = 0.5
+#: k-means starts of each mixture fit (the best likelihood is kept).
+MIXTURE_STARTS = 3
 
 
-def _kmeans(estimator: Any, X: Float, k: int, seed: int, restarts: int, batch: int) -> Any:
-    """Return the MiniBatchKMeans run with the lowest inertia among ``restarts`` seeded runs."""
-    best = None
-    for state in np.random.SeedSequence(seed).generate_state(restarts):
-        model = estimator(
-            n_clusters=k, random_state=int(state), n_init=1, batch_size=min(batch, len(X))
-        ).fit(X)
-        if best is None or model.inertia_ < best.inertia_:
-            best = model
-    return best
+def _mixture(X: Float, k: int, seed: int) -> Any:
+    """Fit a diagonal Gaussian mixture of ``k`` components to ``X`` (seeded)."""
+    from sklearn.mixture import GaussianMixture  # noqa: PLC0415 (sklearn loads on use only)
+
+    return GaussianMixture(
+        n_components=k,
+        covariance_type="diag",
+        reg_covar=VARIANCE_FLOOR,
+        n_init=MIXTURE_STARTS,
+        random_state=seed,
+    ).fit(X)
 
 
 def _plural(kind: str) -> str:
@@ -656,9 +684,7 @@ def _describe(table: ScoreTable, labels: Int, count: int) -> tuple[str, ...]:
     for g in range(count):
         rows = np.flatnonzero(labels == g)
         size = len(rows)
-        if size == 0:
-            out.append(f"Group {g + 1} of {count}: empty.")
-            continue
+        assert size, "groups without members are dropped by fit"
         levels = []
         for k, catalog_id in enumerate(compiled.frameworks):
             values = table.level[k, rows]
@@ -979,7 +1005,8 @@ class PeerSuggestions:
     items: tuple[PeerSuggestion, ...]
     note: str
     basis: Basis = "current"
-    evidence: int | None = None  # peers whose histories show one of the criteria weighed met
+    evidence: int | None = None  # history peers (they met one of the criteria weighed)
+    history_peers: tuple[str, ...] = ()  # facility ids whose histories were learned from
 
     def support(self) -> dict[str, float]:
         """Return the ranking share of every criterion weighed (a :func:`rerank` input).
@@ -1216,6 +1243,7 @@ class PeerAdvisor:
         history = learn_history(state, order, starts, stops.astype(np.intp))
         self._encoder = encoder
         self._indices = indices
+        self._X = X
         ids = tuple(table.facility(int(j)).id for j in rows)
         self._row_of = {fid: i for i, fid in enumerate(ids)}
         self.catalog_ = catalog
@@ -1310,9 +1338,9 @@ class PeerAdvisor:
             return empty(f"no other facility at level {target} or above to learn from", target)
         peers = len(neighbours)
         met = self.met_[neighbours][:, candidates].sum(axis=0)
-        with_history = bool((self.assessments_[neighbours] >= 2).any())
-        basis: Basis = "history" if with_history else "current"
-        votes, evidence = peer_votes(self.first_round_[neighbours], candidates)
+        starters = self._starters(members, candidates, x, own)
+        basis: Basis = "history" if len(starters) else "current"
+        votes, evidence = peer_votes(self.first_round_[starters], candidates)
         scores = order_score(self.precedence_, candidates)
         who = (
             f"the {peers} most similar facilities" if peers > 1 else "the one most similar facility"
@@ -1323,8 +1351,9 @@ class PeerAdvisor:
             key = compiled.keys[c]
             if basis == "history":
                 sentence = (
-                    f"met first by {int(votes[i])} of {evidence} peers with any of these steps "
-                    f"in their history; met by {int(s)} of {where}"
+                    f"met first by {int(votes[i])} of the {evidence} most similar facilities "
+                    f"at level {target} or above whose history orders these steps; "
+                    f"met by {int(s)} of {where}"
                 )
             else:
                 sentence = f"met by {int(s)} of {where}"
@@ -1358,7 +1387,38 @@ class PeerAdvisor:
             note=f"peers: {where} of {self.catalog_}{shortfall}; {how}",
             basis=basis,
             evidence=evidence if basis == "history" else None,
+            history_peers=tuple(self.facility_ids_[int(n)] for n in starters),
         )
+
+    def _starters(self, members: Int, candidates: Int, x: Float, own: int | None) -> Int:
+        """The nearest members whose history shows them meeting one candidate after another.
+
+        Exact (brute-force Euclidean distances on the qualifying members), ties in distance by
+        facility id, as :func:`_nearest`.
+        """
+        if not len(candidates):
+            return np.array([], dtype=np.intp)
+        rounds = self.first_round_[members][:, candidates]
+        earliest = rounds.min(axis=1)
+        latest = np.where(rounds < NEVER, rounds, -1).max(axis=1)
+        ok = (earliest < latest) & (self.assessments_[members] >= 2)
+        if own is not None:
+            ok &= members != own
+        qualified = members[ok]
+        if not len(qualified):
+            return qualified
+        d = np.sqrt(((self._X[qualified] - x[0]) ** 2).sum(axis=1))
+        k = int(self.n_neighbors)
+        if len(qualified) > 4 * k:
+            cut = np.partition(d, k - 1)[k - 1]
+            near = d <= cut * (1 + TIE_TOLERANCE) + 1e-12
+            d, qualified = d[near], qualified[near]
+        by_distance = np.argsort(d, kind="stable")
+        d, qualified = d[by_distance], qualified[by_distance]
+        step = np.diff(d) > TIE_TOLERANCE * np.maximum(d[1:], 1e-300) + 1e-12
+        group = np.r_[0, np.cumsum(step)]
+        chosen: Int = qualified[np.lexsort((qualified, group))][:k]
+        return chosen
 
     def tie_breaker(
         self,
