@@ -44,9 +44,7 @@ class History:
     precedence: npt.NDArray[np.float64]  # (criteria, criteria), see the module docstring
 
 
-def learn_history(
-    state: npt.NDArray[np.uint8], order: Int, starts: Int, stops: Int
-) -> History:
+def learn_history(state: npt.NDArray[np.uint8], order: Int, starts: Int, stops: Int) -> History:
     """Learn first-met rounds and precedence counts.
 
     Parameters

@@ -1036,7 +1036,7 @@ TIE_TOLERANCE = 1e-9
 
 
 def _nearest(index: Any, members: Int, x: Float, k: int, own: int | None) -> Int:
-    """The ``k`` members nearest to ``x`` (never ``own``), ties in distance by member order.
+    """Return the ``k`` members nearest to ``x`` (never ``own``), ties in distance by member.
 
     Members are in canonical (facility id) order, so equal distances go to the smaller id.
     """
@@ -1046,11 +1046,8 @@ def _nearest(index: Any, members: Int, x: Float, k: int, own: int | None) -> Int
     who = members[np.asarray(found[0], dtype=np.intp)]
     if own is not None:
         d, who = d[who != own], who[who != own]
-    if len(who) <= k and ask == len(members):
-        boundary = None  # every member returned
-    else:
+    if len(who) > k or ask < len(members):  # else every member was returned
         boundary = float(d[min(k, len(d)) - 1])
-    if boundary is not None:
         reach = boundary * (1 + TIE_TOLERANCE) + 1e-12
         if d[-1] <= reach:  # members beyond those returned may tie: take every one in reach
             within, inside = index.radius_neighbors(x, radius=reach)
@@ -1058,9 +1055,16 @@ def _nearest(index: Any, members: Int, x: Float, k: int, own: int | None) -> Int
             who = members[np.asarray(inside[0], dtype=np.intp)]
             if own is not None:
                 d, who = d[who != own], who[who != own]
+    return _closest(d, who, k)
+
+
+def _closest(d: Float, who: Int, k: int) -> Int:
+    """Return the ``k`` of ``who`` with the smallest ``d``; equal distances by ``who``.
+
+    Distances equal within :data:`TIE_TOLERANCE` (relative) form one tie group.
+    """
     by_distance = np.argsort(d, kind="stable")
     d, who = d[by_distance], who[by_distance]
-    # runs of distances equal within the tolerance form one tie group, ordered by member
     step = np.diff(d) > TIE_TOLERANCE * np.maximum(d[1:], 1e-300) + 1e-12
     group = np.r_[0, np.cumsum(step)]
     chosen: Int = who[np.lexsort((who, group))][:k]
@@ -1078,9 +1082,7 @@ def _row(table: ScoreTable, j: object, key: str = "j") -> int:
         days = _days(table)[rows]
         return int(rows[np.flatnonzero(days == days.max())[-1]])
     if isinstance(j, bool) or not isinstance(j, int | np.integer):
-        raise OptionError(
-            f"{key} must be a row number or a facility id", key=key, value=j
-        )
+        raise OptionError(f"{key} must be a row number or a facility id", key=key, value=j)
     if not -count <= j < count:
         raise OptionError(f"row {j} is out of range for {count} rows", key=key, value=j)
     return int(j) % count
@@ -1391,20 +1393,20 @@ class PeerAdvisor:
         )
 
     def _starters(self, members: Int, candidates: Int, x: Float, own: int | None) -> Int:
-        """The nearest members whose history shows them meeting one candidate after another.
+        """Return the nearest members whose history shows one candidate met after another.
 
         Exact (brute-force Euclidean distances on the qualifying members), ties in distance by
         facility id, as :func:`_nearest`.
         """
         if not len(candidates):
             return np.array([], dtype=np.intp)
-        rounds = self.first_round_[members][:, candidates]
+        rounds = self.first_round_[np.ix_(members, candidates)]
         earliest = rounds.min(axis=1)
         latest = np.where(rounds < NEVER, rounds, -1).max(axis=1)
         ok = (earliest < latest) & (self.assessments_[members] >= 2)
         if own is not None:
             ok &= members != own
-        qualified = members[ok]
+        qualified: Int = members[ok]
         if not len(qualified):
             return qualified
         d = np.sqrt(((self._X[qualified] - x[0]) ** 2).sum(axis=1))
@@ -1413,12 +1415,7 @@ class PeerAdvisor:
             cut = np.partition(d, k - 1)[k - 1]
             near = d <= cut * (1 + TIE_TOLERANCE) + 1e-12
             d, qualified = d[near], qualified[near]
-        by_distance = np.argsort(d, kind="stable")
-        d, qualified = d[by_distance], qualified[by_distance]
-        step = np.diff(d) > TIE_TOLERANCE * np.maximum(d[1:], 1e-300) + 1e-12
-        group = np.r_[0, np.cumsum(step)]
-        chosen: Int = qualified[np.lexsort((qualified, group))][:k]
-        return chosen
+        return _closest(d, qualified, k)
 
     def tie_breaker(
         self,
@@ -1709,7 +1706,9 @@ class Forecasts:
                 raise OptionError("no forecast for this facility", key="facility", value=key)
             return self.items[self._index[key]]
         if isinstance(key, bool) or not isinstance(key, int | np.integer):
-            raise OptionError("a forecast is found by position or facility id", key="key", value=key)
+            raise OptionError(
+                "a forecast is found by position or facility id", key="key", value=key
+            )
         if not -len(self.items) <= key < len(self.items):
             raise OptionError(
                 f"position {key} is out of range for {len(self.items)} forecasts",

@@ -53,8 +53,9 @@ def hit_rate(table: readiness.ScoreTable, planted, basis: str) -> float:
         assert result.items
         hits += result.items[0].criterion == planted.truth[i]
         keys = [
-            (-(item.next_support or 0), -item.order_score) if basis == "history" else
-            (-item.support, -item.order_score)
+            (-(item.next_support or 0), -item.order_score)
+            if basis == "history"
+            else (-item.support, -item.order_score)
             for item in result.items
         ]
         assert keys == sorted(keys)  # the documented ranking (frontier: no prerequisites)
@@ -88,8 +89,12 @@ def test_history_learning_on_a_small_history():
     # 3 criteria, 2 facilities: f0 meets c0 in round 0, c1 in round 2, never c2;
     # f1 meets c2 in round 0, c0 in round 1 (three rounds each).
     met = {
-        (0, 0): [0], (0, 1): [0], (0, 2): [0, 1],
-        (1, 0): [2], (1, 1): [2, 0], (1, 2): [2, 0],
+        (0, 0): [0],
+        (0, 1): [0],
+        (0, 2): [0, 1],
+        (1, 0): [2],
+        (1, 1): [2, 0],
+        (1, 2): [2, 0],
     }
     state = np.zeros((3, 6), dtype=np.uint8)
     for (f, r), cs in met.items():
@@ -209,10 +214,11 @@ def test_more_groups_than_fit_are_dropped_and_said():
     assert groups.sizes_.min() >= 1
     assert len(groups.descriptions_) == groups.n_groups_ <= 150
     if groups.n_groups_ < 150:
-        assert groups.notes_ == (
+        note = (
             f"{150 - groups.n_groups_} of 150 groups had no member and were dropped "
-            f"({groups.n_groups_} groups)",
+            f"({groups.n_groups_} groups)"
         )
+        assert groups.notes_ == (note,)
     np.testing.assert_array_equal(groups.predict(table), groups.labels_)
 
 
