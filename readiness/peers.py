@@ -440,7 +440,8 @@ class PeerGroups:
     silhouette_ : float or None
         Silhouette of the final groups on the sample (None for a single group).
     silhouette_scores_ : dict of int to float
-        Silhouette of each candidate's groups on the sample, for comparison (not used to choose).
+        Silhouette of each candidate's groups on a seeded subset of ``SILHOUETTE_ROWS`` (1,000)
+        rows of the sample, for comparison (not used to choose).
     notes_ : tuple of str
         What the fit had to say, e.g. components that came out empty and were dropped.
     descriptions_ : tuple of str
@@ -540,6 +541,7 @@ class PeerGroups:
         else:
             sample = np.arange(count)
         S = X[sample]
+        few = np.sort(rng.choice(len(S), size=min(SILHOUETTE_ROWS, len(S)), replace=False))
         bic: dict[int, float] = {}
         silhouettes: dict[int, float] = {}
         confidence = None
@@ -550,9 +552,9 @@ class PeerGroups:
                 for k in range(1, top + 1):
                     models[k] = _mixture(S, k, seed)
                     bic[k] = float(models[k].bic(S))
-                    labels_k = models[k].predict(S)
-                    if 2 <= len(np.unique(labels_k)) < len(S):
-                        silhouettes[k] = float(silhouette_score(S, labels_k))
+                    labels_k = models[k].predict(S[few])
+                    if 2 <= len(np.unique(labels_k)) < len(labels_k):
+                        silhouettes[k] = float(silhouette_score(S[few], labels_k))
                 best = min(bic.values())
                 n_groups = min(k for k, b in bic.items() if b <= best + 1e-9)
                 weights = {k: math.exp(-(b - best) / 2) for k, b in bic.items()}
@@ -652,6 +654,8 @@ class PeerGroups:
 VARIANCE_FLOOR = 0.5
 #: k-means starts of each mixture fit (the best likelihood is kept).
 MIXTURE_STARTS = 3
+#: Rows of the (seeded, random) sample on which candidates' silhouettes are reported.
+SILHOUETTE_ROWS = 1000
 
 
 def _mixture(X: Float, k: int, seed: int) -> Any:
@@ -1246,6 +1250,7 @@ class PeerAdvisor:
         self._encoder = encoder
         self._indices = indices
         self._X = X
+        self._norms = np.einsum("ij,ij->i", X, X)
         ids = tuple(table.facility(int(j)).id for j in rows)
         self._row_of = {fid: i for i, fid in enumerate(ids)}
         self.catalog_ = catalog
@@ -1409,7 +1414,9 @@ class PeerAdvisor:
         qualified: Int = members[ok]
         if not len(qualified):
             return qualified
-        d = np.sqrt(((self._X[qualified] - x[0]) ** 2).sum(axis=1))
+        # |a - x|^2 = |a|^2 - 2 a.x + |x|^2, one matrix-vector product over every indexed row
+        squared = self._norms[qualified] - 2.0 * (self._X @ x[0])[qualified] + float(x[0] @ x[0])
+        d = np.sqrt(np.maximum(squared, 0.0))
         k = int(self.n_neighbors)
         if len(qualified) > 4 * k:
             cut = np.partition(d, k - 1)[k - 1]
