@@ -1067,6 +1067,8 @@ def _closest(d: Float, who: Int, k: int) -> Int:
 
     Distances equal within :data:`TIE_TOLERANCE` (relative) form one tie group.
     """
+    if not len(who):
+        return who
     by_distance = np.argsort(d, kind="stable")
     d, who = d[by_distance], who[by_distance]
     step = np.diff(d) > TIE_TOLERANCE * np.maximum(d[1:], 1e-300) + 1e-12
@@ -1246,7 +1248,7 @@ class PeerAdvisor:
                 if len(members):
                     index = NearestNeighbors(algorithm="ball_tree").fit(X[members])
                     indices[t] = (index, members)
-        history = learn_history(state, order, starts, stops.astype(np.intp))
+            history = learn_history(state, order, starts, stops.astype(np.intp))
         self._encoder = encoder
         self._indices = indices
         self._X = X
@@ -1339,13 +1341,12 @@ class PeerAdvisor:
         index, members = found
         own = self._row_of.get(facility.id)
         x = self._encoder.transform(table, np.array([j], dtype=np.intp))
-        with _limits():
-            neighbours = _nearest(index, members, x, int(self.n_neighbors), own)
+        neighbours = _nearest(index, members, x, int(self.n_neighbors), own)
         if not len(neighbours):
             return empty(f"no other facility at level {target} or above to learn from", target)
         peers = len(neighbours)
         met = self.met_[neighbours][:, candidates].sum(axis=0)
-        starters = self._starters(members, candidates, x, own)
+        starters = self._starters(target, candidates, x, own)
         basis: Basis = "history" if len(starters) else "current"
         votes, evidence = peer_votes(self.first_round_[starters], candidates)
         scores = order_score(self.precedence_, candidates)
@@ -1397,32 +1398,41 @@ class PeerAdvisor:
             history_peers=tuple(self.facility_ids_[int(n)] for n in starters),
         )
 
-    def _starters(self, members: Int, candidates: Int, x: Float, own: int | None) -> Int:
-        """Return the nearest members whose history shows one candidate met after another.
+    def _starters(self, target: int, candidates: Int, x: Float, own: int | None) -> Int:
+        """Return the nearest peers whose history shows one candidate met after another.
 
-        Exact (brute-force Euclidean distances on the qualifying members), ties in distance by
+        Peers are the indexed facilities at level ``target`` or above with two or more
+        assessments, never ``own``. Exact Euclidean distances to every indexed facility (one
+        matrix-vector product), then the qualifying ones are looked for among the nearest,
+        widening the search eightfold until ``n_neighbors`` are found; ties in distance by
         facility id, as :func:`_nearest`.
         """
+        k = int(self.n_neighbors)
         if not len(candidates):
             return np.array([], dtype=np.intp)
-        rounds = self.first_round_[np.ix_(members, candidates)]
-        earliest = rounds.min(axis=1)
-        latest = np.where(rounds < NEVER, rounds, -1).max(axis=1)
-        ok = (earliest < latest) & (self.assessments_[members] >= 2)
+        # |a - x|^2 = |a|^2 - 2 a.x + |x|^2
+        squared = self._norms - 2.0 * np.einsum("ij,j->i", self._X, x[0]) + float(x[0] @ x[0])
+        eligible = (self.levels_ >= target) & (self.assessments_ >= 2)
         if own is not None:
-            ok &= members != own
-        qualified: Int = members[ok]
-        if not len(qualified):
-            return qualified
-        # |a - x|^2 = |a|^2 - 2 a.x + |x|^2, one matrix-vector product over every indexed row
-        squared = self._norms[qualified] - 2.0 * (self._X @ x[0])[qualified] + float(x[0] @ x[0])
-        d = np.sqrt(np.maximum(squared, 0.0))
-        k = int(self.n_neighbors)
-        if len(qualified) > 4 * k:
-            cut = np.partition(d, k - 1)[k - 1]
-            near = d <= cut * (1 + TIE_TOLERANCE) + 1e-12
-            d, qualified = d[near], qualified[near]
-        return _closest(d, qualified, k)
+            eligible[own] = False
+        pool = np.flatnonzero(eligible)
+        d = np.sqrt(np.maximum(squared[pool], 0.0))
+        take = 32 * k
+        while True:
+            if take < len(pool):
+                bound = np.partition(d, take - 1)[take - 1]
+                near = d <= bound * (1 + TIE_TOLERANCE) + 1e-12  # every tie at the bound
+            else:
+                near = np.ones(len(pool), dtype=bool)
+            who, dist = pool[near], d[near]
+            rounds = self.first_round_[who][:, candidates]
+            earliest = rounds.min(axis=1)
+            latest = np.where(rounds < NEVER, rounds, -1).max(axis=1)
+            ok = earliest < latest
+            if ok.sum() >= k or near.all():
+                break
+            take *= 8
+        return _closest(dist[ok], who[ok], k)
 
     def tie_breaker(
         self,
