@@ -14,8 +14,8 @@ Estimators (scikit-learn conventions: arguments stored by ``__init__``, checked 
 
 * :class:`PeerGroups` groups facilities by readiness profile (a diagonal Gaussian mixture fitted
   on a seeded sample); the number of groups is given or chosen by BIC, with its Schwarz weight.
-* :class:`PeerAdvisor` indexes profiles (``NearestNeighbors``) and says what the most similar
-  facilities that are further along did about a facility's frontier: from their histories, which
+* :class:`PeerAdvisor` finds the nearest profiles (exact, brute force) and says what the most
+  similar facilities further along did about a facility's frontier: from their histories, which
   criterion they met first, else which they have met now.
 
 Functions returning frozen results:
@@ -1039,29 +1039,6 @@ class PeerSuggestions:
 TIE_TOLERANCE = 1e-9
 
 
-def _nearest(index: Any, members: Int, x: Float, k: int, own: int | None) -> Int:
-    """Return the ``k`` members nearest to ``x`` (never ``own``), ties in distance by member.
-
-    Members are in canonical (facility id) order, so equal distances go to the smaller id.
-    """
-    ask = min(k + 2, len(members))
-    distances, found = index.kneighbors(x, n_neighbors=ask)
-    d = np.asarray(distances[0], dtype=np.float64)
-    who = members[np.asarray(found[0], dtype=np.intp)]
-    if own is not None:
-        d, who = d[who != own], who[who != own]
-    if len(who) > k or ask < len(members):  # else every member was returned
-        boundary = float(d[min(k, len(d)) - 1])
-        reach = boundary * (1 + TIE_TOLERANCE) + 1e-12
-        if d[-1] <= reach:  # members beyond those returned may tie: take every one in reach
-            within, inside = index.radius_neighbors(x, radius=reach)
-            d = np.asarray(within[0], dtype=np.float64)
-            who = members[np.asarray(inside[0], dtype=np.intp)]
-            if own is not None:
-                d, who = d[who != own], who[who != own]
-    return _closest(d, who, k)
-
-
 def _closest(d: Float, who: Int, k: int) -> Int:
     """Return the ``k`` of ``who`` with the smallest ``d``; equal distances by ``who``.
 
@@ -1136,14 +1113,15 @@ class PeerAdvisor:
 
     Notes
     -----
-    ``fit`` keeps the latest assessment of each facility and builds one exact
-    ``NearestNeighbors`` index (ball tree, Euclidean, on the standardised profile) per level t
-    (0 .. top), holding the facilities at level t or above. From every assessment it learns
-    when each facility first met each criterion (see :mod:`readiness._peers_order`).
+    ``fit`` keeps the standardised profile of the latest assessment of each facility, and
+    learns from every assessment when each facility first met each criterion (see
+    :mod:`readiness._peers_order`).
 
-    For a facility at level L, :meth:`suggest` asks the index of level ``L + min_level_gain``
-    for its ``n_neighbors`` nearest facilities (never itself; ties in distance go to the
-    facility id that sorts first, so there is no ``random_state``) and, for each criterion of
+    For a facility at level L, :meth:`suggest` finds its ``n_neighbors`` nearest facilities
+    (exact Euclidean distance, brute force: one matrix-vector product, then the shortlist
+    measured exactly) at level ``L + min_level_gain`` or above (never itself; ties in distance
+    go to the facility id that sorts first, so there is no ``random_state``) and, for each
+    criterion of
     its frontier, counts the peers that have it effectively met now (``support``). When some
     peer has two or more assessments, it also counts the peers that met it *first* among the
     criteria weighed (``next_support``: what they did next from where the facility stands) and
@@ -1210,8 +1188,6 @@ class PeerAdvisor:
         readiness.errors.UnknownIdError
             ``catalog`` is not in the table.
         """
-        from sklearn.neighbors import NearestNeighbors  # noqa: PLC0415 (sklearn loads on use)
-
         table = _check_table(table, "PeerAdvisor.fit")
         _positive_int(self.n_neighbors, "n_neighbors")
         _positive_int(self.min_level_gain, "min_level_gain", 0)
@@ -1241,16 +1217,9 @@ class PeerAdvisor:
         X = encoder.transform(table, rows)
         levels = table.level[k, rows].astype(np.intp)
         a, b = table.compiled.level_ranges[k]
-        indices: dict[int, tuple[Any, Int]] = {}
         with _limits():
-            for t in range(b - a + 1):
-                members = np.flatnonzero(levels >= t)
-                if len(members):
-                    index = NearestNeighbors(algorithm="ball_tree").fit(X[members])
-                    indices[t] = (index, members)
             history = learn_history(state, order, starts, stops.astype(np.intp))
         self._encoder = encoder
-        self._indices = indices
         self._X = X
         self._norms = np.einsum("ij,ij->i", X, X)
         ids = tuple(table.facility(int(j)).id for j in rows)
@@ -1335,18 +1304,20 @@ class PeerAdvisor:
         target = level + gain
         if target > self.n_levels_:
             return empty(f"no facility can be {gain} levels further along", None)
-        found = self._indices.get(target)
-        if found is None:
+        further = self.levels_ >= target
+        if not further.any():
             return empty(f"no facility at level {target} or above to learn from", target)
-        index, members = found
         own = self._row_of.get(facility.id)
+        if own is not None:
+            further[own] = False
         x = self._encoder.transform(table, np.array([j], dtype=np.intp))
-        neighbours = _nearest(index, members, x, int(self.n_neighbors), own)
+        approx = self._approximate(x)
+        neighbours = self._nearest(np.flatnonzero(further), approx, x, int(self.n_neighbors))
         if not len(neighbours):
             return empty(f"no other facility at level {target} or above to learn from", target)
         peers = len(neighbours)
         met = self.met_[neighbours][:, candidates].sum(axis=0)
-        starters = self._starters(target, candidates, x, own)
+        starters = self._starters(further, candidates, approx, x)
         basis: Basis = "history" if len(starters) else "current"
         votes, evidence = peer_votes(self.first_round_[starters], candidates)
         scores = order_score(self.precedence_, candidates)
@@ -1398,33 +1369,52 @@ class PeerAdvisor:
             history_peers=tuple(self.facility_ids_[int(n)] for n in starters),
         )
 
-    def _starters(self, target: int, candidates: Int, x: Float, own: int | None) -> Int:
+    def _approximate(self, x: Float) -> Float:
+        """Return the distance of ``x`` to every indexed facility (one matrix-vector product).
+
+        ``|a - x|^2 = |a|^2 - 2 a.x + |x|^2``: fast, with a rounding error below 1e-6 that
+        :meth:`_nearest` allows for before measuring the shortlist exactly.
+        """
+        squared = self._norms - 2.0 * np.einsum("ij,j->i", self._X, x[0]) + float(x[0] @ x[0])
+        out: Float = np.sqrt(np.maximum(squared, 0.0))
+        return out
+
+    def _nearest(self, pool: Int, approx: Float, x: Float, k: int) -> Int:
+        """Return the ``k`` facilities of ``pool`` nearest to ``x``, exactly; ties by id.
+
+        A shortlist by ``approx`` (every facility within the k-th distance plus a margin for
+        its rounding), then exact Euclidean distances on the shortlist. Indexed facilities are
+        in facility id order, so equal distances go to the smaller id.
+        """
+        if not len(pool):
+            return pool
+        d = approx[pool]
+        if len(pool) > k:
+            bound = float(np.partition(d, k - 1)[k - 1])
+            pool = pool[d <= bound + 1e-6 * (1.0 + bound)]
+        exact = np.sqrt(((self._X[pool] - x[0]) ** 2).sum(axis=1))
+        return _closest(exact, pool, k)
+
+    def _starters(self, further: Bool, candidates: Int, approx: Float, x: Float) -> Int:
         """Return the nearest peers whose history shows one candidate met after another.
 
-        Peers are the indexed facilities at level ``target`` or above with two or more
-        assessments, never ``own``. Exact Euclidean distances to every indexed facility (one
-        matrix-vector product), then the qualifying ones are looked for among the nearest,
-        widening the search eightfold until ``n_neighbors`` are found; ties in distance by
-        facility id, as :func:`_nearest`.
+        Peers are the facilities of ``further`` with two or more assessments. They are looked
+        for among the nearest, widening the search eightfold until ``n_neighbors`` qualify,
+        then measured as :meth:`_nearest` does.
         """
         k = int(self.n_neighbors)
         if not len(candidates):
             return np.array([], dtype=np.intp)
-        # |a - x|^2 = |a|^2 - 2 a.x + |x|^2
-        squared = self._norms - 2.0 * np.einsum("ij,j->i", self._X, x[0]) + float(x[0] @ x[0])
-        eligible = (self.levels_ >= target) & (self.assessments_ >= 2)
-        if own is not None:
-            eligible[own] = False
-        pool = np.flatnonzero(eligible)
-        d = np.sqrt(np.maximum(squared[pool], 0.0))
+        pool = np.flatnonzero(further & (self.assessments_ >= 2))
+        d = approx[pool]
         take = 32 * k
         while True:
             if take < len(pool):
-                bound = np.partition(d, take - 1)[take - 1]
-                near = d <= bound * (1 + TIE_TOLERANCE) + 1e-12  # every tie at the bound
+                bound = float(np.partition(d, take - 1)[take - 1])
+                near = d <= bound + 1e-6 * (1.0 + bound)
             else:
                 near = np.ones(len(pool), dtype=bool)
-            who, dist = pool[near], d[near]
+            who = pool[near]
             rounds = self.first_round_[who][:, candidates]
             earliest = rounds.min(axis=1)
             latest = np.where(rounds < NEVER, rounds, -1).max(axis=1)
@@ -1432,7 +1422,7 @@ class PeerAdvisor:
             if ok.sum() >= k or near.all():
                 break
             take *= 8
-        return _closest(dist[ok], who[ok], k)
+        return self._nearest(who[ok], approx, x, k)
 
     def tie_breaker(
         self,
