@@ -1221,7 +1221,9 @@ class PeerAdvisor:
             history = learn_history(state, order, starts, stops.astype(np.intp))
         self._encoder = encoder
         self._X = X
-        self._norms = np.einsum("ij,ij->i", X, X)
+        self._X32 = X.astype(np.float32)
+        self._norms32 = np.einsum("ij,ij->i", self._X32, self._X32)
+        self._largest = float(np.einsum("ij,ij->i", X, X).max(initial=0.0))
         ids = tuple(table.facility(int(j)).id for j in rows)
         self._row_of = {fid: i for i, fid in enumerate(ids)}
         self.catalog_ = catalog
@@ -1369,33 +1371,45 @@ class PeerAdvisor:
             history_peers=tuple(self.facility_ids_[int(n)] for n in starters),
         )
 
-    def _approximate(self, x: Float) -> Float:
-        """Return the distance of ``x`` to every indexed facility (one matrix-vector product).
+    def _approximate(self, x: Float) -> tuple[npt.NDArray[np.float32], float]:
+        """Return squared distances of ``x`` to every indexed facility, roughly, and a margin.
 
-        ``|a - x|^2 = |a|^2 - 2 a.x + |x|^2``: fast, with a rounding error below 1e-6 that
-        :meth:`_nearest` allows for before measuring the shortlist exactly.
+        ``|a - x|^2 = |a|^2 - 2 a.x + |x|^2`` in single precision: one fast matrix-vector
+        product. The margin bounds its rounding error (generously); :meth:`_nearest` keeps every
+        facility within it of the k-th distance and measures those exactly.
         """
-        squared = self._norms - 2.0 * np.einsum("ij,j->i", self._X, x[0]) + float(x[0] @ x[0])
-        out: Float = np.sqrt(np.maximum(squared, 0.0))
-        return out
+        x32 = x[0].astype(np.float32)
+        dot = np.einsum("ij,j->i", self._X32, x32)
+        squared = self._norms32 - np.float32(2.0) * dot + np.float32(x32 @ x32)
+        margin = 1e-4 * (self._largest + float(x[0] @ x[0])) + 1e-9
+        return squared, margin
 
-    def _nearest(self, pool: Int, approx: Float, x: Float, k: int) -> Int:
+    def _nearest(
+        self, pool: Int, approx: tuple[npt.NDArray[np.float32], float], x: Float, k: int
+    ) -> Int:
         """Return the ``k`` facilities of ``pool`` nearest to ``x``, exactly; ties by id.
 
-        A shortlist by ``approx`` (every facility within the k-th distance plus a margin for
-        its rounding), then exact Euclidean distances on the shortlist. Indexed facilities are
-        in facility id order, so equal distances go to the smaller id.
+        A shortlist by the rough squared distances (every facility within the margin of the
+        k-th), then exact Euclidean distances in double precision on the shortlist. Indexed
+        facilities are in facility id order, so equal distances go to the smaller id.
         """
         if not len(pool):
             return pool
-        d = approx[pool]
+        squared, margin = approx
+        d = squared[pool]
         if len(pool) > k:
             bound = float(np.partition(d, k - 1)[k - 1])
-            pool = pool[d <= bound + 1e-6 * (1.0 + bound)]
+            pool = pool[d <= bound + margin]
         exact = np.sqrt(((self._X[pool] - x[0]) ** 2).sum(axis=1))
         return _closest(exact, pool, k)
 
-    def _starters(self, further: Bool, candidates: Int, approx: Float, x: Float) -> Int:
+    def _starters(
+        self,
+        further: Bool,
+        candidates: Int,
+        approx: tuple[npt.NDArray[np.float32], float],
+        x: Float,
+    ) -> Int:
         """Return the nearest peers whose history shows one candidate met after another.
 
         Peers are the facilities of ``further`` with two or more assessments. They are looked
@@ -1406,12 +1420,13 @@ class PeerAdvisor:
         if not len(candidates):
             return np.array([], dtype=np.intp)
         pool = np.flatnonzero(further & (self.assessments_ >= 2))
-        d = approx[pool]
+        squared, margin = approx
+        d = squared[pool]
         take = 32 * k
         while True:
             if take < len(pool):
                 bound = float(np.partition(d, take - 1)[take - 1])
-                near = d <= bound + 1e-6 * (1.0 + bound)
+                near = d <= bound + margin
             else:
                 near = np.ones(len(pool), dtype=bool)
             who = pool[near]

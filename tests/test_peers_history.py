@@ -13,13 +13,16 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import readiness
 from readiness import Facility, StatusMatrix, synthetic
 from readiness._peers_order import NEVER, learn_history, order_score, peer_votes
 from readiness._peers_planted import planted_adoption
 from readiness.errors import OptionError, UnknownCriterionError
-from readiness.peers import PeerAdvisor, PeerGroups, benchmark, forecast
+from readiness.peers import PeerAdvisor, PeerGroups, _closest, benchmark, forecast
 from tests.test_peers import DAY0, matrix, write_catalog
 
 HIT_RATE = 0.80
@@ -247,3 +250,63 @@ def test_forecasts_by_position_are_checked():
         result[9]
     with pytest.raises(OptionError, match="by position or facility id"):
         result[1.5]  # type: ignore[index]
+
+
+def test_docs_peers_examples_run():
+    """The examples of docs/peers.md are doctests and hold."""
+    import doctest
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "peers.md"
+    result = doctest.testfile(str(path), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 10
+
+
+# --------------------------------------------------------------------------- properties
+
+
+rounds_matrix = hnp.arrays(
+    np.int16,
+    st.tuples(st.integers(1, 8), st.integers(2, 6)),
+    elements=st.sampled_from([0, 1, 2, 3, NEVER]),
+)
+
+
+@given(
+    st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0]), min_size=1, max_size=30),
+    st.integers(1, 10),
+    st.randoms(use_true_random=False),
+)
+def test_closest_is_distance_then_id(distances, k, rnd):
+    """Nearest first; equal distances by id (member order), whatever the input order."""
+    who = list(range(len(distances)))
+    rnd.shuffle(who)
+    d = np.array([distances[w] for w in who])
+    got = _closest(d, np.array(who, dtype=np.intp), k).tolist()
+    assert got == sorted(range(len(distances)), key=lambda w: (distances[w], w))[:k]
+
+
+@given(rounds_matrix)
+def test_precedence_votes_and_scores(first):
+    """Precedence counts strict order; votes go to each peer's earliest; scores sum to n/2."""
+    count, size = first.shape
+    state = np.zeros((size, count * 4), dtype=np.uint8)
+    for f in range(count):
+        for c in range(size):
+            if first[f, c] != NEVER:
+                state[c, 4 * f + int(first[f, c]) : 4 * f + 4] = readiness._matrix.MET
+    starts = np.arange(0, 4 * count, 4)
+    h = learn_history(state, np.arange(4 * count), starts, starts + 4)
+    np.testing.assert_array_equal(h.first_round, first)
+    for a in range(size):
+        for b in range(size):
+            assert h.precedence[a, b] == int((first[:, a] < first[:, b]).sum())
+    candidates = np.arange(size)
+    votes, evidence = peer_votes(first, candidates)
+    assert evidence == int((first.min(axis=1) < NEVER).sum())
+    assert (votes <= evidence).all()
+    assert votes.sum() >= evidence
+    scores = order_score(h.precedence, candidates)
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert scores.sum() == pytest.approx(size / 2)
