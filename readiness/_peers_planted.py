@@ -144,7 +144,8 @@ class PlantedAdoption:
 
     ``history`` holds every round of every facility, except that askers stop at their asking
     round. ``askers`` are facility positions; ``truth[i]`` is the criterion key asker i adopts
-    next in its own order, ``planted[i]`` the first of its frontier in the planted order.
+    next in its own order, ``planted[i]`` the first of its frontier in its population's planted
+    order (``order``: the first population's).
     """
 
     history: StatusMatrix
@@ -187,6 +188,7 @@ def planted_adoption(
     askers: int = 200,
     shuffle: float = 0.6,
     pace: tuple[int, int] = (1, 4),
+    populations: int = 1,
 ) -> PlantedAdoption:
     """Return a history where facilities adopt criteria in noisy versions of one planted order.
 
@@ -199,7 +201,8 @@ def planted_adoption(
     The last ``askers`` facilities (by position) start with fewer than 40 % of the criteria and
     stop at a random round before the last one at which they have adopted fewer than 80 %
     (so that facilities further along exist); their truth is the next criterion of their own
-    order.
+    order. With ``populations=2``, hospitals and medical centres follow a second planted order
+    (every level in the reverse order of the first): peers then differ in what they do next.
     """
     rng = np.random.default_rng([seed, 8])
     compiled = compile_catalog(catalog)
@@ -210,9 +213,20 @@ def planted_adoption(
     applies = _applies(compiled, columns)
     keep = np.flatnonzero(applies.all(axis=1)).astype(np.intp)
     numbers = np.array([compiled.levels[int(r)].number for r in compiled.level_of], dtype=float)
-    planted = _ordered(compiled, numbers + rng.random(compiled.size) * 0.5, keep)
-    position = np.empty(compiled.size)
-    position[planted] = np.arange(len(planted))
+    within = rng.random(compiled.size) * 0.5
+    hospital_like = np.array([f.kind in ("hospital", "medical_centre") for f in facility_list])
+    population = hospital_like.astype(np.intp) if populations == 2 else np.zeros(n, np.intp)
+    # population 1 (hospitals, medical centres) takes each level in the reverse order
+    orders_of = [
+        _ordered(compiled, numbers + within, keep),
+        _ordered(compiled, numbers + 0.5 - within, keep),
+    ]
+    planted = orders_of[0]
+    positions = []
+    for order_p in orders_of:
+        pos = np.empty(compiled.size)
+        pos[order_p] = np.arange(len(order_p))
+        positions.append(pos)
     total = len(planted)
     start = rng.integers(0, total, n)
     steps = rng.integers(pace[0], pace[1] + 1, (n, rounds))
@@ -225,6 +239,7 @@ def planted_adoption(
     asker_rows = np.arange(first_asker, n, dtype=np.intp)
     orders = np.empty((n, total), dtype=np.intp)
     for f in range(n):
+        position = positions[int(population[f])]
         noisy = position + rng.normal(0.0, shuffle, compiled.size) if shuffle else position
         orders[f] = _ordered(compiled, noisy, keep)
     limit = int(0.8 * total)
@@ -237,7 +252,7 @@ def planted_adoption(
         adopted = set(orders[f, :done].tolist())
         frontier = [
             int(c)
-            for c in planted
+            for c in orders_of[int(population[f])]
             if int(c) not in adopted and all(int(p) in adopted for p in compiled.parents[c])
         ]
         planted_next.append(compiled.keys[frontier[0]])
