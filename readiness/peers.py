@@ -1059,10 +1059,13 @@ def _row(table: ScoreTable, j: object, key: str = "j") -> int:
     count = len(table)
     if isinstance(j, str):
         found = [i for i, f in enumerate(table.facilities) if f.id == j]
-        rows = np.flatnonzero(np.isin(table.rows, found)) if found else np.array([], int)
+        if len(found) == 1:
+            rows = np.flatnonzero(table.rows == found[0])
+        else:
+            rows = np.flatnonzero(np.isin(table.rows, found)) if found else np.array([], int)
         if not len(rows):
             raise OptionError("no such facility in the table", key=key, value=j)
-        days = _days(table)[rows]
+        days = table.dates[rows].astype("datetime64[D]")
         return int(rows[np.flatnonzero(days == days.max())[-1]])
     if isinstance(j, bool) or not isinstance(j, int | np.integer):
         raise OptionError(f"{key} must be a row number or a facility id", key=key, value=j)
