@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import functools
+import hashlib
 import math
 import os
 import re
@@ -58,6 +59,7 @@ from readiness._catalog import (
     Test,
     Text,
 )
+from readiness._limits import nesting_line
 from readiness._toml import Locator
 from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import (
@@ -466,6 +468,8 @@ class _Draft:
     removes: list[_Item]
     conditions: list[tuple[Condition, str, int | None, str | None]]
     locator: Locator | None = None
+    sha256: str = ""  # of the file's bytes
+    builtin: bool = False
 
     def line(self, *path: str | int) -> int | None:
         """Line of a table or key of this file (None when unknown)."""
@@ -522,6 +526,10 @@ _CRITERION_KEYS = {
 _CRITERION_REQUIRED = ("id", "title", "domain", "level", "source")
 
 
+#: Deepest nesting reported when the TOML parser runs out of stack (no catalog comes near it).
+_NESTING = 100
+
+
 def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
     try:
         text = data.decode("utf-8-sig")
@@ -543,6 +551,12 @@ def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
         if found:
             message = f"{message} (column {found.group(2)})"
         raise CatalogError(f"malformed TOML: {message}", path=handle.name, line=at_line) from None
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise CatalogError(
+            f"malformed TOML: arrays or tables nested more than {_NESTING} deep",
+            path=handle.name,
+            line=nesting_line(text, _NESTING),
+        ) from None
     except FormCollisionError as exc:
         raise CatalogError(str(exc), path=handle.name, value=exc.key) from None
     return raw, Locator(text)
@@ -561,6 +575,9 @@ def _read(handle: _Handle) -> tuple[_Draft | None, tuple[Problem, ...]]:
         return None, error.problems
     check = _Checker(handle.name, locator)
     draft = _draft(raw, check)
+    if draft is not None:
+        draft.sha256 = hashlib.sha256(data).hexdigest()
+        draft.builtin = handle.builtin is not None
     if draft is not None and handle.builtin is not None and draft.id != handle.builtin:
         check.add(
             f"built-in file must have catalog id {handle.builtin!r}",
@@ -1477,7 +1494,12 @@ def _apply_layer(base: _Draft, layer: _Draft) -> tuple[_Draft, list[Problem]]:
             ),
             "layers": (
                 *base.meta.get("layers", ()),
-                Layer(id=layer.id, version=str(layer.meta["version"]), path=layer.file),
+                Layer(
+                    id=layer.id,
+                    version=str(layer.meta["version"]),
+                    path=layer.file,
+                    sha256=layer.sha256,
+                ),
             ),
             "coverage": [*base.meta.get("coverage", []), *layer.meta.get("coverage", [])],
             "renamed": [*base.meta.get("renamed", []), *layer.meta.get("renamed", [])],
@@ -1731,6 +1753,8 @@ def _assemble(root: str, drafts: dict[str, _Draft], problems: list[Problem]) -> 
             format=draft.meta.get("format", 1),
             coverage=tuple(c for c, _, _ in draft.meta.get("coverage", ())),
             renamed=renamed.get(draft.id, ()),
+            builtin=draft.builtin,
+            sha256=draft.sha256,
         )
     ordered_frameworks = _dependency_order(frameworks)
     return Catalog(

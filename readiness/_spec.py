@@ -19,6 +19,7 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
     target = "milestone:vn-emr:emr-live"      # facilities meeting it; plans toward it
     lang = "en"                               # "en" or "vi"
     stem = "report"                           # output file names (stem.html, .md, .json)
+    allow_outside = false                     # true: data files may lie outside this folder
 
     [obligation]                              # progress against a numeric obligation
     name = "..."
@@ -74,6 +75,7 @@ _REPORT_KEYS = {
     "target",
     "lang",
     "stem",
+    "allow_outside",
 }
 
 
@@ -122,13 +124,55 @@ class ReportSpec:
     sections: tuple[SectionSpec, ...]
     roadmap: RoadmapSpec | None
 
+    def inputs(self) -> tuple[str, ...]:
+        """Every file the report reads: the spec, catalog and layer files, facilities, assessments.
 
-def _relative(base: Path, value: str) -> str:
-    """Resolve a path written in the spec against the spec's folder (ids stay as they are)."""
+        A report's outputs may not replace any of them (``readiness._files.check_output``).
+        """
+        from readiness._load import builtin_ids  # noqa: PLC0415
+
+        files = [c for c in self.catalog if c not in builtin_ids()]
+        return (str(self.path), *files, *self.layers, self.facilities, self.assessments)
+
+
+#: Longest report specification read (bytes); a spec is a few kilobytes.
+SPEC_LIMIT = 1 << 20
+
+
+def _inside(base: Path, value: str, key: str, f: _Fields, *, allow_outside: bool) -> str:
+    """Return ``value`` resolved against the spec's folder; outside it only when allowed."""
     candidate = base / value
-    if value.endswith((".toml", ".csv", ".json")) or candidate.exists():
-        return str(candidate)
-    return value
+    if not allow_outside:
+        try:
+            candidate.resolve(strict=False).relative_to(base.resolve(strict=False))
+        except ValueError:
+            f.bad(
+                key,
+                "path lies outside the specification's folder (set allow_outside = true in "
+                "[report], or pass --allow-outside, to allow it)",
+                value,
+            )
+        except (OSError, RuntimeError) as error:  # a symlink loop, a name too long
+            f.bad(key, f"cannot use this path: {error}", value)
+    return str(candidate)
+
+
+def _catalog_source(base: Path, value: str, f: _Fields, *, allow_outside: bool) -> str:
+    """Return a built-in id as it is; anything else must be a ``.toml`` path (beside the spec)."""
+    from readiness._load import builtin_ids  # noqa: PLC0415
+
+    if value in builtin_ids():
+        return value
+    if not value.endswith(".toml"):
+        f.bad(
+            "catalog",
+            "is neither a built-in catalog id nor a file ending in .toml (built-ins: "
+            + ", ".join(builtin_ids())
+            + ")",
+            value,
+        )
+        return value
+    return _inside(base, value, "catalog", f, allow_outside=allow_outside)
 
 
 def _facilities(
@@ -140,16 +184,32 @@ def _facilities(
     return _condition(table["facilities"], (*at, "facilities"), check, None, None, "facilities")
 
 
-def read_spec(path: str | Path) -> ReportSpec:
-    """Read and check a report specification; every problem is reported with its line."""
+def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
+    """Read and check a report specification; every problem is reported with its line.
+
+    Parameters
+    ----------
+    path : str or Path
+        The specification (TOML). Only a regular file of at most :data:`SPEC_LIMIT` bytes is read.
+    allow_outside : bool
+        Let the spec name data files outside its own folder (as ``allow_outside = true`` in
+        ``[report]`` does). By default every file path must resolve inside the folder.
+    """
     path = Path(path)
     handle = _Handle(str(path), ("spec", str(path)))
     try:
-        data = path.read_bytes()
+        if path.exists() and not path.is_file():
+            raise InputError("the report specification is not a regular file", path=str(path))
+        with path.open("rb") as stream:
+            data = stream.read(SPEC_LIMIT + 1)
     except OSError as exc:
         raise InputError(
             f"cannot read the report specification: {exc.strerror}", path=str(path)
         ) from None
+    if len(data) > SPEC_LIMIT:
+        raise InputError(
+            f"the report specification is larger than {SPEC_LIMIT:,} bytes", path=str(path)
+        )
     try:
         raw, locator = _parse_text(handle, data)
     except CatalogError as error:
@@ -286,8 +346,23 @@ def read_spec(path: str | Path) -> ReportSpec:
     day, compare = f.date("date"), f.date("compare")
     spent, target = f.string("spent"), f.string("target")
     stem = f.string("stem") or "report"
+    if Path(stem).name != stem or stem in {".", ".."} or any(ord(c) < 32 for c in stem):
+        f.bad("stem", "stem is a file name without a folder", stem)
     label = f.string("label")
     layers = f.strings("layers")
+    outside = report.get("allow_outside", False)
+    if not isinstance(outside, bool):
+        f.bad("allow_outside", "must be true or false", outside)
+        outside = False
+    allow_outside = allow_outside or outside
+    catalog_sources = tuple(
+        _catalog_source(base, c, f, allow_outside=allow_outside) for c in catalogs
+    )
+    layer_paths = tuple(_inside(base, x, "layers", f, allow_outside=allow_outside) for x in layers)
+    data_paths = [
+        None if name is None else _inside(base, name, key, f, allow_outside=allow_outside)
+        for key, name in (("facilities", facilities), ("assessments", assessments))
+    ]
     if check.problems or title is None or facilities is None or assessments is None:
         raise InputError(
             problems=check.problems
@@ -297,10 +372,10 @@ def read_spec(path: str | Path) -> ReportSpec:
         path=path,
         title=title,
         label=label,
-        catalog=tuple(_relative(base, c) for c in catalogs),
-        layers=tuple(str(base / layer) for layer in layers),
-        facilities=str(base / facilities),
-        assessments=str(base / assessments),
+        catalog=catalog_sources,
+        layers=layer_paths,
+        facilities=str(data_paths[0]),
+        assessments=str(data_paths[1]),
         date=day,
         compare=compare,
         by=tuple(by),
