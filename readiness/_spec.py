@@ -563,8 +563,11 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
         + ", ".join(f"{k} {v}" for k, v in catalog.versions.items()),
     ]
     if table.not_assessed:
+        from readiness._safe import terminal  # noqa: PLC0415 - ids are data, printed
+
         missing = table.not_assessed
-        shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
+        shown = ", ".join(terminal(m) for m in missing[:10])
+        shown += ", ..." if len(missing) > 10 else ""
         lines.append(
             f"  not assessed in this round: {len(missing)} of "
             f"{len(facilities)} listed facilities, scored as unknown ({shown})"
