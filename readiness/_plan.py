@@ -38,6 +38,12 @@ The planning rules (``docs/planning.md`` states them with examples):
    the target's due date, or that of any required criterion it unblocks), then how many required
    criteria it unblocks (transitively), then weight (higher first), effort left, cost (lower
    first), then key. ``include_other=True`` appends the rest of the frontier, ranked the same way.
+9. *Ranges.* Effort and cost are ranges (low, likely, high); the plan's cost range sums its
+   steps' bounds and its finish range schedules every step at its low, likely and high effort
+   (and cost, under a budget) with the same rules; the low finish is the earlier of the low and
+   likely finishes, the high one the later of the high and likely finishes. A step's values are
+   *assumed* when its effort or cost is the catalog authors' assumption or missing; plans report
+   the assumed share wherever they report a total.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from readiness._catalog import (
     MAX_EFFORT_DAYS,
     Catalog,
     Condition,
+    Range,
     Rule,
     Text,
     check_lang,
@@ -83,11 +90,13 @@ __all__ = [
     "NextStep",
     "Plan",
     "PlanTable",
+    "Range",
     "Step",
     "Target",
     "next_steps",
     "plan",
     "plan_many",
+    "ranges_text",
 ]
 
 Verdict = Literal["done", "on_track", "at_risk", "late"]
@@ -361,7 +370,7 @@ class _Options:
     start: dt.date | None
     max_parallel: int | None
     yearly_budget: float | None
-    overrides: Mapping[int, Mapping[str, float]]
+    overrides: Mapping[int, Mapping[str, Range[float]]]
     default_effort_days: int
     risk_margin_days: int
     k: int
@@ -394,10 +403,11 @@ def _plan_classes(plan: _PlanCompiled, columns: FacilityColumns) -> _Classes:
 class _ClassTables:
     """Per class (columns) and criterion (rows): effort, cost, deadlines, ranks."""
 
-    effort: npt.NDArray[np.float64]  # days, as estimated (rounded up only once, per step)
-    cost: npt.NDArray[np.float64]
+    effort: npt.NDArray[np.float64]  # (3, C, K) low/likely/high days (rounded up once, per step)
+    cost: npt.NDArray[np.float64]  # (3, C, K) low/likely/high VND
     estimated: Bool  # effort came from an estimate or override
     costed: Bool  # cost came from an estimate or override
+    assumed: Bool  # effort or cost is the authors' assumption (or missing)
     due: Int  # (C, K) deadline day of the criterion, _NEVER when none
     deadline_day: Int  # (deadlines, K)
     cost_rank: Int  # (C, K) rank of the cost among every cost of the table
@@ -414,10 +424,11 @@ def _class_tables(
 ) -> _ClassTables:
     size = compiled.size
     count = len(classes.representatives)
-    effort = np.zeros((size, count))
-    cost = np.zeros((size, count))
+    effort = np.zeros((3, size, count))
+    cost = np.zeros((3, size, count))
     estimated = np.zeros((size, count), dtype=bool)
     costed = np.zeros((size, count), dtype=bool)
+    assumed = np.zeros((size, count), dtype=bool)
     deadline_day = np.full((len(plan.deadlines), count), _NEVER, dtype=np.int64)
     target_due = np.full(count, _NEVER, dtype=np.int64)
     for k, facility in enumerate(classes.representatives):
@@ -429,12 +440,27 @@ def _class_tables(
         for i, key in enumerate(compiled.keys):
             estimate = catalog.criteria[key].estimate_for(attributes)
             override = options.overrides.get(i, {})
-            days = override.get("effort_days", estimate.effort_days if estimate else None)
-            money = override.get("cost_vnd", estimate.cost_vnd if estimate else None)
+            days = override.get("effort_days", estimate.effort if estimate else None)
+            money = override.get("cost_vnd", estimate.cost if estimate else None)
             estimated[i, k] = days is not None
             costed[i, k] = money is not None
-            effort[i, k] = float(days) if days is not None else options.default_effort_days
-            cost[i, k] = money or 0.0
+            # rule 4: a value the user gives is a known value; an estimate says which of its
+            # values are the authors' assumptions; a missing value is assumed
+            assumed[i, k] = (
+                days is None
+                or money is None
+                or (
+                    estimate is not None
+                    and (
+                        ("effort_days" not in override and "effort" in estimate.assumed)
+                        or ("cost_vnd" not in override and "cost" in estimate.assumed)
+                    )
+                )
+            )
+            effort[:, i, k] = (
+                tuple(days) if days is not None else (options.default_effort_days,) * 3
+            )
+            cost[:, i, k] = tuple(money) if money is not None else (0.0, 0.0, 0.0)
         if spec.target.due is not None:
             target_due[k] = _day(spec.target.due)
         elif spec.milestone_deadline is not None:
@@ -442,12 +468,13 @@ def _class_tables(
     due = np.full((size, count), _NEVER, dtype=np.int64)
     has = plan.deadline_of >= 0
     due[has] = deadline_day[plan.deadline_of[has]]
-    cost_rank = np.searchsorted(np.unique(cost), cost).astype(np.int64)
+    cost_rank = np.searchsorted(np.unique(cost[1]), cost[1]).astype(np.int64)
     return _ClassTables(
         effort=effort,
         cost=cost,
         estimated=estimated,
         costed=costed,
+        assumed=assumed,
         due=due,
         deadline_day=deadline_day,
         cost_rank=cost_rank,
@@ -473,6 +500,9 @@ class Step:
     costed: bool  # False: no cost estimate
     reason: str
     deadline: dt.date | None
+    effort_range: Range[int]  # whole days left: low, likely (= effort_days), high
+    cost_range: Range[float]  # VND: low, likely (= cost_vnd), high
+    assumed: bool  # effort or cost is the catalog authors' assumption, or missing
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data."""
@@ -484,6 +514,9 @@ class Step:
             "finish": self.finish.isoformat(),
             "effort_days": self.effort_days,
             "cost_vnd": self.cost_vnd,
+            "effort_range": self.effort_range.to_dict(),
+            "cost_range": self.cost_range.to_dict(),
+            "assumed": self.assumed,
             "estimated": self.estimated,
             "costed": self.costed,
             "reason": self.reason,
@@ -549,7 +582,13 @@ class NextStep:
 
 @attrs.frozen(kw_only=True)
 class Plan:
-    """A facility's roadmap to a target (planning rules 1-7)."""
+    """A facility's roadmap to a target (planning rules 1-7).
+
+    ``finish``, ``effort_days`` and ``cost_vnd`` are the likely figures; ``finish_range``,
+    ``effort_range`` and ``cost_range`` give low, likely and high (planning rule 9), and
+    ``assumed_share`` the share of steps whose effort or cost is assumed. Show them together:
+    :func:`ranges_text` says them in one line, as :meth:`explain` does.
+    """
 
     facility: Facility
     target: Target
@@ -566,7 +605,16 @@ class Plan:
     verdicts: tuple[DeadlineVerdict, ...]
     max_parallel: int | None
     yearly_budget: float | None
+    finish_range: Range[dt.date] | None  # None when nothing is left to do
+    effort_range: Range[int]
+    cost_range: Range[float]
+    assumed_steps: int  # steps whose effort or cost is assumed (planning rule 9)
     note: str = ""
+
+    @property
+    def assumed_share(self) -> float | None:
+        """Share of the steps whose effort or cost is assumed (None when there are no steps)."""
+        return self.assumed_steps / len(self.steps) if self.steps else None
 
     @property
     def waves(self) -> tuple[tuple[Step, ...], ...]:
@@ -588,11 +636,16 @@ class Plan:
             "finish": None if self.finish is None else self.finish.isoformat(),
             "effort_days": self.effort_days,
             "cost_vnd": self.cost_vnd,
+            "finish_range": None if self.finish_range is None else self.finish_range.to_dict(),
+            "effort_range": self.effort_range.to_dict(),
+            "cost_range": self.cost_range.to_dict(),
             "estimates": {
                 "all_steps_estimated": self.assumed_effort == 0 and self.uncosted == 0,
                 "assumed_effort_steps": self.assumed_effort,
                 "uncosted_steps": self.uncosted,
-                "note": "effort and cost are estimates",
+                "assumed_steps": self.assumed_steps,
+                "assumed_share": self.assumed_share,
+                "note": "effort and cost are estimates (low, likely, high)",
             },
             "limits": {"max_parallel": self.max_parallel, "yearly_budget": self.yearly_budget},
             "critical_path": list(self.critical_path),
@@ -609,14 +662,16 @@ class Plan:
             return f"{head}: already reached."
         if self.status in ("unreachable", "not_applicable"):
             return f"{head}: {self.status.replace('_', ' ')}: {self.note}"
-        assert self.finish is not None
+        assert self.finish_range is not None
         lines = [
-            f"{head}: {len(self.steps)} steps from {self.start.isoformat()}, "
-            f"finish {self.finish.isoformat()}, {self.effort_days} effort-days, "
-            f"{self.cost_vnd / 1e6:,.0f} million VND (estimates"
-            + (f"; {self.assumed_effort} efforts assumed" if self.assumed_effort else "")
-            + (f"; {self.uncosted} without cost" if self.uncosted else "")
-            + ")"
+            f"{head}: {len(self.steps)} steps from {self.start.isoformat()}: "
+            + ranges_text(
+                self.cost_range,
+                self.finish_range,
+                self.assumed_steps,
+                len(self.steps),
+                uncosted=self.uncosted,
+            )
         ]
         for number, wave in enumerate(self.waves, start=1):
             lines.append(f"  wave {number}:")
@@ -631,6 +686,60 @@ class Plan:
             verdict_text = verdict.verdict.replace("_", " ")
             lines.append(f"  {verdict.title} {verdict.date.isoformat()}: {verdict_text}{slack}")
         return "\n".join(lines)
+
+
+def money_text(vnd: float) -> str:
+    """Say an amount of VND in billions (``bn``) or millions, as plans print it."""
+    if abs(vnd) >= 1e9:
+        return f"{vnd / 1e9:,.1f} bn"
+    return f"{vnd / 1e6:,.0f} million"
+
+
+def _money_range(cost: Range[float]) -> str:
+    unit, scale, digits = ("bn", 1e9, 1) if cost.high >= 1e9 else ("million", 1e6, 0)
+    low, likely, high = (f"{v / scale:,.{digits}f}" for v in cost)
+    return f"cost {low}-{high} {unit} VND (likely {likely})"
+
+
+def ranges_text(
+    cost: Range[float],
+    finish: Range[dt.date] | None,
+    assumed: int,
+    steps: int,
+    *,
+    uncosted: int = 0,
+) -> str:
+    """Say a plan's (or many plans') cost and finish as ranges with the assumed share (rule 9).
+
+    When more than half of the steps use an assumed effort or cost, the text says so first.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from readiness import Range
+    >>> from readiness._plan import ranges_text
+    >>> finish = Range(dt.date(2026, 10, 1), dt.date(2026, 12, 27), dt.date(2027, 5, 2))
+    >>> ranges_text(Range(3.1e9, 4.2e9, 6e9), finish, 9, 10)
+    'mostly assumed values (9 of 10 steps, 90%): cost 3.1-6.0 bn VND (likely 4.2), finish 2026-10-01 to 2027-05-02 (likely 2026-12-27)'
+    >>> ranges_text(Range(3e8, 4e8, 5e8), finish, 1, 10)
+    'cost 300-500 million VND (likely 400), finish 2026-10-01 to 2027-05-02 (likely 2026-12-27); assumed values: 1 of 10 steps (10%)'
+    """  # noqa: E501
+    share = f"{assumed:,} of {steps:,} steps, {assumed / steps:.0%}" if steps else "no steps"
+    parts = [_money_range(cost)]
+    if finish is not None:
+        parts.append(
+            f"finish {finish.low.isoformat()} to {finish.high.isoformat()} "
+            f"(likely {finish.likely.isoformat()})"
+        )
+    text = ", ".join(parts)
+    if uncosted:
+        text += f"; {uncosted:,} steps without a cost estimate (counted as 0)"
+    if steps and 2 * assumed > steps:
+        return f"mostly assumed values ({share}): {text}"
+    if steps:
+        shown = f"{assumed:,} of {steps:,} steps ({assumed / steps:.0%})"
+        return f"{text}; assumed values: {shown}"
+    return text
 
 
 # --------------------------------------------------------------------------- the vectorised planner
@@ -784,7 +893,15 @@ class PlanTable:
     """Plans and next steps of many facility-assessments (returned by :func:`plan_many`).
 
     Index it (``table[j]``) for the :class:`Plan` of row ``j``; :meth:`next_steps` gives the
-    ranked next steps. Arrays are (criteria, rows) or (rows,).
+    ranked next steps. Arrays are (criteria, rows) or (rows,); criteria are in the order of
+    ``compile_catalog(catalog).keys``.
+
+    Ranges (planning rule 9) as data: per step, ``effort_low`` / ``effort`` / ``effort_high``
+    (whole days left) and ``cost_low`` / ``cost`` / ``cost_high`` (VND), and ``assumed`` (the
+    step's effort or cost is assumed); per row, :attr:`finish_days` (low, likely, high days
+    after ``start_day``), :attr:`cost_totals` (low, likely, high VND) and
+    :attr:`assumed_share`. ``effort``, ``cost``, ``start``, ``finish`` and :attr:`finish_day`
+    are the likely schedule.
     """
 
     catalog: Catalog
@@ -797,10 +914,17 @@ class PlanTable:
     start: Int  # (C, rows) days from start_day (meaningful where required)
     finish: Int
     wave: Int
-    effort: Int  # (C, rows)
-    cost: npt.NDArray[np.float64]
+    effort: Int  # (C, rows) likely days left
+    cost: npt.NDArray[np.float64]  # (C, rows) likely VND
     estimated: Bool
     costed: Bool
+    effort_low: Int  # (C, rows)
+    effort_high: Int  # (C, rows)
+    cost_low: npt.NDArray[np.float64]  # (C, rows)
+    cost_high: npt.NDArray[np.float64]  # (C, rows)
+    assumed: Bool  # (C, rows) effort or cost assumed (or missing)
+    finish_low_day: Int  # (rows,) low finish, days after start_day (rule 9)
+    finish_high_day: Int  # (rows,) high finish
     due: Int  # (C, rows) deadline day per criterion
     target_due: Int  # (rows,)
     deadline_day: Int  # (deadlines, rows)
@@ -823,9 +947,42 @@ class PlanTable:
 
     @property
     def finish_day(self) -> Int:
-        """Finish of each plan in days after its start (0 when nothing is required)."""
+        """Likely finish of each plan in days after its start (0 when nothing is required)."""
         days: Int = np.where(self.required, self.finish, 0).max(axis=0, initial=0)
         return days
+
+    @property
+    def finish_days(self) -> Int:
+        """(rows, 3): low, likely and high finish in days after each plan's start (rule 9)."""
+        return np.stack([self.finish_low_day, self.finish_day, self.finish_high_day], axis=1)
+
+    @property
+    def cost_totals(self) -> npt.NDArray[np.float64]:
+        """(rows, 3): low, likely and high cost (VND) of each plan's steps (rule 9)."""
+        return np.stack(
+            [
+                np.where(self.required, self.cost_low, 0.0).sum(axis=0),
+                np.where(self.required, self.cost, 0.0).sum(axis=0),
+                np.where(self.required, self.cost_high, 0.0).sum(axis=0),
+            ],
+            axis=1,
+        )
+
+    @property
+    def assumed_steps(self) -> Int:
+        """(rows,): steps whose effort or cost is assumed (rule 9)."""
+        counts: Int = (self.required & self.assumed).sum(axis=0).astype(np.int64)
+        return counts
+
+    @property
+    def assumed_share(self) -> npt.NDArray[np.float64]:
+        """(rows,): share of each plan's steps with an assumed effort or cost; NaN when none."""
+        steps = self.required.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share: npt.NDArray[np.float64] = np.where(
+                steps > 0, self.assumed_steps / np.maximum(steps, 1), np.nan
+            )
+        return share
 
     def plan(self, j: int) -> Plan:
         """Return the :class:`Plan` of row ``j``."""
@@ -836,8 +993,14 @@ class PlanTable:
         return _build_next_steps(self, j)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One flat dict per row: status, steps, finish, effort, cost, target verdict."""
+        """One flat dict per row: status, steps, finish, effort, cost, target verdict.
+
+        Finish and cost come as likely values with ``_low`` and ``_high`` beside them, and
+        ``assumed_steps`` counts the steps with an assumed effort or cost (rule 9).
+        """
         finish = self.finish_day
+        costs = self.cost_totals
+        assumed = self.assumed_steps
         out = []
         for j in range(len(self)):
             facility = self.facilities[int(self.rows[j])]
@@ -859,9 +1022,22 @@ class PlanTable:
                     "status": str(self.status[j]),
                     "steps": int(req.sum()),
                     "start": _date(start).isoformat(),
+                    "finish_low": (
+                        _date(start + int(self.finish_low_day[j])).isoformat()
+                        if req.any()
+                        else None
+                    ),
                     "finish": _date(end).isoformat() if req.any() else None,
+                    "finish_high": (
+                        _date(start + int(self.finish_high_day[j])).isoformat()
+                        if req.any()
+                        else None
+                    ),
                     "effort_days": int(self.effort[:, j][req].sum()),
-                    "cost_vnd": float(self.cost[:, j][req].sum()),
+                    "cost_vnd_low": float(costs[j, 0]),
+                    "cost_vnd": float(costs[j, 1]),
+                    "cost_vnd_high": float(costs[j, 2]),
+                    "assumed_steps": int(assumed[j]),
                     "target_due": _date(due).isoformat() if due < _NEVER else None,
                     "target_verdict": verdict if due < _NEVER else None,
                 }
@@ -904,10 +1080,14 @@ def _plan_chunk(
     cls = classes.of_facility[matrix.rows]
     progress = _remaining(matrix, state)
     # rule 4: the effort left, rounded up once (a tiny tolerance absorbs float error: 70 % of
-    # 10 days leaves 3 days, not 4)
-    duration = np.ceil(tables.effort[:, cls] * (1.0 - progress) - 1e-9).astype(np.int64)
-    duration = np.maximum(duration, 0)
-    cost = tables.cost[:, cls]
+    # 10 days leaves 3 days, not 4); low, likely and high alike (rule 9)
+    durations = [
+        np.maximum(np.ceil(tables.effort[n][:, cls] * (1.0 - progress) - 1e-9).astype(np.int64), 0)
+        for n in range(3)
+    ]
+    costs = [tables.cost[n][:, cls] for n in range(3)]
+    duration = durations[1]
+    cost = costs[1]
     tie = _tie_key(compiled, duration, tables.cost_rank[:, cls])
     # strict credit: effectively met, or partial progress of a supported partial criterion
     credit = effective + np.where(state == PARTIAL, progress, 0.0)
@@ -926,11 +1106,26 @@ def _plan_chunk(
         start_day = np.full(count, _day(options.start), dtype=np.int64)
     else:
         start_day = (matrix.dates - np.datetime64("1970-01-01", "D")).astype(np.int64)
-    if options.max_parallel is not None or options.yearly_budget is not None:
+    limited = options.max_parallel is not None or options.yearly_budget is not None
+    if limited:
         start, finish = _apply_limits(
             compiled, plan, required, duration, cost, start, start_day, options
         )
-    late = np.flatnonzero(start_day + (finish * required).max(axis=0, initial=0) > _LAST_DAY)
+    # rule 9: the low and high schedules, every step at its low (high) effort and cost; the
+    # range always holds the likely finish
+    ends = []
+    for n in (0, 2):
+        end_n, _ = _schedule(compiled, required, durations[n])
+        if limited:
+            begin_n = end_n - durations[n] * required
+            _, end_n = _apply_limits(
+                compiled, plan, required, durations[n], costs[n], begin_n, start_day, options
+            )
+        ends.append((end_n * required).max(axis=0, initial=0))
+    likely_end = (finish * required).max(axis=0, initial=0)
+    finish_low_day = np.minimum(ends[0], likely_end)
+    finish_high_day = np.maximum(ends[1], likely_end)
+    late = np.flatnonzero(start_day + finish_high_day > _LAST_DAY)
     if len(late):
         j = int(late[0])
         raise PlanError(
@@ -975,6 +1170,13 @@ def _plan_chunk(
         "cost": cost,
         "estimated": tables.estimated[:, cls],
         "costed": tables.costed[:, cls],
+        "effort_low": durations[0],
+        "effort_high": durations[2],
+        "cost_low": costs[0],
+        "cost_high": costs[2],
+        "assumed": tables.assumed[:, cls],
+        "finish_low_day": finish_low_day,
+        "finish_high_day": finish_high_day,
         "due": due,
         "target_due": target_due,
         "deadline_day": tables.deadline_day[:, cls],
@@ -1107,6 +1309,35 @@ def _check_whole(value: object, name: str, low: int, high: int | None = None) ->
         raise OptionError(f"{name} must be a whole number {bound}", key=name, value=value)
 
 
+def _number_ok(value: object, limit: float) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= limit
+    )
+
+
+def _override_range(key: str, name: str, value: object, limit: float) -> Range[float]:
+    """Read an override: a number (a known value) or ``(low, likely, high)``."""
+    if _number_ok(value, limit):
+        return Range.point(float(value))  # type: ignore[arg-type]
+    if (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) == 3
+        and all(_number_ok(v, limit) for v in value)
+        and value[0] <= value[1] <= value[2]
+    ):
+        return Range(float(value[0]), float(value[1]), float(value[2]))
+    raise OptionError(
+        f"estimates: {name} must be a number from 0 to {limit:,.0f} "
+        "or [low, likely, high] with low <= likely <= high",
+        key=key,
+        value=value,
+    )
+
+
 def _options(
     catalog: Catalog,
     compiled: Compiled,
@@ -1141,7 +1372,7 @@ def _options(
             value=estimates,
         )
     limits = {"effort_days": MAX_EFFORT_DAYS, "cost_vnd": MAX_COST_VND}
-    overrides: dict[int, dict[str, float]] = {}
+    overrides: dict[int, dict[str, Range[float]]] = {}
     for key, values in (estimates or {}).items():
         if not isinstance(key, str):
             raise OptionError("estimates: keys must be criterion ids", key="estimates", value=key)
@@ -1160,19 +1391,9 @@ def _options(
             raise OptionError(
                 "estimates take 'effort_days' and 'cost_vnd'", key=key, value=sorted(unknown)
             )
-        for name, value in values.items():
-            if (
-                not isinstance(value, int | float)
-                or isinstance(value, bool)
-                or not math.isfinite(value)
-                or not 0 <= value <= limits[name]
-            ):
-                raise OptionError(
-                    f"estimates: {name} must be a number from 0 to {limits[name]:,.0f}",
-                    key=key,
-                    value=value,
-                )
-        overrides[index] = dict(values)
+        overrides[index] = {
+            name: _override_range(key, name, value, limits[name]) for name, value in values.items()
+        }
     return _Options(
         start=start,
         max_parallel=max_parallel,
@@ -1362,6 +1583,10 @@ def _build_plan(table: PlanTable, j: int) -> Plan:
             verdicts=verdicts,
             max_parallel=table.options.max_parallel,
             yearly_budget=table.options.yearly_budget,
+            finish_range=None,
+            effort_range=Range.point(0),
+            cost_range=Range.point(0.0),
+            assumed_steps=0,
             note=note,
         )
     steps = []
@@ -1382,6 +1607,17 @@ def _build_plan(table: PlanTable, j: int) -> Plan:
                 costed=bool(table.costed[c, j]),
                 reason=_reason(table, j, int(c)),
                 deadline=None if due >= _NEVER else _date(due),
+                effort_range=Range(
+                    int(table.effort_low[c, j]),
+                    int(table.effort[c, j]),
+                    int(table.effort_high[c, j]),
+                ),
+                cost_range=Range(
+                    float(table.cost_low[c, j]),
+                    float(table.cost[c, j]),
+                    float(table.cost_high[c, j]),
+                ),
+                assumed=bool(table.assumed[c, j]),
             )
         )
     end = int(table.finish[required, j].max())
@@ -1444,6 +1680,22 @@ def _build_plan(table: PlanTable, j: int) -> Plan:
         verdicts=tuple(verdicts_list),
         max_parallel=table.options.max_parallel,
         yearly_budget=table.options.yearly_budget,
+        finish_range=Range(
+            _date(start_day + int(table.finish_low_day[j])),
+            _date(start_day + end),
+            _date(start_day + int(table.finish_high_day[j])),
+        ),
+        effort_range=Range(
+            sum(s.effort_range.low for s in steps),
+            sum(s.effort_days for s in steps),
+            sum(s.effort_range.high for s in steps),
+        ),
+        cost_range=Range(
+            float(sum(s.cost_range.low for s in steps)),
+            float(sum(s.cost_vnd for s in steps)),
+            float(sum(s.cost_range.high for s in steps)),
+        ),
+        assumed_steps=sum(1 for s in steps if s.assumed),
     )
 
 

@@ -37,6 +37,7 @@ def test_all_is_pinned() -> None:
             "Obligation",
             "Plan",
             "PlanTable",
+            "Range",
             "Reason",
             "Record",
             "Score",
