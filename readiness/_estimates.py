@@ -57,11 +57,15 @@ def parse_range(value: Any, limit: float, *, positive: bool = False) -> Range[fl
     numbers = []
     for v in values:
         if not isinstance(v, int | float) or isinstance(v, bool):
-            return "must be a number or [low, likely, high] of numbers"
-        if not math.isfinite(v) or v < 0 or v > limit:
-            return f"must be from 0 to {limit:,g}"
+            return f"must be a number or [low, likely, high], not {type(v).__name__}"
+        if not math.isfinite(v):
+            return "must be a finite number"
+        if v < 0:
+            return "must be >= 0"
         if positive and v <= 0:
             return "must be > 0"
+        if v > limit:
+            return f"must be at most {limit:,g}"
         numbers.append(float(v))
     if len(numbers) == 1:
         return Range.point(numbers[0])
