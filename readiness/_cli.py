@@ -324,8 +324,14 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             _emit(args, "\n\n".join(texts) + "\n")
         return EXIT_OK
     rows = table.to_records()
-    columns = ["facility_id", "status", "steps", "start", "finish", "effort_days", "cost_vnd"]
-    columns += ["target_due", "target_verdict"]
+    columns = ["facility_id", "status", "steps", "assumed_steps", "start"]
+    columns += ["finish_low", "finish", "finish_high", "effort_days"]
+    columns += ["cost_vnd_low", "cost_vnd", "cost_vnd_high", "target_due", "target_verdict"]
+    if args.format == "table":
+        # planning rule 9: the totals as ranges with the assumed share, never a bare total
+        cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+        _emit(args, _table(cells, columns) + table.headline() + "\n")
+        return EXIT_OK
     _write_rows(args, rows, columns)
     return EXIT_OK
 

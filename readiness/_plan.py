@@ -708,6 +708,7 @@ def ranges_text(
     steps: int,
     *,
     uncosted: int = 0,
+    finish_label: str = "finish",
 ) -> str:
     """Say a plan's (or many plans') cost and finish as ranges with the assumed share (rule 9).
 
@@ -728,7 +729,7 @@ def ranges_text(
     parts = [_money_range(cost)]
     if finish is not None:
         parts.append(
-            f"finish {finish.low.isoformat()} to {finish.high.isoformat()} "
+            f"{finish_label} {finish.low.isoformat()} to {finish.high.isoformat()} "
             f"(likely {finish.likely.isoformat()})"
         )
     text = ", ".join(parts)
@@ -983,6 +984,51 @@ class PlanTable:
                 steps > 0, self.assumed_steps / np.maximum(steps, 1), np.nan
             )
         return share
+
+    @property
+    def cost_range(self) -> Range[float]:
+        """Low, likely and high cost (VND) of every row's steps together (rule 9)."""
+        low, likely, high = (float(v) for v in self.cost_totals.sum(axis=0))
+        return Range(low, min(max(likely, low), high), high)
+
+    @property
+    def last_finish(self) -> Range[dt.date] | None:
+        """The latest low, likely and high finish among plans with steps (None when none)."""
+        work = self.required.any(axis=0)
+        if not work.any():
+            return None
+        days = (self.start_day[:, None] + self.finish_days)[work].max(axis=0)
+        return Range(*(_date(int(d)) for d in days))
+
+    def headline(self) -> str:
+        """Say every row's steps, cost and last finish as ranges with the assumed share (rule 9).
+
+        Examples
+        --------
+        >>> import datetime as dt, readiness
+        >>> catalog = readiness.load_catalog("vn-emr")
+        >>> clinic = readiness.Facility(
+        ...     id="PK-1", name="Clinic", kind="clinic", ownership="private"
+        ... )
+        >>> table = readiness.plan_many(
+        ...     catalog,
+        ...     [readiness.Assessment(facility=clinic, date=dt.date(2026, 1, 5))],
+        ...     "milestone:vn-emr:emr-live",
+        ... )
+        >>> print(table.headline())  # doctest: +NORMALIZE_WHITESPACE
+        1 plans, 18 steps: mostly assumed values (18 of 18 steps, 100%): cost 93-263 million
+        VND (likely 154), last finish 2026-05-21 to 2027-06-29 (likely 2026-10-02)
+        """
+        steps = int(self.required.sum())
+        plans = int(self.required.any(axis=0).sum())
+        return f"{plans:,} plans, {steps:,} steps: " + ranges_text(
+            self.cost_range,
+            self.last_finish,
+            int(self.assumed_steps.sum()),
+            steps,
+            uncosted=int((self.required & ~self.costed).sum()),
+            finish_label="last finish",
+        )
 
     def plan(self, j: int) -> Plan:
         """Return the :class:`Plan` of row ``j``."""
