@@ -848,47 +848,6 @@ def _urgency(plan: _PlanCompiled, own: Int) -> Int:
     return urgency[:size]
 
 
-def _limited(
-    steps: Sequence[int],
-    duration: Sequence[int],
-    cost: Sequence[float],
-    parents: Mapping[int, Sequence[int]],
-    start_day: int,
-    max_parallel: int | None,
-    yearly_budget: float | None,
-) -> dict[int, int]:
-    """Start day (from the plan start) of each step under the limits (planning rule 5)."""
-    start: dict[int, int] = {}
-    finish: dict[int, int] = {}
-    spent: dict[int, float] = {}
-    previous = 0
-    for step in steps:
-        t = max([previous, *(finish[p] for p in parents[step])])
-        while True:
-            if max_parallel is not None:
-                running = sorted(finish[s] for s in start if finish[s] > t)
-                if len(running) >= max_parallel:
-                    t = running[len(running) - max_parallel]
-                    continue
-            if yearly_budget is not None:
-                year = _date(start_day + t).year
-                used = spent.get(year, 0.0)
-                fits = used + cost[step] <= yearly_budget or (
-                    used == 0 and cost[step] > yearly_budget
-                )
-                if not fits:
-                    t = _day(dt.date(year + 1, 1, 1)) - start_day
-                    continue
-            break
-        start[step] = t
-        finish[step] = t + duration[step]
-        if yearly_budget is not None:
-            year = _date(start_day + t).year
-            spent[year] = spent.get(year, 0.0) + cost[step]
-        previous = t
-    return start
-
-
 @attrs.frozen(kw_only=True, eq=False)
 class PlanTable:
     """Plans and next steps of many facility-assessments (returned by :func:`plan_many`).
@@ -1288,6 +1247,18 @@ def _rank(
     return ranked
 
 
+def _year_of(days: Int) -> Int:
+    """Calendar year of each day number (days after 1970-01-01)."""
+    years: Int = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return years
+
+
+def _first_day_of(years: Int) -> Int:
+    """Day number of 1 January of each year."""
+    days: Int = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    return days
+
+
 def _apply_limits(
     compiled: Compiled,
     plan: _PlanCompiled,
@@ -1298,41 +1269,97 @@ def _apply_limits(
     start_day: Int,
     options: _Options,
 ) -> tuple[Int, Int]:
-    """Reschedule each plan under the limits; identical plans are scheduled once."""
+    """Reschedule every plan under the limits (planning rule 5), all plans at once.
+
+    Each plan's steps are taken in the order of rule 5: earliest start of the unlimited
+    schedule, then longer remaining path, then topological position. Criteria outside the plan
+    are slotted into the same order (at their unlimited ready time, which puts them after their
+    prerequisites and before their dependents) and pass their prerequisites' finish on, as
+    rule 5's "through criteria outside the plan" says. The loop runs over positions in that
+    order, with every plan advanced together by array operations:
+
+    * a step starts no earlier than the previous step's start and its prerequisites' finish;
+    * with ``max_parallel`` m, no earlier than the m-th latest finish among the steps already
+      started (then fewer than m are running);
+    * with ``yearly_budget``, if its cost does not fit in what is left of its start year's
+      budget (a step dearer than the whole budget needs a year where nothing else is spent), on
+      1 January of the next year, where nothing is spent yet because starts never go back.
+
+    ``tests/oracle_limits.py`` keeps the per-plan loop this replaces; tests compare the two.
+    """
+    size, count = required.shape
+    if count == 0 or not required.any():
+        return start, start + duration * required
     tail = _tail(plan, required, duration)
-    # Ties last by topological position (itself tied by key): with zero-day steps, a
-    # prerequisite and its dependent can share start and remaining path.
-    position = np.empty(compiled.size, dtype=np.intp)
-    position[compiled.topo] = np.arange(compiled.size)
+    position = np.empty(size, dtype=np.int64)
+    position[compiled.topo] = np.arange(size)
+    order = np.lexsort((np.broadcast_to(position[:, None], (size, count)), -tail, start), axis=0)
+    del tail
+    # where each plan's last step is in its order: no need to go further
+    ranked_required = np.take_along_axis(required, order, axis=0)
+    stop = int(np.flatnonzero(ranked_required.any(axis=1)).max()) + 1
+    del ranked_required
+    # prerequisites as flat arrays (CSR): parents of c are index[pointer[c]:pointer[c + 1]]
+    degree = np.array([len(p) for p in compiled.parents], dtype=np.int64)
+    pointer = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(degree, out=pointer[1:])
+    index = (
+        np.concatenate(compiled.parents).astype(np.int64)
+        if pointer[-1]
+        else np.zeros(0, dtype=np.int64)
+    )
+    columns = np.arange(count)
+    # finish (steps) or ready day (criteria outside the plan), days from each plan's start
+    reached = np.zeros((size, count), dtype=np.int64)
     new_start = start.copy()
-    seen: dict[bytes, dict[int, int]] = {}
-    for j in range(required.shape[1]):
-        steps = np.flatnonzero(required[:, j])
-        if not len(steps):
-            continue
-        signature = (
-            required[:, j].tobytes()
-            + duration[:, j].tobytes()
-            + cost[:, j].tobytes()
-            + int(start_day[j]).to_bytes(8, "little", signed=True)
-        )
-        if signature not in seen:
-            order = sorted(
-                steps, key=lambda c: (int(start[c, j]), -int(tail[c, j]), int(position[c]))
-            )
-            members = {int(s) for s in steps}
-            parents = {int(c): _required_parents(compiled, int(c), members) for c in steps}
-            seen[signature] = _limited(
-                [int(c) for c in order],
-                duration[:, j].tolist(),
-                cost[:, j].tolist(),
-                parents,
-                int(start_day[j]),
-                options.max_parallel,
-                options.yearly_budget,
-            )
-        for c, t in seen[signature].items():
-            new_start[c, j] = t
+    previous = np.zeros(count, dtype=np.int64)
+    steps_most = int(required.sum(axis=0).max())
+    parallel = options.max_parallel
+    if parallel is not None and parallel >= steps_most:
+        parallel = None  # fewer steps than slots: the limit never binds
+    floor = np.iinfo(np.int64).min
+    if parallel is not None:
+        latest = np.full((parallel, count), floor, dtype=np.int64)  # m latest finishes, desc
+        slot = np.arange(parallel)[:, None]
+    budget = options.yearly_budget
+    year_now = np.full(count, -1, dtype=np.int64)
+    spent = np.zeros(count)
+    for i in range(stop):
+        c = order[i]
+        step = required[c, columns]
+        # ready: the latest finish among the prerequisites (0 when none)
+        many = degree[c]
+        ready = np.zeros(count, dtype=np.int64)
+        has = np.flatnonzero(many)
+        if len(has):
+            counts = many[has]
+            total = int(counts.sum())
+            first = np.repeat(pointer[c[has]] - np.cumsum(counts) + counts, counts)
+            parents = index[first + np.arange(total)]
+            values = reached[parents, np.repeat(columns[has], counts)]
+            ready[has] = np.maximum.reduceat(values, np.cumsum(counts) - counts)
+        t = np.maximum(previous, ready)
+        if parallel is not None:
+            t = np.maximum(t, latest[parallel - 1])
+        if budget is not None:
+            price = cost[c, columns]
+            year = _year_of(start_day + t)
+            used = np.where(year == year_now, spent, 0.0)
+            fits = (used + price <= budget) | ((used == 0) & (price > budget))
+            year = np.where(fits, year, year + 1)
+            t = np.where(fits, t, _first_day_of(year) - start_day)
+        end = t + duration[c, columns]
+        reached[c, columns] = np.where(step, end, ready)
+        new_start[c, columns] = np.where(step, t, new_start[c, columns])
+        previous = np.where(step, t, previous)
+        if parallel is not None:
+            at = (latest >= end).sum(axis=0)
+            shifted = np.vstack([np.full((1, count), floor, dtype=np.int64), latest[:-1]])
+            moved = np.where(slot < at, latest, np.where(slot == at, end, shifted))
+            latest = np.where(step, moved, latest)
+        if budget is not None:
+            spent = np.where(step, np.where(year == year_now, spent, 0.0) + price, spent)
+            year_now = np.where(step, year, year_now)
     return new_start, new_start + duration * required
 
 
