@@ -299,7 +299,6 @@ def _resolve_target(catalog: Catalog, compiled: Compiled, target: Target | str) 
 class _PlanCompiled:
     """Catalog-wide arrays for planning (cached per catalog)."""
 
-    descendants: npt.NDArray[np.float32]  # (C, C): [c, d] = 1 when d depends on c transitively
     children: tuple[npt.NDArray[np.intp], ...]
     reverse: tuple[
         tuple[npt.NDArray[np.intp], npt.NDArray[np.intp] | None], ...
@@ -307,6 +306,25 @@ class _PlanCompiled:
     conditions: tuple[Condition, ...]  # every condition of estimates and deadline cases
     deadlines: tuple[str, ...]
     deadline_of: npt.NDArray[np.intp]  # (C,) -1 when none
+    # criteria depending on c, transitively; filled on demand (no C x C matrix: a catalog of
+    # 100,000 criteria would need 37 GiB)
+    descendants: dict[int, npt.NDArray[np.intp]] = attrs.field(factory=dict)
+
+    def descendants_of(self, c: int) -> npt.NDArray[np.intp]:
+        """Return the sorted, read-only kernel indices of every criterion depending on ``c``."""
+        found = self.descendants.get(c)
+        if found is None:
+            seen: set[int] = set()
+            stack = [int(x) for x in self.children[c]]
+            while stack:
+                d = stack.pop()
+                if d not in seen:
+                    seen.add(d)
+                    stack.extend(int(x) for x in self.children[d])
+            found = np.array(sorted(seen), dtype=np.intp)
+            found.flags.writeable = False
+            self.descendants[c] = found
+        return found
 
 
 _PLAN_CACHE: weakref.WeakKeyDictionary[Catalog, _PlanCompiled] = weakref.WeakKeyDictionary()
@@ -323,12 +341,9 @@ def _plan_compiled(catalog: Catalog) -> _PlanCompiled:
         for p in compiled.parents[c]:
             children_lists[int(p)].append(c)
     children = tuple(np.array(sorted(x), dtype=np.intp) for x in children_lists)
-    descendants = np.zeros((size, size), dtype=np.float32)
     height = np.zeros(size, dtype=np.intp)
     for c in compiled.topo[::-1]:  # children first
         for ch in children[c]:
-            descendants[c] = np.maximum(descendants[c], descendants[ch])
-            descendants[c, ch] = 1.0
             height[c] = max(int(height[c]), int(height[ch]) + 1)
     reverse: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp] | None]] = []
     for h in range(int(height.max(initial=-1)) + 1):
@@ -354,7 +369,6 @@ def _plan_compiled(catalog: Catalog) -> _PlanCompiled:
         dtype=np.intp,
     )
     result = _PlanCompiled(
-        descendants=descendants,
         children=children,
         reverse=tuple(reverse),
         conditions=tuple(conditions),
@@ -889,7 +903,7 @@ class PlanTable:
     target_due: Int  # (rows,)
     deadline_day: Int  # (deadlines, rows)
     frontier: Bool  # (C, rows)
-    unblocks: npt.NDArray[np.int32]  # (C, rows)
+    unblocks: npt.NDArray[np.int32]  # (C, rows) for frontier criteria (rule 8); 0 elsewhere
     ranked: Int  # (k, rows) kernel indices of next steps, -1 when fewer
     urgency: Int  # (C, rows) the earliest due day each criterion serves (rule 8)
     partial: npt.NDArray[np.float64]  # (C, rows) progress of partial criteria
@@ -1140,7 +1154,7 @@ def _plan_chunk(
         )
     support = support_of(compiled, effective, applies)
     frontier = applies & ~effective & support
-    unblocks = (plan.descendants @ required.astype(np.float32)).astype(np.int32)
+    unblocks = _unblocks(plan, frontier, required)
     due = tables.due[:, cls]
     target_due = tables.target_due[cls]
     if spec.target.due is None and spec.milestone_deadline is None:
@@ -1192,6 +1206,22 @@ def _plan_chunk(
         "partial": progress,
         "state": state,
     }
+
+
+def _unblocks(plan: _PlanCompiled, frontier: Bool, required: Bool) -> npt.NDArray[np.int32]:
+    """Count the required criteria each frontier criterion unblocks, transitively (rule 8).
+
+    Only frontier criteria with dependents are counted, each over its own descendants, so memory
+    grows with the catalog's edges, never with criteria x criteria.
+    """
+    out = np.zeros(required.shape, dtype=np.int32)
+    for c in np.flatnonzero(frontier.any(axis=1)).tolist():
+        if not len(plan.children[c]):
+            continue
+        below = plan.descendants_of(c)
+        columns = np.flatnonzero(frontier[c])
+        out[c, columns] = required[np.ix_(below, columns)].sum(axis=0, dtype=np.int32)
+    return out
 
 
 def _tie_key(compiled: Compiled, effort: Int, cost_rank: Int) -> Int:
@@ -1247,16 +1277,21 @@ def _rank(
     return ranked
 
 
-def _year_of(days: Int) -> Int:
-    """Calendar year of each day number (days after 1970-01-01)."""
-    years: Int = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    return years
+#: Day number of 1 January of the years 1 to 20,000 (index = year - 1), for yearly budgets.
+_JAN1 = (
+    (np.arange(1, 20_001) - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+)
+_JAN1.flags.writeable = False
 
 
-def _first_day_of(years: Int) -> Int:
-    """Day number of 1 January of each year."""
-    days: Int = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-    return days
+def _step_order(start: Int, tail: Int, position: Int) -> Int:
+    """(plans, C): each plan's criteria by start, then longer tail, then topological position."""
+    size = len(position)
+    most = int(max(start.max(initial=0), tail.max(initial=0)))
+    if start.min(initial=0) >= 0 and most < 2**22 and size < 2**18:
+        key = (start.T << 41) + ((most - tail.T) << 19) + position
+        return np.argsort(key, axis=1, kind="stable")
+    return np.lexsort((np.broadcast_to(position, (start.shape[1], size)), -tail.T, start.T), axis=1)
 
 
 def _apply_limits(
@@ -1293,25 +1328,30 @@ def _apply_limits(
     tail = _tail(plan, required, duration)
     position = np.empty(size, dtype=np.int64)
     position[compiled.topo] = np.arange(size)
-    order = np.lexsort((np.broadcast_to(position[:, None], (size, count)), -tail, start), axis=0)
+    # Work plan by plan in memory: (plans, C) arrays, flat, element [j, c] at j * C + c, so the
+    # few criteria one plan touches in a step are close together.
+    order = np.ascontiguousarray(_step_order(start, tail, position).T)
     del tail
     # where each plan's last step is in its order: no need to go further
     ranked_required = np.take_along_axis(required, order, axis=0)
     stop = int(np.flatnonzero(ranked_required.any(axis=1)).max()) + 1
     del ranked_required
-    # prerequisites as flat arrays (CSR): parents of c are index[pointer[c]:pointer[c + 1]]
-    degree = np.array([len(p) for p in compiled.parents], dtype=np.int64)
-    pointer = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(degree, out=pointer[1:])
-    index = (
-        np.concatenate(compiled.parents).astype(np.int64)
-        if pointer[-1]
-        else np.zeros(0, dtype=np.int64)
-    )
     columns = np.arange(count)
+    row = columns * size  # start of each plan's row in the flat (plans, C) arrays
+    row_reached = columns * (size + 1)  # the same with the sentinel column
+    is_step = np.ascontiguousarray(required.T).reshape(-1)
+    days_of = np.ascontiguousarray(duration.T).reshape(-1)
+    price_of = np.ascontiguousarray(cost.T).reshape(-1)
+    # prerequisites: column k holds each criterion's k-th prerequisite, or the sentinel `size`
+    # (whose `reached` is always 0)
+    degree = np.array([len(p) for p in compiled.parents], dtype=np.int64)
+    width = int(degree.max(initial=0))
+    padded = np.full((width, size), size, dtype=np.int64)
+    for c, parents in enumerate(compiled.parents):
+        padded[: len(parents), c] = parents
     # finish (steps) or ready day (criteria outside the plan), days from each plan's start
-    reached = np.zeros((size, count), dtype=np.int64)
-    new_start = start.copy()
+    reached = np.zeros((size + 1) * count, dtype=np.int64)
+    new_start = np.ascontiguousarray(start.T, dtype=np.int64).reshape(-1)
     previous = np.zeros(count, dtype=np.int64)
     steps_most = int(required.sum(axis=0).max())
     parallel = options.max_parallel
@@ -1321,46 +1361,46 @@ def _apply_limits(
     if parallel is not None:
         latest = np.full((parallel, count), floor, dtype=np.int64)  # m latest finishes, desc
         slot = np.arange(parallel)[:, None]
+        bottom = np.full((1, count), floor, dtype=np.int64)
     budget = options.yearly_budget
-    year_now = np.full(count, -1, dtype=np.int64)
+    year_now = np.full(count, -1, dtype=np.int64)  # index into _JAN1 of the last start's year
     spent = np.zeros(count)
     for i in range(stop):
         c = order[i]
-        step = required[c, columns]
         # ready: the latest finish among the prerequisites (0 when none)
-        many = degree[c]
         ready = np.zeros(count, dtype=np.int64)
-        has = np.flatnonzero(many)
-        if len(has):
-            counts = many[has]
-            total = int(counts.sum())
-            first = np.repeat(pointer[c[has]] - np.cumsum(counts) + counts, counts)
-            parents = index[first + np.arange(total)]
-            values = reached[parents, np.repeat(columns[has], counts)]
-            ready[has] = np.maximum.reduceat(values, np.cumsum(counts) - counts)
-        t = np.maximum(previous, ready)
-        if parallel is not None:
-            t = np.maximum(t, latest[parallel - 1])
-        if budget is not None:
-            price = cost[c, columns]
-            year = _year_of(start_day + t)
-            used = np.where(year == year_now, spent, 0.0)
-            fits = (used + price <= budget) | ((used == 0) & (price > budget))
-            year = np.where(fits, year, year + 1)
-            t = np.where(fits, t, _first_day_of(year) - start_day)
-        end = t + duration[c, columns]
-        reached[c, columns] = np.where(step, end, ready)
-        new_start[c, columns] = np.where(step, t, new_start[c, columns])
-        previous = np.where(step, t, previous)
-        if parallel is not None:
-            at = (latest >= end).sum(axis=0)
-            shifted = np.vstack([np.full((1, count), floor, dtype=np.int64), latest[:-1]])
-            moved = np.where(slot < at, latest, np.where(slot == at, end, shifted))
-            latest = np.where(step, moved, latest)
-        if budget is not None:
-            spent = np.where(step, np.where(year == year_now, spent, 0.0) + price, spent)
-            year_now = np.where(step, year, year_now)
-    return new_start, new_start + duration * required
+        for k in range(int(degree[c].max())):
+            np.maximum(ready, reached[row_reached + padded[k][c]], out=ready)
+        # the plans whose i-th criterion is a step; for the others it only passes `ready` on
+        act = np.flatnonzero(is_step[row + c])
+        if len(act):
+            at = row[act] + c[act]
+            t = np.maximum(previous[act], ready[act])
+            if parallel is not None:
+                np.maximum(t, latest[parallel - 1, act], out=t)
+            if budget is not None:
+                price = price_of[at]
+                begin = start_day[act]
+                year = np.searchsorted(_JAN1, begin + t, side="right") - 1
+                used = np.where(year == year_now[act], spent[act], 0.0)
+                fits = (used + price <= budget) | ((used == 0) & (price > budget))
+                if not fits.all():
+                    year = np.where(fits, year, np.minimum(year + 1, len(_JAN1) - 1))
+                    t = np.where(fits, t, _JAN1[year] - begin)
+                spent[act] = np.where(year == year_now[act], spent[act], 0.0) + price
+                year_now[act] = year
+            end = t + days_of[at]
+            ready[act] = end
+            new_start[at] = t
+            previous[act] = t
+            if parallel is not None:
+                held = latest[:, act]
+                rank = (held >= end).sum(axis=0)
+                shifted = np.vstack([bottom[:, : len(act)], held[:-1]])
+                latest[:, act] = np.where(slot < rank, held, np.where(slot == rank, end, shifted))
+        reached[row_reached + c] = ready
+    starts: Int = new_start.reshape(count, size).T
+    return starts, starts + duration * required
 
 
 def _required_parents(compiled: Compiled, c: int, members: set[int]) -> list[int]:
