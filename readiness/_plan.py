@@ -1535,9 +1535,8 @@ def plan_many(
 ) -> PlanTable:
     """Plan every facility-assessment toward ``target`` at once (planning rules 1-8).
 
-    Required sets, schedules, waves and rankings are computed for all facilities together with
-    array operations; only the limited schedules (``max_parallel``, ``yearly_budget``) loop, once
-    per distinct plan.
+    Required sets, schedules (limited ones too), waves and rankings are computed for all
+    facilities together with array operations.
 
     Parameters
     ----------
@@ -1553,7 +1552,8 @@ def plan_many(
     yearly_budget : float, optional
         At most this much (VND) spent on steps starting in one calendar year.
     estimates : mapping, optional
-        ``{criterion: {"effort_days": ..., "cost_vnd": ...}}`` overriding the catalog.
+        ``{criterion: {"effort_days": ..., "cost_vnd": ...}}`` overriding the catalog; each
+        value a number (a known value) or ``(low, likely, high)``.
     default_effort_days : int
         Effort assumed for criteria without an estimate (flagged in the plan).
     risk_margin_days : int
