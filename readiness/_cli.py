@@ -326,12 +326,19 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         elif args.format == "csv":
             columns = ["facility_id", "criterion", "title", "wave", "start", "finish"]
-            columns += ["effort_days", "cost_vnd", "estimated", "costed", "deadline", "reason"]
+            columns += ["effort_days_low", "effort_days", "effort_days_high"]
+            columns += ["cost_vnd_low", "cost_vnd", "cost_vnd_high", "assumed"]
+            columns += ["estimated", "costed", "deadline", "reason"]
             step_rows = []
             for p in plans:
                 for step in p.steps:
                     row = {**step.to_dict(), "facility_id": p.facility.id}
                     row["title"] = row["title"][args.lang]
+                    # planning rule 9: each step's range beside its likely value
+                    row["effort_days_low"] = step.effort_range.low
+                    row["effort_days_high"] = step.effort_range.high
+                    row["cost_vnd_low"] = step.cost_range.low
+                    row["cost_vnd_high"] = step.cost_range.high
                     step_rows.append({c: row[c] for c in columns})
             _write_rows(args, step_rows, columns)
         else:

@@ -354,3 +354,58 @@ def test_range_rejects_disorder() -> None:
         "likely": "2026-02-01",
         "high": "2026-03-01",
     }
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@pytest.fixture(scope="module")
+def cli_files(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """A small SYNTHETIC facility list and assessment file over vn-emr."""
+    from readiness import synthetic
+
+    folder = tmp_path_factory.mktemp("ranges-cli")
+    catalog = readiness.load_catalog("vn-emr")
+    matrix = synthetic.status_matrix(catalog, 6, seed=4)
+    readiness.io.write_facilities(folder / "f.csv", matrix.facilities)
+    readiness.io.write_assessments(folder / "a.csv", matrix.to_assessments(), catalog)
+    facilities, assessments = str(folder / "f.csv"), str(folder / "a.csv")
+    target = "milestone:vn-emr:emr-live"
+    return [
+        *("--catalog", "vn-emr", "--facilities", facilities),
+        *("--assessments", assessments, "--target", target),
+    ]
+
+
+def test_cli_plan_table_ends_with_the_ranges(
+    cli_files: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`readiness plan` prints low/likely/high columns and a ranges headline, never a bare
+    total (planning rule 9)."""
+    from readiness._cli import main
+
+    assert main(["plan", *cli_files]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0].split()
+    for column in ("finish_low", "finish_high", "cost_vnd_low", "cost_vnd_high", "assumed_steps"):
+        assert column in header
+    assert " plans, " in lines[-1]
+    assert "mostly assumed values (" in lines[-1]
+    assert " bn VND (likely " in lines[-1] or " million VND (likely " in lines[-1]
+
+
+def test_cli_plan_steps_csv_has_ranges(
+    cli_files: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from readiness._cli import main
+
+    facility = "SYN-000001"
+    assert main(["plan", *cli_files, "--facility", facility, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert rows
+    for row in rows:
+        low, likely, high = (float(row[k]) for k in ("cost_vnd_low", "cost_vnd", "cost_vnd_high"))
+        assert low <= likely <= high
+        days = [int(row[k]) for k in ("effort_days_low", "effort_days", "effort_days_high")]
+        assert days == sorted(days)
+        assert row["assumed"] in {"True", "False"}
