@@ -817,21 +817,38 @@ def _target_mask(
     return target & applies, unreachable
 
 
-def _schedule(compiled: Compiled, required: Bool, duration: Int) -> tuple[Int, Int]:
-    """Earliest finish (days from the start) and wave of every criterion (rules 5 and 6)."""
+def _gathered(values: Int, padded: npt.NDArray[np.intp], pick: Any) -> Int:
+    """Max (or min) of ``values`` over each row's padded neighbours, one column at a time.
+
+    Same as ``pick(values[padded], axis=1)``; a reduction over a short middle axis is slow in
+    numpy, so the columns are combined pairwise instead.
+    """
+    out: Int = values[padded[:, 0]]
+    for k in range(1, padded.shape[1]):
+        pick(out, values[padded[:, k]], out=out)
+    return out
+
+
+def _schedule(
+    compiled: Compiled, required: Bool, duration: Int, *, waves: bool = True
+) -> tuple[Int, Int]:
+    """Earliest finish (days from the start) and wave of every criterion (rules 5 and 6).
+
+    With ``waves=False`` the waves are not computed (zeros).
+    """
     size, count = required.shape
     finish = np.zeros((size + 1, count), dtype=np.int64)
     wave = np.zeros((size + 1, count), dtype=np.int64)
     work = duration * required
     for rows, parents in compiled.generations:
         if parents is None:
-            ready = np.zeros((len(rows), count), dtype=np.int64)
-            before = np.zeros((len(rows), count), dtype=np.int64)
-        else:
-            ready = finish[parents].max(axis=1)
-            before = wave[parents].max(axis=1)
-        finish[rows] = ready + work[rows]
-        wave[rows] = before + required[rows]
+            finish[rows] = work[rows]
+            if waves:
+                wave[rows] = required[rows]
+            continue
+        finish[rows] = _gathered(finish, parents, np.maximum) + work[rows]
+        if waves:
+            wave[rows] = _gathered(wave, parents, np.maximum) + required[rows]
     return finish[:size], wave[:size]
 
 
@@ -841,12 +858,10 @@ def _tail(plan: _PlanCompiled, required: Bool, duration: Int) -> Int:
     tail = np.zeros((size + 1, count), dtype=np.int64)
     work = duration * required
     for rows, children in plan.reverse:
-        after = (
-            np.zeros((len(rows), count), dtype=np.int64)
-            if children is None
-            else tail[children].max(axis=1)
-        )
-        tail[rows] = after + work[rows]
+        if children is None:
+            tail[rows] = work[rows]
+        else:
+            tail[rows] = _gathered(tail, children, np.maximum) + work[rows]
     return tail[:size]
 
 
@@ -858,7 +873,7 @@ def _urgency(plan: _PlanCompiled, own: Int) -> Int:
         if children is None:
             urgency[rows] = own[rows]
         else:
-            urgency[rows] = np.minimum(own[rows], urgency[children].min(axis=1))
+            urgency[rows] = np.minimum(own[rows], _gathered(urgency, children, np.minimum))
     return urgency[:size]
 
 
@@ -1134,7 +1149,7 @@ def _plan_chunk(
     # range always holds the likely finish
     ends = []
     for n in (0, 2):
-        end_n, _ = _schedule(compiled, required, durations[n])
+        end_n, _ = _schedule(compiled, required, durations[n], waves=False)
         if limited:
             begin_n = end_n - durations[n] * required
             _, end_n = _apply_limits(
