@@ -626,13 +626,10 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
                 yearly_budget=spec.roadmap.yearly_budget,
                 k=3,
             )
-            records = roadmap.to_records()
-            finishes = sorted(r["finish"] for r in records if r["finish"])
-            cost = sum(r["cost_vnd"] for r in records)
+            # planning rule 9: cost and last finish as ranges, with the assumed share
             lines.append(
                 f"  roadmap to {spec.roadmap.target}: {len(chosen)} facilities, "
-                f"{int(roadmap.required.sum()):,} steps, estimated {cost / 1e9:,.1f} bn VND"
-                + (f", last finish {finishes[-1]}" if finishes else "")
+                + roadmap.headline()
             )
     if spec.estimate is not None:
         chosen = [
@@ -657,6 +654,9 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     return Outcome(report=report, lines=tuple(lines))
 
 
+_COST_KEYS = ("cost_vnd_low", "cost_vnd_high", "cost_vnd")
+
+
 def _section(
     section: SectionSpec, plans: Any, target: Any, catalog: Catalog, lang: str
 ) -> tuple[Any, str]:
@@ -676,7 +676,7 @@ def _section(
             "Có rủi ro",
             "Trễ hạn",
             "Số bước còn lại (trung vị)",
-            "Chi phí ước tính (tỷ VND)",
+            "Chi phí ước tính, tỷ VND: thấp-cao (khả dĩ nhất)",
         ]
         if vi
         else [
@@ -687,7 +687,7 @@ def _section(
             "At risk",
             "Late",
             "Steps left (median)",
-            "Estimated cost (bn VND)",
+            "Estimated cost, bn VND: low-high (likely)",
         ]
     )
     rows = []
@@ -706,15 +706,22 @@ def _section(
                 verdicts.count("at_risk"),
                 verdicts.count("late"),
                 int(np.median(steps)) if steps else 0,
-                round(sum(r["cost_vnd"] for r in group) / 1e9, 2),
+                # planning rule 9: low-high (likely), never a bare total
+                "{:,.2f}-{:,.2f} ({:,.2f})".format(
+                    *(sum(r[k] for r in group) / 1e9 for k in _COST_KEYS)
+                ),
             ]
         )
     due = {r["target_due"] for r in records if r["target_due"]}
+    assumed = sum(r["assumed_steps"] for r in records)
+    total = sum(r["steps"] for r in records)
+    share = f"{assumed / total:.0%}" if total else "-"
     note = (
-        "Kế hoạch tính từ ngày đánh giá; chi phí là ước tính."
+        "Kế hoạch tính từ ngày đánh giá; chi phí là ước tính dạng khoảng (thấp-cao, khả dĩ nhất); "
+        f"{share} số bước dùng giá trị giả định."
         if vi
-        else "Plans start on the assessment date; costs are estimates "
-        "(steps without one count as 0)."
+        else "Plans start on the assessment date; costs are estimated ranges (low-high, likely); "
+        f"{share} of the steps use assumed values (steps without a cost count as 0)."
     )
     text = target.describe(catalog, lang=lang) + (f" — {', '.join(sorted(due))}" if due else "")
     line = (

@@ -342,6 +342,12 @@ def _chart_roadmap(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     top.set_ylabel(fmt.t("steps_finishing"))
     _number_axis(top, fmt, "y")
     shares = [100 * (t["reached_share"] or 0.0) for t in timeline]
+    # planning rule 9: the spread between every step at its low and at its high effort
+    earliest = [100 * (t.get("reached_share_earliest") or 0.0) for t in timeline]
+    latest = [100 * (t.get("reached_share_latest") or 0.0) for t in timeline]
+    bottom.fill_between(x, latest, earliest, color="#1b7837", alpha=0.18, linewidth=0)
+    bottom.plot(x, earliest, color="#1b7837", linewidth=0.6, linestyle=":")
+    bottom.plot(x, latest, color="#1b7837", linewidth=0.6, linestyle=":")
     bottom.plot(x, shares, marker="o", markersize=3, color="#1b7837")
     bottom.set_ylim(0, 105)
     bottom.set_ylabel(_label(fmt.t("reached_so_far") + " (%)", 18))
@@ -380,7 +386,9 @@ def _chart_roadmap(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
         f"{fmt.t('steps_finishing')}: {fmt.num(roadmap['steps'])}; "
         f"{fmt.period(busiest['period'])}: {fmt.num(busiest['steps'])}; "
         f"{fmt.t('reached_so_far')} {fmt.period(timeline[-1]['period'])}: "
-        f"{fmt.pct(timeline[-1]['reached_share'])}; {fmt.t('deadlines_marked')}: "
+        f"{fmt.pct(timeline[-1]['reached_share'])}; "
+        + fmt.t("chart_spread")
+        + f"; {fmt.t('deadlines_marked')}: "
         + ", ".join(fmt.date(m["date"]) for m in roadmap["deadlines"])
     )
 

@@ -87,7 +87,7 @@ def province_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     if total["spent_vnd"] is not None:
         items.append((("strong", fmt.t("spent") + ": "), ("", fmt.money(total["spent_vnd"]))))
     if total["planned_vnd"] is not None:
-        items.append((("strong", fmt.t("planned") + ": "), ("", fmt.money(total["planned_vnd"]))))
+        items.append((("strong", fmt.t("planned") + ": "), ("", _planned(total, fmt))))
     deadlines = data["deadlines"]
     if deadlines is not None:
         counts = deadlines["target_counts"]
@@ -287,13 +287,26 @@ def _scores_blocks(
         row += [fmt.score(group["by_catalog"][c["id"]]["mean"]) for c in catalogs]
         if has_target:
             row.append(fmt.num(group["meeting_target"]))
-        row += [fmt.money(group[k]) for k, _ in money_cols]
+        row += [
+            _planned(group, fmt) if k == "planned_vnd" else fmt.money(group[k])
+            for k, _ in money_cols
+        ]
         rows.append(tuple(row))
     return [
         Heading(2, fmt.t("scores_section"), "scores"),
         para(fmt.t("scores_note"), note=True),
         Table(tuple(columns), tuple(rows), numeric=frozenset(range(1, len(columns)))),
     ]
+
+
+def _planned(group: Mapping[str, Any], fmt: Fmt) -> str:
+    """Say the planned cost as low to high (likely): planning rule 9, never a bare total."""
+    return fmt.t(
+        "range",
+        low=fmt.money(group["planned_vnd_low"]),
+        likely=fmt.money(group["planned_vnd"]),
+        high=fmt.money(group["planned_vnd_high"]),
+    )
 
 
 def _listing_blocks(

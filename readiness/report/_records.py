@@ -120,7 +120,9 @@ def group_data(group: Group, fmt: Fmt) -> dict[str, Any]:
         },
         "meeting_target": group.meeting_target,
         "spent_vnd": group.spent_vnd,
+        "planned_vnd_low": group.planned_vnd_low,
         "planned_vnd": group.planned_vnd,
+        "planned_vnd_high": group.planned_vnd_high,
         "verdicts": None
         if group.verdicts is None
         else {verdict_key(k): v for k, v in group.verdicts.items()},
