@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import attrs
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCESS",
+    "ESTIMATE_PARTS",
     "GRADES",
     "KINDS",
     "MAX_COST_VND",
@@ -45,6 +46,7 @@ __all__ = [
     "Level",
     "Milestone",
     "Prerequisite",
+    "Range",
     "Renamed",
     "Rule",
     "Source",
@@ -260,17 +262,87 @@ class Condition:
 ALWAYS = Condition()
 
 
+T = TypeVar("T", float, int, dt.date)
+
+
+def _ordered(instance: Range[Any], attribute: attrs.Attribute[Any], value: object) -> None:
+    del attribute
+    if not instance.low <= instance.likely <= instance.high:
+        msg = (
+            f"a range needs low <= likely <= high "
+            f"(got {instance.low}, {instance.likely}, {instance.high})"
+        )
+        raise OptionError(msg, key="range", value=(instance.low, instance.likely, instance.high))
+    del value
+
+
+@attrs.frozen
+class Range(Generic[T]):
+    """Three-point estimate: ``low <= likely <= high`` (days, VND or dates).
+
+    ``low`` and ``high`` are plausible bounds, not guaranteed ones; ``likely`` is the single
+    figure a plan uses when it needs one (``docs/planning.md``, "Ranges").
+
+    Examples
+    --------
+    >>> from readiness import Range
+    >>> Range(2, 3, 5).likely
+    3
+    >>> Range.point(4.0)
+    Range(low=4.0, likely=4.0, high=4.0)
+    """
+
+    low: T
+    likely: T
+    high: T = attrs.field(validator=_ordered)
+
+    @classmethod
+    def point(cls, value: T) -> Range[T]:
+        """Return the range of one known value (no spread)."""
+        return cls(value, value, value)
+
+    def __iter__(self) -> Iterator[T]:
+        """Yield low, likely, high."""
+        return iter((self.low, self.likely, self.high))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"low", "likely", "high"}`` (dates as ISO text)."""
+        return {
+            name: value.isoformat() if isinstance(value, dt.date) else value
+            for name, value in zip(("low", "likely", "high"), self, strict=True)
+        }
+
+
+#: Values of an estimate that can be the authors' assumption.
+ESTIMATE_PARTS: tuple[str, ...] = ("effort", "cost")
+
+
 @attrs.frozen(kw_only=True)
 class Estimate:
     """Effort and cost to put a criterion in place, for facilities matching ``applies_to``.
 
-    Always an estimate: ``basis`` says where the numbers come from.
+    Always an estimate: ``basis`` says where the numbers come from. ``effort`` (elapsed calendar
+    days) and ``cost`` (VND) are ranges; ``effort_days`` and ``cost_vnd`` are their likely values.
+    ``assumed`` names the parts (``"effort"``, ``"cost"``) that are the catalog authors'
+    assumptions rather than derived from a reported figure (the basis names the figure).
     """
 
-    effort_days: float | None
-    cost_vnd: float | None
+    effort: Range[float] | None
+    cost: Range[float] | None
     basis: str
     applies_to: Condition = ALWAYS
+    assumed: frozenset[str] = frozenset(ESTIMATE_PARTS)
+    origin: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def effort_days(self) -> float | None:
+        """Likely elapsed days (None when the estimate gives no effort)."""
+        return None if self.effort is None else self.effort.likely
+
+    @property
+    def cost_vnd(self) -> float | None:
+        """Likely cost in VND (None when the estimate gives no cost)."""
+        return None if self.cost is None else self.cost.likely
 
 
 #: How a prerequisite edge is justified: a citation of a document, a written reason

@@ -342,10 +342,10 @@ def _score_table(args: argparse.Namespace, catalog: Catalog, *, keep: bool = Fal
 
 
 def _printable(text: str) -> str:
-    """Return ``text`` with control and format characters escaped (for a terminal line)."""
-    return "".join(
-        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
-    )
+    """Return ``text`` with control and bidi characters escaped (for a terminal line)."""
+    from readiness._safe import terminal  # noqa: PLC0415
+
+    return terminal(text)
 
 
 def _write_rows(
@@ -443,12 +443,19 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         elif args.format == "csv":
             columns = ["facility_id", "criterion", "title", "wave", "start", "finish"]
-            columns += ["effort_days", "cost_vnd", "estimated", "costed", "deadline", "reason"]
+            columns += ["effort_days_low", "effort_days", "effort_days_high"]
+            columns += ["cost_vnd_low", "cost_vnd", "cost_vnd_high", "assumed"]
+            columns += ["estimated", "costed", "deadline", "reason"]
             step_rows = []
             for p in plans:
                 for step in p.steps:
                     row = {**step.to_dict(), "facility_id": p.facility.id}
                     row["title"] = row["title"][args.lang]
+                    # planning rule 9: each step's range beside its likely value
+                    row["effort_days_low"] = step.effort_range.low
+                    row["effort_days_high"] = step.effort_range.high
+                    row["cost_vnd_low"] = step.cost_range.low
+                    row["cost_vnd_high"] = step.cost_range.high
                     step_rows.append({c: row[c] for c in columns})
             _write_rows(args, step_rows, columns)
         else:
@@ -464,8 +471,14 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             _emit(args, "\n\n".join(texts) + "\n", human=True)
         return EXIT_OK
     rows = table.to_records()
-    columns = ["facility_id", "status", "steps", "start", "finish", "effort_days", "cost_vnd"]
-    columns += ["target_due", "target_verdict"]
+    columns = ["facility_id", "status", "steps", "assumed_steps", "start"]
+    columns += ["finish_low", "finish", "finish_high", "effort_days"]
+    columns += ["cost_vnd_low", "cost_vnd", "cost_vnd_high", "target_due", "target_verdict"]
+    if args.format == "table":
+        # planning rule 9: the totals as ranges with the assumed share, never a bare total
+        cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+        _emit(args, _table(cells, columns) + table.headline() + "\n")
+        return EXIT_OK
     _write_rows(args, rows, columns)
     return EXIT_OK
 

@@ -32,6 +32,7 @@ import networkx as nx
 from readiness._catalog import (
     ACCESS,
     ALWAYS,
+    ESTIMATE_PARTS,
     GRADES,
     MAX_COST_VND,
     MAX_EFFORT_DAYS,
@@ -53,12 +54,14 @@ from readiness._catalog import (
     Level,
     Milestone,
     Prerequisite,
+    Range,
     Renamed,
     Rule,
     Source,
     Test,
     Text,
 )
+from readiness._estimates import apply_estimates, parse_assumed, parse_range
 from readiness._limits import nesting_line
 from readiness._toml import Locator
 from readiness._unicode import FormCollisionError, nfc, nfc_data
@@ -469,7 +472,7 @@ class _Draft:
     conditions: list[tuple[Condition, str, int | None, str | None]]
     locator: Locator | None = None
     sha256: str = ""  # of the file's bytes
-    builtin: bool = False
+    builtin: bool = False  # a built-in catalog: its estimates file applies
 
     def line(self, *path: str | int) -> int | None:
         """Line of a table or key of this file (None when unknown)."""
@@ -1137,15 +1140,27 @@ def _estimates(
         check.keys(
             case,
             at,
-            ("effort_days", "cost_vnd", "basis", "applies_to"),
+            ("effort_days", "cost_vnd", "basis", "applies_to", "assumed"),
             ("basis",),
             criterion=criterion,
             what="'estimate'",
         )
         f = _Fields(check, case, at, criterion)
-        effort = f.number("effort_days", nonnegative=True, maximum=MAX_EFFORT_DAYS)
-        cost = f.number("cost_vnd", nonnegative=True, maximum=MAX_COST_VND)
         basis = f.string("basis")
+        ranges: dict[str, Range[float] | None] = {}
+        for name, limit in (("effort_days", MAX_EFFORT_DAYS), ("cost_vnd", MAX_COST_VND)):
+            parsed_range = parse_range(case[name], limit) if name in case else None
+            if isinstance(parsed_range, str):
+                f.bad(name, parsed_range, case[name])
+                parsed_range = None
+            ranges[name] = parsed_range
+        assumed = frozenset(ESTIMATE_PARTS)  # unless the estimate says otherwise
+        if "assumed" in case:
+            parsed_assumed = parse_assumed(case["assumed"])
+            if isinstance(parsed_assumed, str):
+                f.bad("assumed", parsed_assumed, case["assumed"])
+            else:
+                assumed = parsed_assumed
         if "effort_days" not in case and "cost_vnd" not in case:
             check.add(
                 "an estimate needs 'effort_days' or 'cost_vnd'",
@@ -1162,7 +1177,14 @@ def _estimates(
             condition = parsed
         if basis is not None and f.ok:
             out.append(
-                Estimate(effort_days=effort, cost_vnd=cost, basis=basis, applies_to=condition)
+                Estimate(
+                    effort=ranges["effort_days"],
+                    cost=ranges["cost_vnd"],
+                    basis=basis,
+                    applies_to=condition,
+                    assumed=assumed,
+                    origin=f"{check.name}:{check.line(at)}",
+                )
             )
     return tuple(out)
 
@@ -1708,10 +1730,14 @@ def _assemble(root: str, drafts: dict[str, _Draft], problems: list[Problem]) -> 
             deadline = _build_deadline(asm, draft, item)
             if deadline is not None:
                 deadlines[deadline.key] = deadline
+        # estimates of a built-in catalog live in criteria/estimates/<id>.toml
+        from_file = apply_estimates(draft, draft.criteria, asm.problems) if draft.builtin else {}
         for item in draft.criteria.values():
             requires, valid = _prerequisites(asm, draft, item)
             edges[f"{draft.id}:{item.id}"] = requires
             built = _build_criterion(asm, draft, item, requires if valid else None)
+            if built is not None and item.id in from_file:
+                built = attrs.evolve(built, estimates=from_file[item.id])
             if built is not None:
                 criteria[built.key] = built
     renamed: dict[str, tuple[Renamed, ...]] = {}

@@ -38,6 +38,12 @@ The planning rules (``docs/planning.md`` states them with examples):
    the target's due date, or that of any required criterion it unblocks), then how many required
    criteria it unblocks (transitively), then weight (higher first), effort left, cost (lower
    first), then key. ``include_other=True`` appends the rest of the frontier, ranked the same way.
+9. *Ranges.* Effort and cost are ranges (low, likely, high); the plan's cost range sums its
+   steps' bounds and its finish range schedules every step at its low, likely and high effort
+   (and cost, under a budget) with the same rules; the low finish is the earlier of the low and
+   likely finishes, the high one the later of the high and likely finishes. A step's values are
+   *assumed* when its effort or cost is the catalog authors' assumption or missing; plans report
+   the assumed share wherever they report a total.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from readiness._catalog import (
     MAX_EFFORT_DAYS,
     Catalog,
     Condition,
+    Range,
     Rule,
     Text,
     check_lang,
@@ -83,11 +90,13 @@ __all__ = [
     "NextStep",
     "Plan",
     "PlanTable",
+    "Range",
     "Step",
     "Target",
     "next_steps",
     "plan",
     "plan_many",
+    "ranges_text",
 ]
 
 Verdict = Literal["done", "on_track", "at_risk", "late"]
@@ -290,7 +299,6 @@ def _resolve_target(catalog: Catalog, compiled: Compiled, target: Target | str) 
 class _PlanCompiled:
     """Catalog-wide arrays for planning (cached per catalog)."""
 
-    descendants: npt.NDArray[np.float32]  # (C, C): [c, d] = 1 when d depends on c transitively
     children: tuple[npt.NDArray[np.intp], ...]
     reverse: tuple[
         tuple[npt.NDArray[np.intp], npt.NDArray[np.intp] | None], ...
@@ -298,6 +306,25 @@ class _PlanCompiled:
     conditions: tuple[Condition, ...]  # every condition of estimates and deadline cases
     deadlines: tuple[str, ...]
     deadline_of: npt.NDArray[np.intp]  # (C,) -1 when none
+    # criteria depending on c, transitively; filled on demand (no C x C matrix: a catalog of
+    # 100,000 criteria would need 37 GiB)
+    descendants: dict[int, npt.NDArray[np.intp]] = attrs.field(factory=dict)
+
+    def descendants_of(self, c: int) -> npt.NDArray[np.intp]:
+        """Return the sorted, read-only kernel indices of every criterion depending on ``c``."""
+        found = self.descendants.get(c)
+        if found is None:
+            seen: set[int] = set()
+            stack = [int(x) for x in self.children[c]]
+            while stack:
+                d = stack.pop()
+                if d not in seen:
+                    seen.add(d)
+                    stack.extend(int(x) for x in self.children[d])
+            found = np.array(sorted(seen), dtype=np.intp)
+            found.flags.writeable = False
+            self.descendants[c] = found
+        return found
 
 
 _PLAN_CACHE: weakref.WeakKeyDictionary[Catalog, _PlanCompiled] = weakref.WeakKeyDictionary()
@@ -314,12 +341,9 @@ def _plan_compiled(catalog: Catalog) -> _PlanCompiled:
         for p in compiled.parents[c]:
             children_lists[int(p)].append(c)
     children = tuple(np.array(sorted(x), dtype=np.intp) for x in children_lists)
-    descendants = np.zeros((size, size), dtype=np.float32)
     height = np.zeros(size, dtype=np.intp)
     for c in compiled.topo[::-1]:  # children first
         for ch in children[c]:
-            descendants[c] = np.maximum(descendants[c], descendants[ch])
-            descendants[c, ch] = 1.0
             height[c] = max(int(height[c]), int(height[ch]) + 1)
     reverse: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp] | None]] = []
     for h in range(int(height.max(initial=-1)) + 1):
@@ -345,7 +369,6 @@ def _plan_compiled(catalog: Catalog) -> _PlanCompiled:
         dtype=np.intp,
     )
     result = _PlanCompiled(
-        descendants=descendants,
         children=children,
         reverse=tuple(reverse),
         conditions=tuple(conditions),
@@ -361,7 +384,7 @@ class _Options:
     start: dt.date | None
     max_parallel: int | None
     yearly_budget: float | None
-    overrides: Mapping[int, Mapping[str, float]]
+    overrides: Mapping[int, Mapping[str, Range[float]]]
     default_effort_days: int
     risk_margin_days: int
     k: int
@@ -394,10 +417,11 @@ def _plan_classes(plan: _PlanCompiled, columns: FacilityColumns) -> _Classes:
 class _ClassTables:
     """Per class (columns) and criterion (rows): effort, cost, deadlines, ranks."""
 
-    effort: npt.NDArray[np.float64]  # days, as estimated (rounded up only once, per step)
-    cost: npt.NDArray[np.float64]
+    effort: npt.NDArray[np.float64]  # (3, C, K) low/likely/high days (rounded up once, per step)
+    cost: npt.NDArray[np.float64]  # (3, C, K) low/likely/high VND
     estimated: Bool  # effort came from an estimate or override
     costed: Bool  # cost came from an estimate or override
+    assumed: Bool  # effort or cost is the authors' assumption (or missing)
     due: Int  # (C, K) deadline day of the criterion, _NEVER when none
     deadline_day: Int  # (deadlines, K)
     cost_rank: Int  # (C, K) rank of the cost among every cost of the table
@@ -414,10 +438,11 @@ def _class_tables(
 ) -> _ClassTables:
     size = compiled.size
     count = len(classes.representatives)
-    effort = np.zeros((size, count))
-    cost = np.zeros((size, count))
+    effort = np.zeros((3, size, count))
+    cost = np.zeros((3, size, count))
     estimated = np.zeros((size, count), dtype=bool)
     costed = np.zeros((size, count), dtype=bool)
+    assumed = np.zeros((size, count), dtype=bool)
     deadline_day = np.full((len(plan.deadlines), count), _NEVER, dtype=np.int64)
     target_due = np.full(count, _NEVER, dtype=np.int64)
     for k, facility in enumerate(classes.representatives):
@@ -429,12 +454,27 @@ def _class_tables(
         for i, key in enumerate(compiled.keys):
             estimate = catalog.criteria[key].estimate_for(attributes)
             override = options.overrides.get(i, {})
-            days = override.get("effort_days", estimate.effort_days if estimate else None)
-            money = override.get("cost_vnd", estimate.cost_vnd if estimate else None)
+            days = override.get("effort_days", estimate.effort if estimate else None)
+            money = override.get("cost_vnd", estimate.cost if estimate else None)
             estimated[i, k] = days is not None
             costed[i, k] = money is not None
-            effort[i, k] = float(days) if days is not None else options.default_effort_days
-            cost[i, k] = money or 0.0
+            # rule 4: a value the user gives is a known value; an estimate says which of its
+            # values are the authors' assumptions; a missing value is assumed
+            assumed[i, k] = (
+                days is None
+                or money is None
+                or (
+                    estimate is not None
+                    and (
+                        ("effort_days" not in override and "effort" in estimate.assumed)
+                        or ("cost_vnd" not in override and "cost" in estimate.assumed)
+                    )
+                )
+            )
+            effort[:, i, k] = (
+                tuple(days) if days is not None else (options.default_effort_days,) * 3
+            )
+            cost[:, i, k] = tuple(money) if money is not None else (0.0, 0.0, 0.0)
         if spec.target.due is not None:
             target_due[k] = _day(spec.target.due)
         elif spec.milestone_deadline is not None:
@@ -442,12 +482,13 @@ def _class_tables(
     due = np.full((size, count), _NEVER, dtype=np.int64)
     has = plan.deadline_of >= 0
     due[has] = deadline_day[plan.deadline_of[has]]
-    cost_rank = np.searchsorted(np.unique(cost), cost).astype(np.int64)
+    cost_rank = np.searchsorted(np.unique(cost[1]), cost[1]).astype(np.int64)
     return _ClassTables(
         effort=effort,
         cost=cost,
         estimated=estimated,
         costed=costed,
+        assumed=assumed,
         due=due,
         deadline_day=deadline_day,
         cost_rank=cost_rank,
@@ -473,6 +514,9 @@ class Step:
     costed: bool  # False: no cost estimate
     reason: str
     deadline: dt.date | None
+    effort_range: Range[int]  # whole days left: low, likely (= effort_days), high
+    cost_range: Range[float]  # VND: low, likely (= cost_vnd), high
+    assumed: bool  # effort or cost is the catalog authors' assumption, or missing
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data."""
@@ -484,6 +528,9 @@ class Step:
             "finish": self.finish.isoformat(),
             "effort_days": self.effort_days,
             "cost_vnd": self.cost_vnd,
+            "effort_range": self.effort_range.to_dict(),
+            "cost_range": self.cost_range.to_dict(),
+            "assumed": self.assumed,
             "estimated": self.estimated,
             "costed": self.costed,
             "reason": self.reason,
@@ -549,7 +596,13 @@ class NextStep:
 
 @attrs.frozen(kw_only=True)
 class Plan:
-    """A facility's roadmap to a target (planning rules 1-7)."""
+    """A facility's roadmap to a target (planning rules 1-7).
+
+    ``finish``, ``effort_days`` and ``cost_vnd`` are the likely figures; ``finish_range``,
+    ``effort_range`` and ``cost_range`` give low, likely and high (planning rule 9), and
+    ``assumed_share`` the share of steps whose effort or cost is assumed. Show them together:
+    :func:`ranges_text` says them in one line, as :meth:`explain` does.
+    """
 
     facility: Facility
     target: Target
@@ -566,7 +619,16 @@ class Plan:
     verdicts: tuple[DeadlineVerdict, ...]
     max_parallel: int | None
     yearly_budget: float | None
+    finish_range: Range[dt.date] | None  # None when nothing is left to do
+    effort_range: Range[int]
+    cost_range: Range[float]
+    assumed_steps: int  # steps whose effort or cost is assumed (planning rule 9)
     note: str = ""
+
+    @property
+    def assumed_share(self) -> float | None:
+        """Share of the steps whose effort or cost is assumed (None when there are no steps)."""
+        return self.assumed_steps / len(self.steps) if self.steps else None
 
     @property
     def waves(self) -> tuple[tuple[Step, ...], ...]:
@@ -588,11 +650,16 @@ class Plan:
             "finish": None if self.finish is None else self.finish.isoformat(),
             "effort_days": self.effort_days,
             "cost_vnd": self.cost_vnd,
+            "finish_range": None if self.finish_range is None else self.finish_range.to_dict(),
+            "effort_range": self.effort_range.to_dict(),
+            "cost_range": self.cost_range.to_dict(),
             "estimates": {
                 "all_steps_estimated": self.assumed_effort == 0 and self.uncosted == 0,
                 "assumed_effort_steps": self.assumed_effort,
                 "uncosted_steps": self.uncosted,
-                "note": "effort and cost are estimates",
+                "assumed_steps": self.assumed_steps,
+                "assumed_share": self.assumed_share,
+                "note": "effort and cost are estimates (low, likely, high)",
             },
             "limits": {"max_parallel": self.max_parallel, "yearly_budget": self.yearly_budget},
             "critical_path": list(self.critical_path),
@@ -609,14 +676,16 @@ class Plan:
             return f"{head}: already reached."
         if self.status in ("unreachable", "not_applicable"):
             return f"{head}: {self.status.replace('_', ' ')}: {self.note}"
-        assert self.finish is not None
+        assert self.finish_range is not None
         lines = [
-            f"{head}: {len(self.steps)} steps from {self.start.isoformat()}, "
-            f"finish {self.finish.isoformat()}, {self.effort_days} effort-days, "
-            f"{self.cost_vnd / 1e6:,.0f} million VND (estimates"
-            + (f"; {self.assumed_effort} efforts assumed" if self.assumed_effort else "")
-            + (f"; {self.uncosted} without cost" if self.uncosted else "")
-            + ")"
+            f"{head}: {len(self.steps)} steps from {self.start.isoformat()}: "
+            + ranges_text(
+                self.cost_range,
+                self.finish_range,
+                self.assumed_steps,
+                len(self.steps),
+                uncosted=self.uncosted,
+            )
         ]
         for number, wave in enumerate(self.waves, start=1):
             lines.append(f"  wave {number}:")
@@ -631,6 +700,61 @@ class Plan:
             verdict_text = verdict.verdict.replace("_", " ")
             lines.append(f"  {verdict.title} {verdict.date.isoformat()}: {verdict_text}{slack}")
         return "\n".join(lines)
+
+
+def money_text(vnd: float) -> str:
+    """Say an amount of VND in billions (``bn``) or millions, as plans print it."""
+    if abs(vnd) >= 1e9:
+        return f"{vnd / 1e9:,.1f} bn"
+    return f"{vnd / 1e6:,.0f} million"
+
+
+def _money_range(cost: Range[float]) -> str:
+    unit, scale, digits = ("bn", 1e9, 1) if cost.high >= 1e9 else ("million", 1e6, 0)
+    low, likely, high = (f"{v / scale:,.{digits}f}" for v in cost)
+    return f"cost {low}-{high} {unit} VND (likely {likely})"
+
+
+def ranges_text(
+    cost: Range[float],
+    finish: Range[dt.date] | None,
+    assumed: int,
+    steps: int,
+    *,
+    uncosted: int = 0,
+    finish_label: str = "finish",
+) -> str:
+    """Say a plan's (or many plans') cost and finish as ranges with the assumed share (rule 9).
+
+    When more than half of the steps use an assumed effort or cost, the text says so first.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from readiness import Range
+    >>> from readiness._plan import ranges_text
+    >>> finish = Range(dt.date(2026, 10, 1), dt.date(2026, 12, 27), dt.date(2027, 5, 2))
+    >>> ranges_text(Range(3.1e9, 4.2e9, 6e9), finish, 9, 10)
+    'mostly assumed values (9 of 10 steps, 90%): cost 3.1-6.0 bn VND (likely 4.2), finish 2026-10-01 to 2027-05-02 (likely 2026-12-27)'
+    >>> ranges_text(Range(3e8, 4e8, 5e8), finish, 1, 10)
+    'cost 300-500 million VND (likely 400), finish 2026-10-01 to 2027-05-02 (likely 2026-12-27); assumed values: 1 of 10 steps (10%)'
+    """  # noqa: E501
+    share = f"{assumed:,} of {steps:,} steps, {assumed / steps:.0%}" if steps else "no steps"
+    parts = [_money_range(cost)]
+    if finish is not None:
+        parts.append(
+            f"{finish_label} {finish.low.isoformat()} to {finish.high.isoformat()} "
+            f"(likely {finish.likely.isoformat()})"
+        )
+    text = ", ".join(parts)
+    if uncosted:
+        text += f"; {uncosted:,} steps without a cost estimate (counted as 0)"
+    if steps and 2 * assumed > steps:
+        return f"mostly assumed values ({share}): {text}"
+    if steps:
+        shown = f"{assumed:,} of {steps:,} steps ({assumed / steps:.0%})"
+        return f"{text}; assumed values: {shown}"
+    return text
 
 
 # --------------------------------------------------------------------------- the vectorised planner
@@ -693,21 +817,38 @@ def _target_mask(
     return target & applies, unreachable
 
 
-def _schedule(compiled: Compiled, required: Bool, duration: Int) -> tuple[Int, Int]:
-    """Earliest finish (days from the start) and wave of every criterion (rules 5 and 6)."""
+def _gathered(values: Int, padded: npt.NDArray[np.intp], pick: Any) -> Int:
+    """Max (or min) of ``values`` over each row's padded neighbours, one column at a time.
+
+    Same as ``pick(values[padded], axis=1)``; a reduction over a short middle axis is slow in
+    numpy, so the columns are combined pairwise instead.
+    """
+    out: Int = values[padded[:, 0]]
+    for k in range(1, padded.shape[1]):
+        pick(out, values[padded[:, k]], out=out)
+    return out
+
+
+def _schedule(
+    compiled: Compiled, required: Bool, duration: Int, *, waves: bool = True
+) -> tuple[Int, Int]:
+    """Earliest finish (days from the start) and wave of every criterion (rules 5 and 6).
+
+    With ``waves=False`` the waves are not computed (zeros).
+    """
     size, count = required.shape
     finish = np.zeros((size + 1, count), dtype=np.int64)
     wave = np.zeros((size + 1, count), dtype=np.int64)
     work = duration * required
     for rows, parents in compiled.generations:
         if parents is None:
-            ready = np.zeros((len(rows), count), dtype=np.int64)
-            before = np.zeros((len(rows), count), dtype=np.int64)
-        else:
-            ready = finish[parents].max(axis=1)
-            before = wave[parents].max(axis=1)
-        finish[rows] = ready + work[rows]
-        wave[rows] = before + required[rows]
+            finish[rows] = work[rows]
+            if waves:
+                wave[rows] = required[rows]
+            continue
+        finish[rows] = _gathered(finish, parents, np.maximum) + work[rows]
+        if waves:
+            wave[rows] = _gathered(wave, parents, np.maximum) + required[rows]
     return finish[:size], wave[:size]
 
 
@@ -717,12 +858,10 @@ def _tail(plan: _PlanCompiled, required: Bool, duration: Int) -> Int:
     tail = np.zeros((size + 1, count), dtype=np.int64)
     work = duration * required
     for rows, children in plan.reverse:
-        after = (
-            np.zeros((len(rows), count), dtype=np.int64)
-            if children is None
-            else tail[children].max(axis=1)
-        )
-        tail[rows] = after + work[rows]
+        if children is None:
+            tail[rows] = work[rows]
+        else:
+            tail[rows] = _gathered(tail, children, np.maximum) + work[rows]
     return tail[:size]
 
 
@@ -734,49 +873,8 @@ def _urgency(plan: _PlanCompiled, own: Int) -> Int:
         if children is None:
             urgency[rows] = own[rows]
         else:
-            urgency[rows] = np.minimum(own[rows], urgency[children].min(axis=1))
+            urgency[rows] = np.minimum(own[rows], _gathered(urgency, children, np.minimum))
     return urgency[:size]
-
-
-def _limited(
-    steps: Sequence[int],
-    duration: Sequence[int],
-    cost: Sequence[float],
-    parents: Mapping[int, Sequence[int]],
-    start_day: int,
-    max_parallel: int | None,
-    yearly_budget: float | None,
-) -> dict[int, int]:
-    """Start day (from the plan start) of each step under the limits (planning rule 5)."""
-    start: dict[int, int] = {}
-    finish: dict[int, int] = {}
-    spent: dict[int, float] = {}
-    previous = 0
-    for step in steps:
-        t = max([previous, *(finish[p] for p in parents[step])])
-        while True:
-            if max_parallel is not None:
-                running = sorted(finish[s] for s in start if finish[s] > t)
-                if len(running) >= max_parallel:
-                    t = running[len(running) - max_parallel]
-                    continue
-            if yearly_budget is not None:
-                year = _date(start_day + t).year
-                used = spent.get(year, 0.0)
-                fits = used + cost[step] <= yearly_budget or (
-                    used == 0 and cost[step] > yearly_budget
-                )
-                if not fits:
-                    t = _day(dt.date(year + 1, 1, 1)) - start_day
-                    continue
-            break
-        start[step] = t
-        finish[step] = t + duration[step]
-        if yearly_budget is not None:
-            year = _date(start_day + t).year
-            spent[year] = spent.get(year, 0.0) + cost[step]
-        previous = t
-    return start
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -784,7 +882,15 @@ class PlanTable:
     """Plans and next steps of many facility-assessments (returned by :func:`plan_many`).
 
     Index it (``table[j]``) for the :class:`Plan` of row ``j``; :meth:`next_steps` gives the
-    ranked next steps. Arrays are (criteria, rows) or (rows,).
+    ranked next steps. Arrays are (criteria, rows) or (rows,); criteria are in the order of
+    ``compile_catalog(catalog).keys``.
+
+    Ranges (planning rule 9) as data: per step, ``effort_low`` / ``effort`` / ``effort_high``
+    (whole days left) and ``cost_low`` / ``cost`` / ``cost_high`` (VND), and ``assumed`` (the
+    step's effort or cost is assumed); per row, :attr:`finish_days` (low, likely, high days
+    after ``start_day``), :attr:`cost_totals` (low, likely, high VND) and
+    :attr:`assumed_share`. ``effort``, ``cost``, ``start``, ``finish`` and :attr:`finish_day`
+    are the likely schedule.
     """
 
     catalog: Catalog
@@ -797,15 +903,22 @@ class PlanTable:
     start: Int  # (C, rows) days from start_day (meaningful where required)
     finish: Int
     wave: Int
-    effort: Int  # (C, rows)
-    cost: npt.NDArray[np.float64]
+    effort: Int  # (C, rows) likely days left
+    cost: npt.NDArray[np.float64]  # (C, rows) likely VND
     estimated: Bool
     costed: Bool
+    effort_low: Int  # (C, rows)
+    effort_high: Int  # (C, rows)
+    cost_low: npt.NDArray[np.float64]  # (C, rows)
+    cost_high: npt.NDArray[np.float64]  # (C, rows)
+    assumed: Bool  # (C, rows) effort or cost assumed (or missing)
+    finish_low_day: Int  # (rows,) low finish, days after start_day (rule 9)
+    finish_high_day: Int  # (rows,) high finish
     due: Int  # (C, rows) deadline day per criterion
     target_due: Int  # (rows,)
     deadline_day: Int  # (deadlines, rows)
     frontier: Bool  # (C, rows)
-    unblocks: npt.NDArray[np.int32]  # (C, rows)
+    unblocks: npt.NDArray[np.int32]  # (C, rows) for frontier criteria (rule 8); 0 elsewhere
     ranked: Int  # (k, rows) kernel indices of next steps, -1 when fewer
     urgency: Int  # (C, rows) the earliest due day each criterion serves (rule 8)
     partial: npt.NDArray[np.float64]  # (C, rows) progress of partial criteria
@@ -823,9 +936,87 @@ class PlanTable:
 
     @property
     def finish_day(self) -> Int:
-        """Finish of each plan in days after its start (0 when nothing is required)."""
+        """Likely finish of each plan in days after its start (0 when nothing is required)."""
         days: Int = np.where(self.required, self.finish, 0).max(axis=0, initial=0)
         return days
+
+    @property
+    def finish_days(self) -> Int:
+        """(rows, 3): low, likely and high finish in days after each plan's start (rule 9)."""
+        return np.stack([self.finish_low_day, self.finish_day, self.finish_high_day], axis=1)
+
+    @property
+    def cost_totals(self) -> npt.NDArray[np.float64]:
+        """(rows, 3): low, likely and high cost (VND) of each plan's steps (rule 9)."""
+        return np.stack(
+            [
+                np.where(self.required, self.cost_low, 0.0).sum(axis=0),
+                np.where(self.required, self.cost, 0.0).sum(axis=0),
+                np.where(self.required, self.cost_high, 0.0).sum(axis=0),
+            ],
+            axis=1,
+        )
+
+    @property
+    def assumed_steps(self) -> Int:
+        """(rows,): steps whose effort or cost is assumed (rule 9)."""
+        counts: Int = (self.required & self.assumed).sum(axis=0).astype(np.int64)
+        return counts
+
+    @property
+    def assumed_share(self) -> npt.NDArray[np.float64]:
+        """(rows,): share of each plan's steps with an assumed effort or cost; NaN when none."""
+        steps = self.required.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share: npt.NDArray[np.float64] = np.where(
+                steps > 0, self.assumed_steps / np.maximum(steps, 1), np.nan
+            )
+        return share
+
+    @property
+    def cost_range(self) -> Range[float]:
+        """Low, likely and high cost (VND) of every row's steps together (rule 9)."""
+        low, likely, high = (float(v) for v in self.cost_totals.sum(axis=0))
+        return Range(low, min(max(likely, low), high), high)
+
+    @property
+    def last_finish(self) -> Range[dt.date] | None:
+        """The latest low, likely and high finish among plans with steps (None when none)."""
+        work = self.required.any(axis=0)
+        if not work.any():
+            return None
+        days = (self.start_day[:, None] + self.finish_days)[work].max(axis=0)
+        return Range(*(_date(int(d)) for d in days))
+
+    def headline(self) -> str:
+        """Say every row's steps, cost and last finish as ranges with the assumed share (rule 9).
+
+        Examples
+        --------
+        >>> import datetime as dt, readiness
+        >>> catalog = readiness.load_catalog("vn-emr")
+        >>> clinic = readiness.Facility(
+        ...     id="PK-1", name="Clinic", kind="clinic", ownership="private"
+        ... )
+        >>> table = readiness.plan_many(
+        ...     catalog,
+        ...     [readiness.Assessment(facility=clinic, date=dt.date(2026, 1, 5))],
+        ...     "milestone:vn-emr:emr-live",
+        ... )
+        >>> print(table.headline())  # doctest: +NORMALIZE_WHITESPACE
+        1 plans, 18 steps: mostly assumed values (18 of 18 steps, 100%): cost 88-250 million
+        VND (likely 147), last finish 2026-04-13 to 2027-01-30 (likely 2026-07-19)
+        """
+        steps = int(self.required.sum())
+        plans = int(self.required.any(axis=0).sum())
+        return f"{plans:,} plans, {steps:,} steps: " + ranges_text(
+            self.cost_range,
+            self.last_finish,
+            int(self.assumed_steps.sum()),
+            steps,
+            uncosted=int((self.required & ~self.costed).sum()),
+            finish_label="last finish",
+        )
 
     def plan(self, j: int) -> Plan:
         """Return the :class:`Plan` of row ``j``."""
@@ -836,8 +1027,14 @@ class PlanTable:
         return _build_next_steps(self, j)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One flat dict per row: status, steps, finish, effort, cost, target verdict."""
+        """One flat dict per row: status, steps, finish, effort, cost, target verdict.
+
+        Finish and cost come as likely values with ``_low`` and ``_high`` beside them, and
+        ``assumed_steps`` counts the steps with an assumed effort or cost (rule 9).
+        """
         finish = self.finish_day
+        costs = self.cost_totals
+        assumed = self.assumed_steps
         out = []
         for j in range(len(self)):
             facility = self.facilities[int(self.rows[j])]
@@ -859,9 +1056,22 @@ class PlanTable:
                     "status": str(self.status[j]),
                     "steps": int(req.sum()),
                     "start": _date(start).isoformat(),
+                    "finish_low": (
+                        _date(start + int(self.finish_low_day[j])).isoformat()
+                        if req.any()
+                        else None
+                    ),
                     "finish": _date(end).isoformat() if req.any() else None,
+                    "finish_high": (
+                        _date(start + int(self.finish_high_day[j])).isoformat()
+                        if req.any()
+                        else None
+                    ),
                     "effort_days": int(self.effort[:, j][req].sum()),
-                    "cost_vnd": float(self.cost[:, j][req].sum()),
+                    "cost_vnd_low": float(costs[j, 0]),
+                    "cost_vnd": float(costs[j, 1]),
+                    "cost_vnd_high": float(costs[j, 2]),
+                    "assumed_steps": int(assumed[j]),
                     "target_due": _date(due).isoformat() if due < _NEVER else None,
                     "target_verdict": verdict if due < _NEVER else None,
                 }
@@ -905,10 +1115,14 @@ def _plan_chunk(
     cls = classes.of_facility[matrix.rows]
     progress = _remaining(matrix, state)
     # rule 4: the effort left, rounded up once (a tiny tolerance absorbs float error: 70 % of
-    # 10 days leaves 3 days, not 4)
-    duration = np.ceil(tables.effort[:, cls] * (1.0 - progress) - 1e-9).astype(np.int64)
-    duration = np.maximum(duration, 0)
-    cost = tables.cost[:, cls]
+    # 10 days leaves 3 days, not 4); low, likely and high alike (rule 9)
+    durations = [
+        np.maximum(np.ceil(tables.effort[n][:, cls] * (1.0 - progress) - 1e-9).astype(np.int64), 0)
+        for n in range(3)
+    ]
+    costs = [tables.cost[n][:, cls] for n in range(3)]
+    duration = durations[1]
+    cost = costs[1]
     tie = _tie_key(compiled, duration, tables.cost_rank[:, cls])
     # strict credit: effectively met, or partial progress of a supported partial criterion
     credit = effective + np.where(state == PARTIAL, progress, 0.0)
@@ -927,11 +1141,26 @@ def _plan_chunk(
         start_day = np.full(count, _day(options.start), dtype=np.int64)
     else:
         start_day = (matrix.dates - np.datetime64("1970-01-01", "D")).astype(np.int64)
-    if options.max_parallel is not None or options.yearly_budget is not None:
+    limited = options.max_parallel is not None or options.yearly_budget is not None
+    if limited:
         start, finish = _apply_limits(
             compiled, plan, required, duration, cost, start, start_day, options
         )
-    late = np.flatnonzero(start_day + (finish * required).max(axis=0, initial=0) > _LAST_DAY)
+    # rule 9: the low and high schedules, every step at its low (high) effort and cost; the
+    # range always holds the likely finish
+    ends = []
+    for n in (0, 2):
+        end_n, _ = _schedule(compiled, required, durations[n], waves=False)
+        if limited:
+            begin_n = end_n - durations[n] * required
+            _, end_n = _apply_limits(
+                compiled, plan, required, durations[n], costs[n], begin_n, start_day, options
+            )
+        ends.append((end_n * required).max(axis=0, initial=0))
+    likely_end = (finish * required).max(axis=0, initial=0)
+    finish_low_day = np.minimum(ends[0], likely_end)
+    finish_high_day = np.maximum(ends[1], likely_end)
+    late = np.flatnonzero(start_day + finish_high_day > _LAST_DAY)
     if len(late):
         j = int(late[0])
         raise PlanError(
@@ -941,7 +1170,7 @@ def _plan_chunk(
         )
     support = support_of(compiled, effective, applies)
     frontier = applies & ~effective & support
-    unblocks = (plan.descendants @ required.astype(np.float32)).astype(np.int32)
+    unblocks = _unblocks(plan, frontier, required)
     due = tables.due[:, cls]
     target_due = tables.target_due[cls]
     if spec.target.due is None and spec.milestone_deadline is None:
@@ -976,6 +1205,13 @@ def _plan_chunk(
         "cost": cost,
         "estimated": tables.estimated[:, cls],
         "costed": tables.costed[:, cls],
+        "effort_low": durations[0],
+        "effort_high": durations[2],
+        "cost_low": costs[0],
+        "cost_high": costs[2],
+        "assumed": tables.assumed[:, cls],
+        "finish_low_day": finish_low_day,
+        "finish_high_day": finish_high_day,
         "due": due,
         "target_due": target_due,
         "deadline_day": tables.deadline_day[:, cls],
@@ -986,6 +1222,22 @@ def _plan_chunk(
         "partial": progress,
         "state": state,
     }
+
+
+def _unblocks(plan: _PlanCompiled, frontier: Bool, required: Bool) -> npt.NDArray[np.int32]:
+    """Count the required criteria each frontier criterion unblocks, transitively (rule 8).
+
+    Only frontier criteria with dependents are counted, each over its own descendants, so memory
+    grows with the catalog's edges, never with criteria x criteria.
+    """
+    out = np.zeros(required.shape, dtype=np.int32)
+    for c in np.flatnonzero(frontier.any(axis=1)).tolist():
+        if not len(plan.children[c]):
+            continue
+        below = plan.descendants_of(c)
+        columns = np.flatnonzero(frontier[c])
+        out[c, columns] = required[np.ix_(below, columns)].sum(axis=0, dtype=np.int32)
+    return out
 
 
 def _tie_key(compiled: Compiled, effort: Int, cost_rank: Int) -> Int:
@@ -1041,6 +1293,23 @@ def _rank(
     return ranked
 
 
+#: Day number of 1 January of the years 1 to 20,000 (index = year - 1), for yearly budgets.
+_JAN1 = (
+    (np.arange(1, 20_001) - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+)
+_JAN1.flags.writeable = False
+
+
+def _step_order(start: Int, tail: Int, position: Int) -> Int:
+    """(plans, C): each plan's criteria by start, then longer tail, then topological position."""
+    size = len(position)
+    most = int(max(start.max(initial=0), tail.max(initial=0)))
+    if start.min(initial=0) >= 0 and most < 2**22 and size < 2**18:
+        key = (start.T << 41) + ((most - tail.T) << 19) + position
+        return np.argsort(key, axis=1, kind="stable")
+    return np.lexsort((np.broadcast_to(position, (start.shape[1], size)), -tail.T, start.T), axis=1)
+
+
 def _apply_limits(
     compiled: Compiled,
     plan: _PlanCompiled,
@@ -1051,42 +1320,137 @@ def _apply_limits(
     start_day: Int,
     options: _Options,
 ) -> tuple[Int, Int]:
-    """Reschedule each plan under the limits; identical plans are scheduled once."""
-    tail = _tail(plan, required, duration)
-    # Ties last by topological position (itself tied by key): with zero-day steps, a
-    # prerequisite and its dependent can share start and remaining path.
-    position = np.empty(compiled.size, dtype=np.intp)
-    position[compiled.topo] = np.arange(compiled.size)
-    new_start = start.copy()
-    seen: dict[bytes, dict[int, int]] = {}
-    for j in range(required.shape[1]):
-        steps = np.flatnonzero(required[:, j])
-        if not len(steps):
-            continue
-        signature = (
-            required[:, j].tobytes()
-            + duration[:, j].tobytes()
-            + cost[:, j].tobytes()
-            + int(start_day[j]).to_bytes(8, "little", signed=True)
+    """Reschedule every plan under the limits (planning rule 5), all plans at once.
+
+    Each plan's steps are taken in the order of rule 5: earliest start of the unlimited
+    schedule, then longer remaining path, then topological position. Criteria outside the plan
+    are slotted into the same order (at their unlimited ready time, which puts them after their
+    prerequisites and before their dependents) and pass their prerequisites' finish on, as
+    rule 5's "through criteria outside the plan" says. The loop runs over positions in that
+    order, with every plan advanced together by array operations:
+
+    * a step starts no earlier than the previous step's start and its prerequisites' finish;
+    * with ``max_parallel`` m, no earlier than the m-th latest finish among the steps already
+      started (then fewer than m are running);
+    * with ``yearly_budget``, if its cost does not fit in what is left of its start year's
+      budget (a step dearer than the whole budget needs a year where nothing else is spent), on
+      1 January of the next year, where nothing is spent yet because starts never go back.
+
+    ``tests/oracle_limits.py`` keeps the per-plan loop this replaces; tests compare the two.
+    Plans are independent, so they are taken in blocks small enough to stay in the processor's
+    cache.
+    """
+    count = required.shape[1]
+    starts = start.copy()
+    for lo in range(0, count, _LIMIT_BLOCK):
+        hi = min(lo + _LIMIT_BLOCK, count)
+        starts[:, lo:hi] = _limit_block(
+            compiled,
+            plan,
+            required[:, lo:hi],
+            duration[:, lo:hi],
+            cost[:, lo:hi],
+            start[:, lo:hi],
+            start_day[lo:hi],
+            options,
         )
-        if signature not in seen:
-            order = sorted(
-                steps, key=lambda c: (int(start[c, j]), -int(tail[c, j]), int(position[c]))
-            )
-            members = {int(s) for s in steps}
-            parents = {int(c): _required_parents(compiled, int(c), members) for c in steps}
-            seen[signature] = _limited(
-                [int(c) for c in order],
-                duration[:, j].tolist(),
-                cost[:, j].tolist(),
-                parents,
-                int(start_day[j]),
-                options.max_parallel,
-                options.yearly_budget,
-            )
-        for c, t in seen[signature].items():
-            new_start[c, j] = t
-    return new_start, new_start + duration * required
+    return starts, starts + duration * required
+
+
+#: Plans scheduled together under limits (a block's arrays fit in a processor cache).
+_LIMIT_BLOCK = 4096
+
+
+def _limit_block(
+    compiled: Compiled,
+    plan: _PlanCompiled,
+    required: Bool,
+    duration: Int,
+    cost: npt.NDArray[np.float64],
+    start: Int,
+    start_day: Int,
+    options: _Options,
+) -> Int:
+    """Start days of one block of plans under the limits (see :func:`_apply_limits`)."""
+    size, count = required.shape
+    if count == 0 or not required.any():
+        return start
+    tail = _tail(plan, required, duration)
+    position = np.empty(size, dtype=np.int64)
+    position[compiled.topo] = np.arange(size)
+    # Work plan by plan in memory: (plans, C) arrays, flat, element [j, c] at j * C + c, so the
+    # few criteria one plan touches in a step are close together.
+    order = np.ascontiguousarray(_step_order(start, tail, position).T)
+    del tail
+    # where each plan's last step is in its order: no need to go further
+    ranked_required = np.take_along_axis(required, order, axis=0)
+    stop = int(np.flatnonzero(ranked_required.any(axis=1)).max()) + 1
+    del ranked_required
+    columns = np.arange(count)
+    row = columns * size  # start of each plan's row in the flat (plans, C) arrays
+    row_reached = columns * (size + 1)  # the same with the sentinel column
+    is_step = np.ascontiguousarray(required.T).reshape(-1)
+    days_of = np.ascontiguousarray(duration.T).reshape(-1)
+    price_of = np.ascontiguousarray(cost.T).reshape(-1)
+    # prerequisites: column k holds each criterion's k-th prerequisite, or the sentinel `size`
+    # (whose `reached` is always 0)
+    degree = np.array([len(p) for p in compiled.parents], dtype=np.int64)
+    width = int(degree.max(initial=0))
+    padded = np.full((width, size), size, dtype=np.int64)
+    for c, parents in enumerate(compiled.parents):
+        padded[: len(parents), c] = parents
+    # finish (steps) or ready day (criteria outside the plan), days from each plan's start
+    reached = np.zeros((size + 1) * count, dtype=np.int64)
+    new_start = np.ascontiguousarray(start.T, dtype=np.int64).reshape(-1)
+    previous = np.zeros(count, dtype=np.int64)
+    steps_most = int(required.sum(axis=0).max())
+    parallel = options.max_parallel
+    if parallel is not None and parallel >= steps_most:
+        parallel = None  # fewer steps than slots: the limit never binds
+    floor = np.iinfo(np.int64).min
+    if parallel is not None:
+        latest = np.full((parallel, count), floor, dtype=np.int64)  # m latest finishes, desc
+        slot = np.arange(parallel)[:, None]
+        bottom = np.full((1, count), floor, dtype=np.int64)
+    budget = options.yearly_budget
+    year_now = np.full(count, -1, dtype=np.int64)  # index into _JAN1 of the last start's year
+    spent = np.zeros(count)
+    for i in range(stop):
+        c = order[i]
+        # ready: the latest finish among the prerequisites (0 when none)
+        ready = np.zeros(count, dtype=np.int64)
+        for k in range(int(degree[c].max())):
+            np.maximum(ready, reached[row_reached + padded[k][c]], out=ready)
+        # the plans whose i-th criterion is a step; for the others it only passes `ready` on
+        act = np.flatnonzero(is_step[row + c])
+        if len(act):
+            at = row[act] + c[act]
+            t = np.maximum(previous[act], ready[act])
+            if parallel is not None:
+                np.maximum(t, latest[parallel - 1, act], out=t)
+            if budget is not None:
+                price = price_of[at]
+                begin = start_day[act]
+                year = np.searchsorted(_JAN1, begin + t, side="right") - 1
+                used = np.where(year == year_now[act], spent[act], 0.0)
+                fits = (used + price <= budget) | ((used == 0) & (price > budget))
+                if not fits.all():
+                    year = np.where(fits, year, np.minimum(year + 1, len(_JAN1) - 1))
+                    t = np.where(fits, t, _JAN1[year] - begin)
+                spent[act] = np.where(year == year_now[act], spent[act], 0.0) + price
+                year_now[act] = year
+            end = t + days_of[at]
+            ready[act] = end
+            new_start[at] = t
+            previous[act] = t
+            if parallel is not None:
+                held = latest[:, act]
+                rank = (held >= end).sum(axis=0)
+                shifted = np.vstack([bottom[:, : len(act)], held[:-1]])
+                latest[:, act] = np.where(slot < rank, held, np.where(slot == rank, end, shifted))
+        reached[row_reached + c] = ready
+    block: Int = new_start.reshape(count, size).T
+    return block
 
 
 def _required_parents(compiled: Compiled, c: int, members: set[int]) -> list[int]:
@@ -1106,6 +1470,35 @@ def _check_whole(value: object, name: str, low: int, high: int | None = None) ->
     ):
         bound = f">= {low}" if high is None else f"from {low} to {high:,}"
         raise OptionError(f"{name} must be a whole number {bound}", key=name, value=value)
+
+
+def _number_ok(value: object, limit: float) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= limit
+    )
+
+
+def _override_range(key: str, name: str, value: object, limit: float) -> Range[float]:
+    """Read an override: a number (a known value) or ``(low, likely, high)``."""
+    if _number_ok(value, limit):
+        return Range.point(float(value))  # type: ignore[arg-type]
+    if (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and len(value) == 3
+        and all(_number_ok(v, limit) for v in value)
+        and value[0] <= value[1] <= value[2]
+    ):
+        return Range(float(value[0]), float(value[1]), float(value[2]))
+    raise OptionError(
+        f"estimates: {name} must be a number from 0 to {limit:,.0f} "
+        "or [low, likely, high] with low <= likely <= high",
+        key=key,
+        value=value,
+    )
 
 
 def _options(
@@ -1142,7 +1535,7 @@ def _options(
             value=estimates,
         )
     limits = {"effort_days": MAX_EFFORT_DAYS, "cost_vnd": MAX_COST_VND}
-    overrides: dict[int, dict[str, float]] = {}
+    overrides: dict[int, dict[str, Range[float]]] = {}
     for key, values in (estimates or {}).items():
         if not isinstance(key, str):
             raise OptionError("estimates: keys must be criterion ids", key="estimates", value=key)
@@ -1161,19 +1554,9 @@ def _options(
             raise OptionError(
                 "estimates take 'effort_days' and 'cost_vnd'", key=key, value=sorted(unknown)
             )
-        for name, value in values.items():
-            if (
-                not isinstance(value, int | float)
-                or isinstance(value, bool)
-                or not math.isfinite(value)
-                or not 0 <= value <= limits[name]
-            ):
-                raise OptionError(
-                    f"estimates: {name} must be a number from 0 to {limits[name]:,.0f}",
-                    key=key,
-                    value=value,
-                )
-        overrides[index] = dict(values)
+        overrides[index] = {
+            name: _override_range(key, name, value, limits[name]) for name, value in values.items()
+        }
     return _Options(
         start=start,
         max_parallel=max_parallel,
@@ -1203,9 +1586,8 @@ def plan_many(
 ) -> PlanTable:
     """Plan every facility-assessment toward ``target`` at once (planning rules 1-8).
 
-    Required sets, schedules, waves and rankings are computed for all facilities together with
-    array operations; only the limited schedules (``max_parallel``, ``yearly_budget``) loop, once
-    per distinct plan.
+    Required sets, schedules (limited ones too), waves and rankings are computed for all
+    facilities together with array operations.
 
     Parameters
     ----------
@@ -1221,7 +1603,8 @@ def plan_many(
     yearly_budget : float, optional
         At most this much (VND) spent on steps starting in one calendar year.
     estimates : mapping, optional
-        ``{criterion: {"effort_days": ..., "cost_vnd": ...}}`` overriding the catalog.
+        ``{criterion: {"effort_days": ..., "cost_vnd": ...}}`` overriding the catalog; each
+        value a number (a known value) or ``(low, likely, high)``.
     default_effort_days : int
         Effort assumed for criteria without an estimate (flagged in the plan).
     risk_margin_days : int
@@ -1372,6 +1755,10 @@ def _build_plan(table: PlanTable, j: int) -> Plan:
             verdicts=verdicts,
             max_parallel=table.options.max_parallel,
             yearly_budget=table.options.yearly_budget,
+            finish_range=None,
+            effort_range=Range.point(0),
+            cost_range=Range.point(0.0),
+            assumed_steps=0,
             note=note,
         )
     steps = []
@@ -1392,6 +1779,17 @@ def _build_plan(table: PlanTable, j: int) -> Plan:
                 costed=bool(table.costed[c, j]),
                 reason=_reason(table, j, int(c)),
                 deadline=None if due >= _NEVER else _date(due),
+                effort_range=Range(
+                    int(table.effort_low[c, j]),
+                    int(table.effort[c, j]),
+                    int(table.effort_high[c, j]),
+                ),
+                cost_range=Range(
+                    float(table.cost_low[c, j]),
+                    float(table.cost[c, j]),
+                    float(table.cost_high[c, j]),
+                ),
+                assumed=bool(table.assumed[c, j]),
             )
         )
     end = int(table.finish[required, j].max())
@@ -1454,6 +1852,22 @@ def _build_plan(table: PlanTable, j: int) -> Plan:
         verdicts=tuple(verdicts_list),
         max_parallel=table.options.max_parallel,
         yearly_budget=table.options.yearly_budget,
+        finish_range=Range(
+            _date(start_day + int(table.finish_low_day[j])),
+            _date(start_day + end),
+            _date(start_day + int(table.finish_high_day[j])),
+        ),
+        effort_range=Range(
+            sum(s.effort_range.low for s in steps),
+            sum(s.effort_days for s in steps),
+            sum(s.effort_range.high for s in steps),
+        ),
+        cost_range=Range(
+            float(sum(s.cost_range.low for s in steps)),
+            float(sum(s.cost_vnd for s in steps)),
+            float(sum(s.cost_range.high for s in steps)),
+        ),
+        assumed_steps=sum(1 for s in steps if s.assumed),
     )
 
 

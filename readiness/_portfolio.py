@@ -178,6 +178,9 @@ class Group:
     spent_vnd: float | None
     planned_vnd: float | None
     verdicts: Mapping[str, int] | None
+    # planning rule 9: the planned cost's low and high (planned_vnd is the likely value)
+    planned_vnd_low: float | None = None
+    planned_vnd_high: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data."""
@@ -193,7 +196,9 @@ class Group:
             "levels": {k: {str(n): c for n, c in v.items()} for k, v in self.levels.items()},
             "meeting_target": self.meeting_target,
             "spent_vnd": self.spent_vnd,
+            "planned_vnd_low": self.planned_vnd_low,
             "planned_vnd": self.planned_vnd,
+            "planned_vnd_high": self.planned_vnd_high,
             "verdicts": None if self.verdicts is None else dict(self.verdicts),
         }
 
@@ -391,8 +396,10 @@ def _group(
         levels=levels,
         meeting_target=None if meets is None else int(meets[index].sum()),
         spent_vnd=None if spent is None else round(float(spent[index].sum()), 2),
-        planned_vnd=None if planned is None else round(float(planned[index].sum()), 2),
+        planned_vnd=None if planned is None else round(float(planned[index, 1].sum()), 2),
         verdicts=verdict_counts,
+        planned_vnd_low=None if planned is None else round(float(planned[index, 0].sum()), 2),
+        planned_vnd_high=None if planned is None else round(float(planned[index, 2].sum()), 2),
     )
 
 
@@ -523,7 +530,7 @@ def summarize(
     planned = None
     verdicts = None
     if plans is not None:
-        planned = np.where(plans.required, plans.cost, 0.0).sum(axis=0)
+        planned = plans.cost_totals  # (rows, 3): low, likely, high (planning rule 9)
         verdicts = np.array([r["target_verdict"] or "no deadline" for r in plans.to_records()])
     # Rounds: every facility once, its latest row (rows keep their order).
     full = len(table)

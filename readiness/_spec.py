@@ -562,8 +562,11 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
         + ", ".join(f"{k} {v}" for k, v in catalog.versions.items()),
     ]
     if table.not_assessed:
+        from readiness._safe import terminal  # noqa: PLC0415 - ids are data, printed
+
         missing = table.not_assessed
-        shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
+        shown = ", ".join(terminal(m) for m in missing[:10])
+        shown += ", ..." if len(missing) > 10 else ""
         lines.append(
             f"  not assessed in this round: {len(missing)} of "
             f"{len(facilities)} listed facilities, scored as unknown ({shown})"
@@ -622,13 +625,10 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
                 yearly_budget=spec.roadmap.yearly_budget,
                 k=3,
             )
-            records = roadmap.to_records()
-            finishes = sorted(r["finish"] for r in records if r["finish"])
-            cost = sum(r["cost_vnd"] for r in records)
+            # planning rule 9: cost and last finish as ranges, with the assumed share
             lines.append(
                 f"  roadmap to {spec.roadmap.target}: {len(chosen)} facilities, "
-                f"{int(roadmap.required.sum()):,} steps, estimated {cost / 1e9:,.1f} bn VND"
-                + (f", last finish {finishes[-1]}" if finishes else "")
+                + roadmap.headline()
             )
     if spec.estimate is not None:
         chosen = [

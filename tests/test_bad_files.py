@@ -307,7 +307,8 @@ def test_plan_of_one_facility_as_csv_lists_its_steps(
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
     assert lines[0] == (
-        "facility_id,criterion,title,wave,start,finish,effort_days,cost_vnd,estimated,costed,"
+        "facility_id,criterion,title,wave,start,finish,effort_days_low,effort_days,"
+        "effort_days_high,cost_vnd_low,cost_vnd,cost_vnd_high,assumed,estimated,costed,"
         "deadline,reason"
     )
     assert len(lines) > 2

@@ -656,8 +656,13 @@ def test_estimate_cases_by_facility_class(tmp_path: Path) -> None:
     data = p.to_dict()["estimates"]
     assert data["all_steps_estimated"] is False
     assert (data["assumed_effort_steps"], data["uncosted_steps"]) == (2, 2)
-    assert "2 efforts assumed" in p.explain()
-    assert "2 without cost" in p.explain()
+    # inline estimates without ``assumed`` count as the authors' assumptions (rule 9)
+    assert p.assumed_steps == 4
+    assert p.explain().splitlines()[0] == (
+        "h1: level 1 of est (L1): 4 steps from 2026-01-01: mostly assumed values (4 of 4 steps, "
+        "100%): cost 2.0-2.0 bn VND (likely 2.0), finish 2026-04-01 to 2026-04-01 (likely "
+        "2026-04-01); 2 steps without a cost estimate (counted as 0)"
+    )
     # Clinic: the second case of e1, 30 d and 200 M.
     clinic = readiness.plan(cat, assess(facility=CLINIC), "est@1")
     e1 = next(s for s in clinic.steps if s.criterion == "est:e1")
@@ -1119,8 +1124,9 @@ def test_plan_to_dict_is_json_and_explain_shows_waves_and_verdicts(tmp_path: Pat
     assert data["cost_vnd"] == 350_000_000
     text = p.explain()
     assert text.splitlines()[0] == (
-        "h1: level 1 of out (L1): 3 steps from 2026-01-01, finish 2026-01-26, 35 effort-days, "
-        "350 million VND (estimates)"
+        "h1: level 1 of out (L1): 3 steps from 2026-01-01: mostly assumed values (3 of 3 "
+        "steps, 100%): cost 350-350 million VND (likely 350), finish 2026-01-26 to 2026-01-26 "
+        "(likely 2026-01-26)"
     )
     assert "  wave 1:" in text
     assert "  wave 2:" in text

@@ -53,6 +53,7 @@ def test_all_is_pinned() -> None:
             "Obligation",
             "Plan",
             "PlanTable",
+            "Range",
             "Reason",
             "Record",
             "Score",

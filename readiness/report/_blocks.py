@@ -91,20 +91,50 @@ def id_spans(ids: Sequence[str], total: int, fmt: Fmt) -> tuple[Span, ...]:
 
 def work_line(fmt: Fmt, key: str, work: Mapping[str, Any], **values: str) -> Para:
     """Say the work of a plan or roadmap (label ``key``) and the caveat of its estimates."""
-    return para(
-        fmt.t(
-            key,
-            effort=fmt.num(work["effort_days"]),
-            cost=fmt.money(work["cost_vnd"]),
-            **values,
-        )
-        + " "
-        + fmt.t(
+    return para(work_text(fmt, key, work, **values))
+
+
+def work_text(fmt: Fmt, key: str, work: Mapping[str, Any], **values: str) -> str:
+    """Return the words of :func:`work_line` (also the console summary's roadmap line).
+
+    Planning rule 9 (docs/planning.md): cost and finish as ranges, with the share of steps
+    whose values are assumed; when most are, the text says so first.
+    """
+    steps = work["steps"] if isinstance(work["steps"], int) else len(work["steps"])
+    assumed = int(work["assumed_steps"])
+    share = fmt.t(
+        "mostly_assumed" if 2 * assumed > steps else "assumed_share",
+        assumed=fmt.num(assumed),
+        steps=fmt.num(steps),
+        share=fmt.pct(assumed / steps if steps else None),
+    )
+    text = fmt.t(
+        key,
+        effort=fmt.num(work["effort_days"]),
+        cost=fmt.t(
+            "range",
+            low=fmt.money(work["cost_vnd_low"]),
+            likely=fmt.money(work["cost_vnd"]),
+            high=fmt.money(work["cost_vnd_high"]),
+        ),
+        finish=fmt.t(
+            "range",
+            low=fmt.date(work["finish_low"]),
+            likely=fmt.date(work["finish"]),
+            high=fmt.date(work["finish_high"]),
+        ),
+        **values,
+    )
+    missing = ""
+    if work["assumed_effort_steps"] or work["uncosted_steps"]:
+        missing = " " + fmt.t(
             "assumed_estimates",
             assumed=fmt.num(work["assumed_effort_steps"]),
             uncosted=fmt.num(work["uncosted_steps"]),
         )
-    )
+    if 2 * assumed > steps:
+        return share + " " + text + missing
+    return text + " " + share + missing
 
 
 def about_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:

@@ -404,6 +404,12 @@ def _chart_roadmap(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     top.set_ylabel(fmt.t("steps_finishing"))
     _number_axis(top, fmt, "y")
     shares = [100 * (t["reached_share"] or 0.0) for t in timeline]
+    # planning rule 9: the spread between every step at its low and at its high effort
+    earliest = [100 * (t.get("reached_share_earliest") or 0.0) for t in timeline]
+    latest = [100 * (t.get("reached_share_latest") or 0.0) for t in timeline]
+    bottom.fill_between(x, latest, earliest, color="#1b7837", alpha=0.18, linewidth=0)
+    bottom.plot(x, earliest, color="#1b7837", linewidth=0.6, linestyle=":")
+    bottom.plot(x, latest, color="#1b7837", linewidth=0.6, linestyle=":")
     bottom.plot(x, shares, marker="o", markersize=3, color="#1b7837")
     bottom.set_ylim(0, 105)
     bottom.set_ylabel(_label(fmt.t("reached_so_far") + " (%)", 18))
@@ -442,7 +448,9 @@ def _chart_roadmap(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
         f"{fmt.t('steps_finishing')}: {fmt.num(roadmap['steps'])}; "
         f"{fmt.period(busiest['period'])}: {fmt.num(busiest['steps'])}; "
         f"{fmt.t('reached_so_far')} {fmt.period(timeline[-1]['period'])}: "
-        f"{fmt.pct(timeline[-1]['reached_share'])}; {fmt.t('deadlines_marked')}: "
+        f"{fmt.pct(timeline[-1]['reached_share'])}; "
+        + fmt.t("chart_spread")
+        + f"; {fmt.t('deadlines_marked')}: "
         + ", ".join(fmt.date(m["date"]) for m in roadmap["deadlines"])
     )
 
@@ -583,7 +591,15 @@ def _chart_gantt(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str:
     )
     return (
         f"{fmt.num(len(steps))} {fmt.t('steps').lower()}, "
-        f"{fmt.date(plan['start'])} {DASH} {fmt.date(plan['finish'])}; "
+        f"{fmt.date(plan['start'])} {DASH} "
+        # planning rule 9: the finish as a range
+        + fmt.t(
+            "range",
+            low=fmt.date(plan["finish_low"]),
+            likely=fmt.date(plan["finish"]),
+            high=fmt.date(plan["finish_high"]),
+        )
+        + "; "
         + ", ".join(
             f"{fmt.t('wave_n', n=w)}: {sum(1 for s in steps if s['wave'] == w)}" for w in waves
         )
@@ -594,7 +610,7 @@ def _month_ticks(origin: dt.date, low: int, high: int) -> list[tuple[int, str]]:
     first = origin + dt.timedelta(days=low)
     last = origin + dt.timedelta(days=high)
     months = (last.year - first.year) * 12 + last.month - first.month
-    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= 8)
+    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= 6)
     ticks = []
     year, month = first.year, first.month
     while True:

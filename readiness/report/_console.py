@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from readiness.report._blocks import work_text
 from readiness.report._escape import visible
 from readiness.report._language import VERDICTS, Fmt, check_lang
-from readiness.report._province_doc import assessed_text
+from readiness.report._province_doc import assessed_text, planned_range
 
 
 def console_lines(data: Mapping[str, Any]) -> list[str]:
@@ -27,9 +28,13 @@ def console_lines(data: Mapping[str, Any]) -> list[str]:
             + f"; {fmt.t('missing_obliged')}: {fmt.num(obligation['missing_total'])}"
         )
     total = data["groups"]["total"]
-    for key, label in (("spent_vnd", "spent"), ("planned_vnd", "planned")):
-        if total[key] is not None:
-            lines.append(f"{fmt.t(label)}: {fmt.money(total[key])}{_by_owner(data, key, fmt)}")
+    if total["spent_vnd"] is not None:
+        spent = fmt.money(total["spent_vnd"])
+        lines.append(f"{fmt.t('spent')}: {spent}{_by_owner(data, _SPENT, fmt)}")
+    if total["planned_vnd"] is not None:
+        # planning rule 9: the planned cost as a range, never a bare total
+        planned = planned_range(total, fmt)
+        lines.append(f"{fmt.t('planned')}: {planned}{_by_owner(data, _PLANNED, fmt)}")
     deadlines = data["deadlines"]
     if deadlines is not None:
         counts = deadlines["target_counts"]
@@ -41,12 +46,12 @@ def console_lines(data: Mapping[str, Any]) -> list[str]:
         lines.append(
             fmt.t("roadmap_section", target=roadmap["target"])
             + ": "
-            + fmt.t(
+            + work_text(
+                fmt,
                 "roadmap_totals",
+                roadmap,
                 steps=fmt.num(roadmap["steps"]),
                 plans=fmt.num(roadmap["status"]["planned"]),
-                effort=fmt.num(roadmap["effort_days"]),
-                cost=fmt.money(roadmap["cost_vnd"]),
             )
         )
     return [visible(lines[0]), *(f"  {visible(line)}" for line in lines[1:])]
@@ -58,16 +63,31 @@ def written_line(data: Mapping[str, Any], paths: list[str]) -> str:
     return f"  {fmt.t('written')}: " + ", ".join(visible(p) for p in paths)
 
 
-def _by_owner(data: Mapping[str, Any], key: str, fmt: Fmt) -> str:
-    """Say an amount by ownership (when the groups are by ownership), as " (Public 1 bn, ...)"."""
-    sums: dict[Any, float] = {}
+_SPENT = ("spent_vnd",)
+_PLANNED = ("planned_vnd_low", "planned_vnd", "planned_vnd_high")
+
+
+def _by_owner(data: Mapping[str, Any], keys: tuple[str, ...], fmt: Fmt) -> str:
+    """Say an amount by ownership (when the groups are by ownership), as " (Public 1 bn, ...)".
+
+    ``keys`` is one amount, or the low, likely and high of a planned cost (then said as a range).
+    """
+    sums: dict[Any, list[float]] = {}
     for group in data["groups"]["rows"]:
         owner = group.get("key", {}).get("ownership")
-        if owner is not None and group[key] is not None:
-            sums[owner] = sums.get(owner, 0.0) + group[key]
+        if owner is not None and group[keys[0]] is not None:
+            amounts = sums.setdefault(owner, [0.0] * len(keys))
+            for i, key in enumerate(keys):
+                amounts[i] += group[key]
     if len(sums) < 2:
         return ""
     parts = [
-        f"{fmt.value('ownership', owner)} {fmt.money(amount)}" for owner, amount in sums.items()
+        f"{fmt.value('ownership', owner)} "
+        + (
+            planned_range(dict(zip(keys, amounts, strict=True)), fmt)
+            if len(keys) > 1
+            else fmt.money(amounts[0])
+        )
+        for owner, amounts in sums.items()
     ]
     return " (" + ", ".join(parts) + ")"

@@ -33,6 +33,8 @@ _UNSAFE = re.compile(
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|!&#~])")
 _MD_START = re.compile(r"^(\d{0,9})([-+=.)])")
 _BACKTICKS = re.compile(r"`+")
+#: Whitespace at either end of a text; Markdown strips it at the ends of a paragraph or cell.
+_MD_EDGES = re.compile(r"^\s+|\s+$")
 
 
 def visible(text: str) -> str:
@@ -81,7 +83,8 @@ def markdown_text(text: str, *, start: bool = False) -> str:
     r"""Escape ``text`` for Markdown inline text.
 
     ``start=True`` when the text begins a paragraph or list item: then what would begin a block
-    is escaped too, and leading spaces (an indented code block) are dropped.
+    is escaped too, and leading spaces (an indented code block) are dropped. Other whitespace at
+    either end (a no-break space), which Markdown would strip, is kept as character references.
 
     Examples
     --------
@@ -91,7 +94,15 @@ def markdown_text(text: str, *, start: bool = False) -> str:
     1\. first \- item
     """
     escaped = _MD_INLINE.sub(r"\\\1", text)
-    return _MD_START.sub(r"\1\\\2", escaped.lstrip(" ")) if start else escaped
+    if start:
+        escaped = _MD_START.sub(r"\1\\\2", escaped.lstrip(" "))
+    # other whitespace at the ends (a no-break space...) as character references, kept
+    return _MD_EDGES.sub(_edge_references, escaped)
+
+
+def _edge_references(match: re.Match[str]) -> str:
+    run = match.group()
+    return run if not run.strip(" ") else "".join(f"&#{ord(c)};" for c in run)
 
 
 def markdown_code(text: str) -> str:

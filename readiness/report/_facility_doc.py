@@ -268,7 +268,6 @@ def _plan_blocks(plan: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                 plan,
                 steps=fmt.num(len(plan["steps"])),
                 start=fmt.date(plan["start"]),
-                finish=fmt.date(plan["finish"]),
             )
         )
     if plan["verdicts"]:

@@ -2,8 +2,9 @@
 
 ``readiness report`` builds one for each ``[[section]]`` of a report specification (see
 :mod:`readiness._spec`): the facilities it selects, planned toward its target, counted by kind
-and verdict, with the median number of steps left and the estimated cost. Every word comes from
-the label files, so the section reads in the report's language.
+and verdict, with the median number of steps left and the estimated cost as a range, low to
+high (likely), and the share of steps whose values are assumed (planning rule 9, never a bare
+total). Every word comes from the label files, so the section reads in the report's language.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from readiness.report._records import target_text
 from readiness.report._section import Section
 
 _SHOWN = ("done", "on_track", "at_risk", "late")
+_COST_KEYS = ("cost_vnd_low", "cost_vnd", "cost_vnd_high")
 
 
 def plan_section(
@@ -31,7 +33,7 @@ def plan_section(
     for record in records:
         by_kind.setdefault(record["kind"], []).append(record)
     columns = [fmt.t("kind"), fmt.t("facilities"), *(fmt.t(v) for v in _SHOWN)]
-    columns += [fmt.t("steps_left_median"), fmt.t("cost_estimate")]
+    columns += [fmt.t("steps_left_median"), fmt.t("cost_range_estimate")]
     rows = []
     for kind in sorted(by_kind):
         group = by_kind[kind]
@@ -43,7 +45,14 @@ def plan_section(
                 len(group),
                 *(verdicts.count(v) for v in _SHOWN),
                 int(np.median(steps)) if steps else 0,
-                fmt.money(sum(r["cost_vnd"] for r in group)),
+                # planning rule 9: low to high (likely), never a bare total
+                fmt.t(
+                    "range",
+                    **{
+                        name: fmt.money(sum(r[k] for r in group))
+                        for name, k in zip(("low", "likely", "high"), _COST_KEYS, strict=True)
+                    },
+                ),
             ]
         )
     due = sorted({r["target_due"] for r in records if r["target_due"]})
@@ -58,5 +67,13 @@ def plan_section(
         late=fmt.num(counts["late"]),
         due=dates or "-",
     )
-    section = Section(title=title, text=text, columns=columns, rows=rows, note=fmt.t("plans_note"))
+    assumed = sum(r["assumed_steps"] for r in records)
+    total = sum(r["steps"] for r in records)
+    note = fmt.t(
+        "plans_note",
+        assumed=fmt.num(assumed),
+        steps=fmt.num(total),
+        share=fmt.pct(assumed / total if total else None),
+    )
+    section = Section(title=title, text=text, columns=columns, rows=rows, note=note)
     return section, line

@@ -375,6 +375,9 @@ def _roadmap(roadmap: PlanTable, fmt: Fmt) -> dict[str, Any]:
     step_days = finish[required]
     finish_day = roadmap.finish_day
     facility_days = (roadmap.start_day + finish_day)[work]
+    # planning rule 9: each plan's finish if every step took its low (high) effort
+    early_days = (roadmap.start_day + roadmap.finish_low_day)[work]
+    late_days = (roadmap.start_day + roadmap.finish_high_day)[work]
     verdicts = _target_verdicts(roadmap, finish_day)
     # deadlines covering any required step, and the target's due dates
     keys = tuple(catalog.deadlines)
@@ -401,7 +404,7 @@ def _roadmap(roadmap: PlanTable, fmt: Fmt) -> dict[str, Any]:
             (dt.date.fromisoformat(m["date"]) - dt.date(1970, 1, 1)).days for m in markers
         ]
         low = int(min(int(roadmap.start_day[work].min()), *marker_days))
-        high = int(max(int(step_days.max()), *marker_days))
+        high = int(max(int(step_days.max()), int(late_days.max()), *marker_days))
         if high - low > 6 * 365:
             period = "year"
         first, last = (int(x) for x in _periods(np.array([low, high], dtype=np.int64), period))
@@ -412,6 +415,13 @@ def _roadmap(roadmap: PlanTable, fmt: Fmt) -> dict[str, Any]:
         )
         already = statuses["done"]
         cumulative = already + np.cumsum(reaching)
+        spread = [
+            already
+            + np.cumsum(
+                np.bincount(_periods(days.astype(np.int64), period) - first, minlength=span)
+            )
+            for days in (early_days, late_days)
+        ]
         timeline = [
             {
                 "period": _period_name(first + i, period),
@@ -419,9 +429,12 @@ def _roadmap(roadmap: PlanTable, fmt: Fmt) -> dict[str, Any]:
                 "steps": int(steps[i]),
                 "facilities": int(reaching[i]),
                 "reached_share": round(float(cumulative[i]) / n, 4) if n else None,
+                "reached_share_earliest": round(float(spread[0][i]) / n, 4) if n else None,
+                "reached_share_latest": round(float(spread[1][i]) / n, 4) if n else None,
             }
             for i in range(span)
         ]
+    last_finish = roadmap.last_finish
     wave1 = (required & (roadmap.wave == 1)).sum(axis=1)
     planned = int(work.sum())
     order = sorted(np.flatnonzero(wave1).tolist(), key=lambda c: (-int(wave1[c]), compiled.keys[c]))
@@ -432,7 +445,14 @@ def _roadmap(roadmap: PlanTable, fmt: Fmt) -> dict[str, Any]:
         "verdicts": _counts(verdicts),
         "steps": int(required.sum()),
         "effort_days": int(roadmap.effort[required].sum()),
+        # planning rule 9: cost and last finish as ranges, with the assumed share
+        "cost_vnd_low": round(roadmap.cost_range.low, 2),
         "cost_vnd": round(float(roadmap.cost[required].sum()), 2),
+        "cost_vnd_high": round(roadmap.cost_range.high, 2),
+        "finish_low": None if last_finish is None else last_finish.low.isoformat(),
+        "finish": None if last_finish is None else last_finish.likely.isoformat(),
+        "finish_high": None if last_finish is None else last_finish.high.isoformat(),
+        "assumed_steps": int(roadmap.assumed_steps.sum()),
         "assumed_effort_steps": int((required & ~roadmap.estimated).sum()),
         "uncosted_steps": int((required & ~roadmap.costed).sum()),
         "period": period,

@@ -84,7 +84,7 @@ def _key_figures(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     if total["spent_vnd"] is not None:
         items.append(_strong_item(fmt.t("spent"), fmt.money(total["spent_vnd"])))
     if total["planned_vnd"] is not None:
-        items.append(_strong_item(fmt.t("planned"), fmt.money(total["planned_vnd"])))
+        items.append(_strong_item(fmt.t("planned"), planned_range(total, fmt)))
     deadlines = data["deadlines"]
     if deadlines is not None:
         items.append(
@@ -194,7 +194,8 @@ def _decisions(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     planned = [g for g in data["groups"]["rows"] if g["planned_vnd"]]
     if planned:
         planned.sort(key=lambda g: -g["planned_vnd"])
-        text = "; ".join(f"{g['label']} {fmt.money(g['planned_vnd'])}" for g in planned[:5])
+        # planning rule 9: each group's planned cost as a range, never a bare total
+        text = "; ".join(f"{g['label']} {planned_range(g, fmt)}" for g in planned[:5])
         items.append(_strong_item(fmt.t("decide_money"), text))
     if not items:
         return []
@@ -415,13 +416,26 @@ def _scores_blocks(
         row += [fmt.score(group["by_catalog"][c["id"]]["mean"]) for c in catalogs]
         if has_target:
             row.append(fmt.num(group["meeting_target"]))
-        row += [fmt.money(group[k]) for k, _ in money_cols]
+        row += [
+            planned_range(group, fmt) if k == "planned_vnd" else fmt.money(group[k])
+            for k, _ in money_cols
+        ]
         rows.append(tuple(row))
     return [
         Heading(2, fmt.t("scores_section"), "scores"),
         para(fmt.t("scores_note"), note=True),
         Table(tuple(columns), tuple(rows), numeric=frozenset(range(1, len(columns)))),
     ]
+
+
+def planned_range(group: Mapping[str, Any], fmt: Fmt) -> str:
+    """Say the planned cost as low to high (likely): planning rule 9, never a bare total."""
+    return fmt.t(
+        "range",
+        low=fmt.money(group["planned_vnd_low"]),
+        likely=fmt.money(group["planned_vnd"]),
+        high=fmt.money(group["planned_vnd_high"]),
+    )
 
 
 #: A facility list longer than this prints from its own page, not inside the report.

@@ -121,7 +121,9 @@ def group_data(group: Group, fmt: Fmt) -> dict[str, Any]:
         },
         "meeting_target": group.meeting_target,
         "spent_vnd": group.spent_vnd,
+        "planned_vnd_low": group.planned_vnd_low,
         "planned_vnd": group.planned_vnd,
+        "planned_vnd_high": group.planned_vnd_high,
         "verdicts": None
         if group.verdicts is None
         else {verdict_key(k): v for k, v in group.verdicts.items()},
@@ -215,6 +217,8 @@ def _sum_groups(groups: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         },
         "meeting_target": _sum_optional([g["meeting_target"] for g in groups]),
         "spent_vnd": _sum_optional([g["spent_vnd"] for g in groups]),
+        "planned_vnd_low": _sum_optional([g["planned_vnd_low"] for g in groups]),
         "planned_vnd": _sum_optional([g["planned_vnd"] for g in groups]),
+        "planned_vnd_high": _sum_optional([g["planned_vnd_high"] for g in groups]),
         "verdicts": _sum_counts(verdicts) if verdicts else None,
     }

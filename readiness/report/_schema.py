@@ -10,8 +10,11 @@ The schema is plain data: a mapping is a table whose keys are all required (othe
 and not shown), ``[spec]`` a list of ``spec``, :class:`MapOf` a table of any keys, :class:`Opt`
 a value or ``null``, :class:`Enum` one of fixed strings, and the leaf types are :data:`TEXT`,
 :data:`INT`, :data:`NUM`, :data:`BOOL`, :data:`DATE`, :data:`PERIOD` and :data:`CELL`. A new
-report section adds its key and shape to :data:`PROVINCE` or :data:`FACILITY` (``Opt`` when
-records written before it lack the key... none do yet: the schema is version 1).
+report section adds its key and shape to :data:`PROVINCE` or :data:`FACILITY`; :class:`Added`
+when records written before it lack the key and the renderers can do without it. The cost and
+finish ranges of plans (planning rule 9: ``planned_vnd_low``/``_high``, ``cost_vnd_low``/``_high``,
+``finish_low``/``_high``, ``assumed_steps``) are required: a report never shows a bare total, so a
+record without them is refused with the paths missing rather than rendered without ranges.
 """
 
 from __future__ import annotations
@@ -113,6 +116,8 @@ STATS = {
     "max": Opt(NUM),
 }
 STATUS = Enum(("planned", "done", "unreachable", "not_applicable"))
+#: A low, likely and high estimate (planning rule 9).
+RANGE = {"low": NUM, "likely": NUM, "high": NUM}
 REASON = Enum(("not_met", "partial", "unknown", "unsupported", "expired", "below_coverage"))
 
 COMMON: dict[str, Any] = {
@@ -157,7 +162,9 @@ GROUP = {
     "levels": MapOf(MapOf(INT)),
     "meeting_target": Opt(INT),
     "spent_vnd": Opt(NUM),
+    "planned_vnd_low": Opt(NUM),
     "planned_vnd": Opt(NUM),
+    "planned_vnd_high": Opt(NUM),
     "verdicts": Opt(MapOf(INT)),
 }
 
@@ -232,7 +239,13 @@ PROVINCE: dict[str, Any] = {
             "verdicts": COUNTS,
             "steps": INT,
             "effort_days": NUM,
+            "cost_vnd_low": NUM,
             "cost_vnd": NUM,
+            "cost_vnd_high": NUM,
+            "finish_low": Opt(DATE),
+            "finish": Opt(DATE),
+            "finish_high": Opt(DATE),
+            "assumed_steps": INT,
             "assumed_effort_steps": INT,
             "uncosted_steps": INT,
             "period": Enum(("quarter", "year")),
@@ -243,6 +256,8 @@ PROVINCE: dict[str, Any] = {
                     "steps": INT,
                     "facilities": INT,
                     "reached_share": Opt(NUM),
+                    "reached_share_earliest": Opt(NUM),
+                    "reached_share_latest": Opt(NUM),
                 }
             ],
             "deadlines": [{"key": TEXT, "title": TEXT, "date": DATE}],
@@ -306,9 +321,14 @@ FACILITY: dict[str, Any] = {
             "status": STATUS,
             "note": Opt(TEXT),
             "start": DATE,
+            "finish_low": Opt(DATE),
             "finish": Opt(DATE),
+            "finish_high": Opt(DATE),
             "effort_days": NUM,
+            "cost_vnd_low": NUM,
             "cost_vnd": NUM,
+            "cost_vnd_high": NUM,
+            "assumed_steps": INT,
             "assumed_effort_steps": INT,
             "uncosted_steps": INT,
             "critical_path": [TEXT],
@@ -330,6 +350,9 @@ FACILITY: dict[str, Any] = {
                     "finish": DATE,
                     "effort_days": NUM,
                     "cost_vnd": Opt(NUM),
+                    "effort_range": RANGE,
+                    "cost_range": RANGE,
+                    "assumed": BOOL,
                     "costed": BOOL,
                     "reason": TEXT,
                 }
