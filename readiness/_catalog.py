@@ -382,6 +382,9 @@ class Criterion:
         Which facilities must meet it.
     legacy : str or None
         Why the criterion is kept for history only; legacy criteria are never scored.
+    central : bool
+        The step can be done once, centrally, for every facility that needs it (a provincial
+        database, a shared PACS or signing service); :func:`readiness.allocate` pays it once.
     sources : tuple of Citation
         Where it comes from; :attr:`grade` is the firmest of their grades.
     origin : str or None
@@ -401,6 +404,7 @@ class Criterion:
     min_coverage: float | None = None
     bundle: str | None = None
     legacy: str | None = None
+    central: bool = False
     estimates: tuple[Estimate, ...] = ()
     sources: tuple[Citation, ...] = ()
     description: Text | None = None

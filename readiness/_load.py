@@ -489,6 +489,7 @@ _CRITERION_KEYS = {
     "estimate",
     "source",
     "note",
+    "central",
 }
 _CRITERION_REQUIRED = ("id", "title", "domain", "level", "source")
 
@@ -1088,6 +1089,15 @@ def _requires(value: Any, at: PathT, check: _Checker, criterion: str) -> list[tu
     return out
 
 
+def _central(f: _Fields) -> bool | None:
+    """``central = true``: a step a province (or another central body) can do once for all."""
+    value = f.get("central")
+    if not isinstance(value, bool):
+        f.bad("central", "must be true or false", value)
+        return None
+    return value
+
+
 def _criterion_values(
     table: dict[str, Any], at: PathT, check: _Checker, draft: _Draft, criterion: str
 ) -> dict[str, Any]:
@@ -1105,6 +1115,7 @@ def _criterion_values(
         "bundle": lambda: f.string("bundle"),
         "legacy": lambda: f.string("legacy"),
         "note": lambda: f.string("note"),
+        "central": lambda: _central(f),
         "requires": lambda: _requires(table["requires"], (*at, "requires"), check, criterion),
         "applies_to": lambda: _condition(
             table["applies_to"], (*at, "applies_to"), check, draft, criterion
@@ -1940,6 +1951,7 @@ def _build_criterion(
         min_coverage=values.get("min_coverage"),
         bundle=bundle,
         legacy=values.get("legacy"),
+        central=values.get("central", False),
         estimates=values.get("estimate", ()),
         sources=values["source"],
         description=values.get("description"),
