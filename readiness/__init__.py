@@ -12,6 +12,7 @@ import importlib
 from types import ModuleType
 
 from readiness import errors
+from readiness._allocate import Allocation, CentralStep, Funding, allocate
 from readiness._catalog import KINDS, OWNERSHIPS, Catalog, Criterion
 from readiness._load import list_catalogs, load_catalog
 from readiness._matrix import StatusMatrix
@@ -35,13 +36,16 @@ __version__ = "0.1.0"
 __all__ = [
     "KINDS",
     "OWNERSHIPS",
+    "Allocation",
     "AssessedBy",
     "Assessment",
     "Blocker",
     "Catalog",
+    "CentralStep",
     "Criterion",
     "DeadlineVerdict",
     "Facility",
+    "Funding",
     "NextStep",
     "Obligation",
     "Plan",
@@ -57,6 +61,7 @@ __all__ = [
     "Target",
     "Weights",
     "__version__",
+    "allocate",
     "errors",
     "graph",
     "io",
