@@ -29,6 +29,7 @@ from readiness._plan import (
     plan_many,
 )
 from readiness._portfolio import Obligation, Summary, summarize
+from readiness._risk import GroupRisk, Ranges, ScheduleRisk, assumed_ranges, schedule_risk
 from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
 
 __version__ = "0.1.0"
@@ -46,12 +47,15 @@ __all__ = [
     "DeadlineVerdict",
     "Facility",
     "Funding",
+    "GroupRisk",
     "NextStep",
     "Obligation",
     "Plan",
     "PlanTable",
+    "Ranges",
     "Reason",
     "Record",
+    "ScheduleRisk",
     "Score",
     "ScoreTable",
     "Status",
@@ -62,6 +66,7 @@ __all__ = [
     "Weights",
     "__version__",
     "allocate",
+    "assumed_ranges",
     "errors",
     "graph",
     "io",
@@ -72,6 +77,7 @@ __all__ = [
     "plan",
     "plan_many",
     "report",
+    "schedule_risk",
     "score",
     "score_many",
     "summarize",
