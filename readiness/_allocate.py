@@ -54,7 +54,9 @@ if TYPE_CHECKING:
 __all__ = ["Allocation", "CentralStep", "Funding", "allocate"]
 
 Objective = Literal["count", "readiness"]
-Decision = Literal["funded", "done", "not_funded", "cannot_meet", "not_applicable", "unreachable"]
+Decision = Literal[
+    "funded", "done", "not_funded", "cannot_meet", "not_applicable", "unreachable", "exempt"
+]
 #: Largest number of central steps whose subsets the heuristic tries one by one.
 _SUBSETS = 12
 #: Largest budget accepted (VND), as planning limits costs.
@@ -79,7 +81,8 @@ class Funding:
     decision : str
         ``"funded"``, ``"done"`` (already meets the target), ``"not_funded"``, ``"cannot_meet"``
         (its plan finishes after the due date even if funded; objective ``"count"`` only),
-        ``"not_applicable"`` (the target does not concern it) or ``"unreachable"``.
+        ``"not_applicable"`` (the target does not concern it), ``"unreachable"`` or
+        ``"exempt"`` (a scenario exempted its class).
     meets_target : bool
         Done, or funded (and, for ``"count"``, finishing by the due date).
     cost_vnd : float
@@ -220,7 +223,7 @@ class Allocation:
     def headline(self) -> str:
         """One sentence: what the budget buys."""
         counts = self.counts()
-        obliged = len(self.decisions) - counts.get("not_applicable", 0)
+        obliged = len(self.decisions) - counts.get("not_applicable", 0) - counts.get("exempt", 0)
         how = "optimal" if self.optimal else f"heuristic, within {self.gap:.2%} of the bound"
         return (
             f"{_money(self.budget_vnd)} funds {counts.get('funded', 0):,} facilities "
@@ -546,6 +549,43 @@ def _solve_heuristic(problem: _Problem) -> _Solution:
     )
 
 
+def _check_options(
+    *,
+    objective: object,
+    method: object,
+    exact_limit: object,
+    time_limit: object,
+    staff_days_per_month: object,
+    max_projects: object,
+) -> float | None:
+    """Check the allocation options (typed errors); return the staff-days per month."""
+    if objective not in ("count", "readiness"):
+        raise OptionError(
+            "objective must be 'count' or 'readiness'", key="objective", value=objective
+        )
+    if method not in ("auto", "exact", "heuristic"):
+        raise OptionError(
+            "method must be 'auto', 'exact' or 'heuristic'", key="method", value=method
+        )
+    if isinstance(exact_limit, bool) or not isinstance(exact_limit, int) or exact_limit < 0:
+        raise OptionError(
+            "exact_limit must be a whole number >= 0", key="exact_limit", value=exact_limit
+        )
+    _check_amount(time_limit, "time_limit", positive=True)
+    staff = (
+        None
+        if staff_days_per_month is None
+        else _check_amount(staff_days_per_month, "staff_days_per_month")
+    )
+    if max_projects is not None and (
+        isinstance(max_projects, bool) or not isinstance(max_projects, int) or max_projects < 1
+    ):
+        raise OptionError(
+            "max_projects must be a whole number >= 1", key="max_projects", value=max_projects
+        )
+    return staff
+
+
 # --------------------------------------------------------------------------- allocate
 
 
@@ -620,30 +660,14 @@ def allocate(
     See ``docs/decisions.md`` for a worked example checked by doctest.
     """
     budget = _check_amount(budget, "budget")
-    if objective not in ("count", "readiness"):
-        raise OptionError(
-            "objective must be 'count' or 'readiness'", key="objective", value=objective
-        )
-    if method not in ("auto", "exact", "heuristic"):
-        raise OptionError(
-            "method must be 'auto', 'exact' or 'heuristic'", key="method", value=method
-        )
-    if isinstance(exact_limit, bool) or not isinstance(exact_limit, int) or exact_limit < 0:
-        raise OptionError(
-            "exact_limit must be a whole number >= 0", key="exact_limit", value=exact_limit
-        )
-    time_limit = _check_amount(time_limit, "time_limit", positive=True)
-    staff = (
-        None
-        if staff_days_per_month is None
-        else _check_amount(staff_days_per_month, "staff_days_per_month")
+    staff = _check_options(
+        objective=objective,
+        method=method,
+        exact_limit=exact_limit,
+        time_limit=time_limit,
+        staff_days_per_month=staff_days_per_month,
+        max_projects=max_projects,
     )
-    if max_projects is not None and (
-        isinstance(max_projects, bool) or not isinstance(max_projects, int) or max_projects < 1
-    ):
-        raise OptionError(
-            "max_projects must be a whole number >= 1", key="max_projects", value=max_projects
-        )
     if isinstance(assessments, PlanTable):
         if start is not None or due is not None or estimates is not None:
             raise OptionError(
@@ -690,6 +714,8 @@ def _allocate(
     method: str,
     exact_limit: int,
     time_limit: float,
+    exempt: npt.NDArray[np.bool_] | None = None,
+    exempt_reason: str = "",
 ) -> Allocation:
     from readiness._compile import compile_catalog  # noqa: PLC0415
 
@@ -718,7 +744,9 @@ def _allocate(
     finish = table.finish_day.astype(np.float64)
     start_day = table.start_day
     status = table.status
-    planned = status == "planned"
+    if exempt is None:
+        exempt = np.zeros(n, dtype=bool)
+    planned = (status == "planned") & ~exempt
     due_day = table.target_due
     in_time = start_day + table.finish_day <= due_day  # _NEVER: no due date, always in time
     # central steps: keep those some planned facility needs
@@ -804,7 +832,10 @@ def _allocate(
         needs_j = tuple(compiled.keys[c] for c in central_rows if required[c, j])
         end = _date(int(start_day[j] + table.finish_day[j])) if required[:, j].any() else None
         decision: Decision
-        if status[j] == "done":
+        if exempt[j]:
+            decision, meets = "exempt", False
+            reason = f"exempted: {exempt_reason}" if exempt_reason else "exempted"
+        elif status[j] == "done":
             decision, reason, meets = "done", "already meets the target", True
             if objective == "count":
                 done_value += 1.0

@@ -358,7 +358,8 @@ def schedule_risk(
         Steps done once for all: one duration per draw, shared by every facility (and those the
         catalog marks ``central = true``).
     allocation : Allocation, optional
-        Only funded facilities run their plans; the others (not done) never meet the date.
+        Only funded facilities run their plans; the others (not done) never meet the date;
+        exempted ones are left out of the roll-ups.
     by : sequence of str
         Facility attributes to roll up by, beside the whole province.
     chunk_cells : int
@@ -420,6 +421,10 @@ def schedule_risk(
             )
         funded = np.array([d.decision == "funded" for d in allocation.decisions])
         run &= funded
+        exempt = np.array([d.decision == "exempt" for d in allocation.decisions])
+    else:
+        exempt = np.zeros(n, dtype=bool)
+    obliged = (status != "not_applicable") & ~exempt
     due = table.target_due
     finish = np.full(n, np.nan)
     p50 = np.full(n, np.nan)
@@ -427,12 +432,12 @@ def schedule_risk(
     mean = np.full(n, np.nan)
     p_meet = np.zeros(n)
     group_names: list[tuple[str, str]] = [("province", "all")]
-    member: list[npt.NDArray[np.bool_]] = [status != "not_applicable"]
+    member: list[npt.NDArray[np.bool_]] = [obliged]
     for attribute in by:
         keys = [str(f.attribute_values().get(attribute, "")) for f in facilities]
         for value in sorted(set(keys)):
             group_names.append((attribute, value))
-            member.append(np.array([k == value for k in keys]) & (status != "not_applicable"))
+            member.append(np.array([k == value for k in keys]) & obliged)
     groups = np.stack(member) if member else np.zeros((0, n), dtype=bool)  # (G, n)
     meeting = np.zeros((len(groups), draws), dtype=np.int64)
     last_day = np.full((len(groups), draws), np.iinfo(np.int64).min, dtype=np.int64)

@@ -34,6 +34,15 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
     target = "milestone:vn-emr:emr-live"
     due = 2026-12-31                          # optional; default from the catalog
 
+    [allocation]                              # where to spend (docs/decisions.md)
+    target = "milestone:vn-emr:emr-live"
+    budget = 20e9                             # VND
+    facilities = { has_beds = false }
+    due = 2026-12-31
+    [[allocation.scenario]]                   # what-ifs, side by side
+    name = "budget +20 %"
+    budget_factor = 1.2
+
     [roadmap]                                 # a long-term roadmap, shown as a timeline
     target = "vn-smart-hospital@3"
     due = 2030-12-31
@@ -56,6 +65,7 @@ import numpy as np
 from readiness._catalog import Catalog, Condition, Text
 from readiness._load import _Checker, _condition, _Fields, _Handle, _parse_text
 from readiness._model import Assessment
+from readiness._scenarios import AllocationSpec, parse_allocation
 from readiness.errors import CatalogError, InputError, Problem
 
 __all__ = ["ReportSpec", "read_spec", "run_spec"]
@@ -121,6 +131,7 @@ class ReportSpec:
     obligation: Mapping[str, Any] | None
     sections: tuple[SectionSpec, ...]
     roadmap: RoadmapSpec | None
+    allocation: AllocationSpec | None = None
 
 
 def _relative(base: Path, value: str) -> str:
@@ -158,7 +169,7 @@ def read_spec(path: str | Path) -> ReportSpec:
     check.keys(
         raw,
         (),
-        {"format", "report", "obligation", "section", "roadmap"},
+        {"format", "report", "obligation", "section", "roadmap", "allocation"},
         ("format", "report"),
         what="the file",
     )
@@ -276,6 +287,7 @@ def read_spec(path: str | Path) -> ReportSpec:
             "deadline": of.date("deadline"),
             "count_unobliged": count_unobliged,
         }
+    allocation = parse_allocation(raw["allocation"], check) if "allocation" in raw else None
     by = report.get("by", ["region"])
     by = [by] if isinstance(by, str) else by
     if not isinstance(by, list) or not all(isinstance(b, str) for b in by):
@@ -311,6 +323,7 @@ def read_spec(path: str | Path) -> ReportSpec:
         obligation=obligation,
         sections=tuple(sections),
         roadmap=roadmap,
+        allocation=allocation,
     )
 
 
@@ -324,6 +337,11 @@ def _check_attributes(spec: ReportSpec, catalog: Catalog, facilities: Any) -> No
         conditions.append(("roadmap", spec.roadmap.facilities))
     if spec.obligation is not None:
         conditions.append(("obligation", spec.obligation["obliged"]))
+    if spec.allocation is not None:
+        conditions.append(("allocation", spec.allocation.facilities))
+        conditions += [
+            (f"scenario {s.name}", s.exempt) for s in spec.allocation.scenarios if s.exempt
+        ]
     problems = [
         Problem(
             message=f"{where}: condition on an attribute no facility has "
