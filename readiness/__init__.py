@@ -30,6 +30,7 @@ from readiness._plan import (
 )
 from readiness._portfolio import Obligation, Summary, summarize
 from readiness._risk import GroupRisk, Ranges, ScheduleRisk, assumed_ranges, schedule_risk
+from readiness._scenarios import Comparison, Scenario, ScenarioResult, compare_scenarios
 from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
 
 __version__ = "0.1.0"
@@ -43,6 +44,7 @@ __all__ = [
     "Blocker",
     "Catalog",
     "CentralStep",
+    "Comparison",
     "Criterion",
     "DeadlineVerdict",
     "Facility",
@@ -55,6 +57,8 @@ __all__ = [
     "Ranges",
     "Reason",
     "Record",
+    "Scenario",
+    "ScenarioResult",
     "ScheduleRisk",
     "Score",
     "ScoreTable",
@@ -67,6 +71,7 @@ __all__ = [
     "__version__",
     "allocate",
     "assumed_ranges",
+    "compare_scenarios",
     "errors",
     "graph",
     "io",

@@ -283,6 +283,16 @@ def compare_scenarios(
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
         raise OptionError("draws must be a whole number >= 0", key="draws", value=draws)
     assessments = list(assessments)
+    known = {name for a in assessments for name in a.facility.attribute_values()}
+    for scenario in chosen:
+        missing = sorted(scenario.exempt.attributes - known) if scenario.exempt else []
+        if missing:
+            raise OptionError(
+                f"scenario {scenario.name!r}: exempt: condition on an attribute no facility has "
+                f"(known: {', '.join(sorted(known))})",
+                key="exempt",
+                value=missing[0],
+            )
     goal = Target.parse(target) if isinstance(target, str) else target
     tables: dict[tuple[dt.date | None, int | None], PlanTable] = {}
     results = []
@@ -467,7 +477,9 @@ def parse_allocation(table: Any, check: Any) -> AllocationSpec | None:
     for index, item in enumerate(items):
         where: tuple[str | int, ...] = (*at, "scenario", index)
         check.keys(item, where, {"name", *OPTIONS}, ("name",), what="[[allocation.scenario]]")
-        data = {k: v for k, v in item.items() if k in {"name", *OPTIONS}}
+        if set(item) - {"name", *OPTIONS}:
+            continue  # the unknown key is the problem (reported above, with a suggestion)
+        data = dict(item)
         if "exempt" in data:
             parsed = located_condition(
                 data["exempt"], (*where, "exempt"), check, None, None, "exempt"
