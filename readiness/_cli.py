@@ -385,14 +385,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_allocate(args: argparse.Namespace) -> int:
-    import os  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-
     from readiness import io  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
     from readiness._scenarios import render, run_allocation  # noqa: PLC0415
     from readiness._spec import _pick, _rounds, read_spec  # noqa: PLC0415
-    from readiness.errors import InputError, OptionError  # noqa: PLC0415
+    from readiness.errors import InputError  # noqa: PLC0415
 
     spec = read_spec(args.spec)
     if spec.allocation is None:
@@ -413,18 +410,9 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
     if args.output in (None, "-"):
         sys.stdout.write(text)
         return EXIT_OK
-    target = Path(args.output)
-    inputs = {Path(p).resolve() for p in (spec.path, spec.facilities, spec.assessments)}
-    if target.resolve() in inputs:
-        raise OptionError("the output would overwrite an input", key="output", value=args.output)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    from readiness._files import write_text  # noqa: PLC0415
+
+    write_text(args.output, text, inputs=(spec.path, spec.facilities, spec.assessments))
     return EXIT_OK
 
 

@@ -570,20 +570,20 @@ def run_allocation(
 
 # --------------------------------------------------------------------------- command output
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _csv_cell(value: object) -> object:
-    """Guard text a spreadsheet would read as a formula (a leading apostrophe)."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return "" if value is None else value
+    """Guard text a spreadsheet would run as a formula (``readiness._safe``)."""
+    from readiness._safe import csv_cell  # noqa: PLC0415
+
+    return "" if value is None else csv_cell(value)
 
 
 def _terminal(value: object) -> str:
-    """Render a cell for the terminal: control characters escaped."""
+    """Render a cell for the terminal: control and bidi characters escaped."""
+    from readiness._safe import terminal  # noqa: PLC0415
+
     text = "-" if value is None else f"{value:,.1f}" if isinstance(value, float) else str(value)
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return terminal(text)
 
 
 def _text_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:

@@ -314,7 +314,7 @@ def test_command_errors(tmp_path):
     spec = write_spec(tmp_path, GOOD)
     over = run("allocate", str(spec), "-o", str(tmp_path / "f.csv"))
     assert over.returncode == 2
-    assert "the output would overwrite an input" in over.stderr
+    assert "f.csv: refusing to write over an input of this run" in over.stderr
     negative = run("allocate", str(spec), "--budget", "-1")
     assert negative.returncode == 2
     assert "budget must be a finite number >= 0 (got -1.0)" in negative.stderr
