@@ -528,6 +528,12 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
                 f"{int(roadmap.required.sum()):,} steps, estimated {cost / 1e9:,.1f} bn VND"
                 + (f", last finish {finishes[-1]}" if finishes else "")
             )
+    decisions = None
+    if spec.allocation is not None:
+        from readiness._scenarios import run_allocation  # noqa: PLC0415
+
+        decisions = run_allocation(spec.allocation, catalog, rounds[day])
+        lines.append(f"  where to spend: {decisions.results[0].allocation.headline()}")
     report = province_report(
         table,
         summary,
@@ -536,6 +542,7 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
         title=spec.title.get(lang),
         lang=lang,
         extra=extra or None,
+        decisions=decisions,
     )
     return Outcome(report=report, lines=tuple(lines))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import readiness
 from readiness import errors
 from readiness._scenarios import Scenario, compare_scenarios
 from readiness._spec import read_spec
@@ -326,3 +327,45 @@ def test_command_errors(tmp_path):
     assert "the specification has no [allocation] section" in none.stderr
     typo = run("allocate", str(spec), "--budget", "lots")
     assert typo.returncode == 2
+
+
+# --------------------------------------------------------------------------- the report section
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_report_section(tmp_path, lang):
+    """The "where to spend" record, then its Markdown; absent without a comparison."""
+    from readiness.report import province_report
+
+    catalog = load(tmp_path, catalog_text(central=True))
+    comparison = compare_scenarios(
+        catalog,
+        province(),
+        "alloc@1",
+        budget=100 * M,
+        scenarios=[{"name": "more", "budget_factor": 1.5}],
+        start=START,
+        due=DUE,
+        draws=100,
+    )
+    table = readiness.score_many(catalog, province())
+    summary = readiness.summarize(table, by=())
+    report = province_report(table, summary, lang=lang, decisions=comparison)
+    data = report.data["decisions"]
+    assert (data["funded"], data["meeting"], data["obliged"], data["central_funded"]) == (
+        3,
+        3,
+        5,
+        1,
+    )
+    assert [r["facility_id"] for r in data["funded_list"]] == ["A", "B", "C"]
+    assert data["distribution"] == [{"meeting": 3, "share": 1.0}]
+    assert [s["meeting"] for s in data["scenarios"]] == [3, 4]
+    text = report.to_markdown()
+    heading = {"en": "## Where to spend", "vi": "## Phân bổ kinh phí"}[lang]
+    assert heading in text
+    assert "`alloc:db`" in text
+    assert "decisions" not in province_report(table, summary).data
+    with pytest.raises(errors.OptionError) as info:
+        province_report(table, summary, decisions="nope")
+    assert info.value.key == "decisions"
