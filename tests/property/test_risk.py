@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import readiness
@@ -17,6 +17,8 @@ from readiness._risk import assumed_ranges, schedule_risk
 from tests.property.test_planning import scenario
 
 DRAWS = 64
+#: Each example loads a random catalog and plans it; a bounded number keeps the suite fast.
+BOUNDED = settings(max_examples=30)
 
 
 def tables(draw_case):
@@ -27,6 +29,7 @@ def tables(draw_case):
 class TestDeterminism:
     """Rule 4: the same seed gives the same result, whatever the chunking and the threads."""
 
+    @BOUNDED
     @given(scenario(), st.integers(0, 2**32), st.sampled_from([1, 50, 10_000]))
     def test_same_seed_same_result(self, case, seed, cells):
         table = tables(case)
@@ -41,6 +44,7 @@ class TestDeterminism:
 class TestCriticalPath:
     """Rule 2: with ranges of zero width each draw is the plan's own schedule."""
 
+    @BOUNDED
     @given(scenario(), st.sampled_from([None, 1, 2, 3]))
     def test_degenerate_ranges_give_the_plan(self, case, parallel):
         table = tables(case)
@@ -57,6 +61,7 @@ class TestMonotone:
     """More slack, more parallel work or more yearly budget never lowers a probability; with
     common random numbers the number of facilities meeting their date never falls in any draw."""
 
+    @BOUNDED
     @given(scenario(), st.integers(0, 400))
     def test_slack(self, case, extra):
         table = tables(case)
@@ -65,6 +70,7 @@ class TestMonotone:
         assert (more.p_meet >= base.p_meet).all()
         assert (more.meeting >= base.meeting).all()
 
+    @BOUNDED
     @given(scenario(), st.integers(1, 4), st.integers(0, 3))
     def test_parallelism(self, case, fewer, step):
         table = tables(case)
@@ -77,6 +83,7 @@ class TestMonotone:
         finite = ~np.isnan(low.finish_p90)
         assert (high.finish_p90[finite] <= low.finish_p90[finite]).all()
 
+    @BOUNDED
     @given(scenario(), st.sampled_from([5e7, 2e8, 1e9]), st.sampled_from([1.0, 1.5, 10.0]))
     def test_budget(self, case, budget, factor):
         table = tables(case)
@@ -89,6 +96,7 @@ class TestMonotone:
 class TestRollUp:
     """The province's expected count is the sum of the facilities' probabilities."""
 
+    @BOUNDED
     @given(scenario())
     def test_expected_is_the_sum(self, case):
         table = tables(case)
