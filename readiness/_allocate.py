@@ -748,7 +748,7 @@ def _allocate(
         exempt = np.zeros(n, dtype=bool)
     planned = (status == "planned") & ~exempt
     due_day = table.target_due
-    in_time = start_day + table.finish_day <= due_day  # _NEVER: no due date, always in time
+    in_time = start_day + finish <= due_day  # _NEVER: no due date, always in time
     # central steps: keep those some planned facility needs
     needs_all = required[central_rows].T & planned[:, None]  # (n, m_all)
     keep = needs_all.any(axis=0)
@@ -827,10 +827,12 @@ def _allocate(
     all_central_keys = [compiled.keys[c] for c in central_rows]
     decisions = []
     done_value = 0.0
+    finish_days = finish.astype(np.int64)  # finish_day is computed over the table: read once
+    has_steps = required.any(axis=0)
     for j, facility in enumerate(facilities):
         due = _date(int(due_day[j])) if due_day[j] < _NEVER else None
         needs_j = tuple(compiled.keys[c] for c in central_rows if required[c, j])
-        end = _date(int(start_day[j] + table.finish_day[j])) if required[:, j].any() else None
+        end = _date(int(start_day[j] + finish_days[j])) if has_steps[j] else None
         decision: Decision
         if exempt[j]:
             decision, meets = "exempt", False
