@@ -450,8 +450,8 @@ _EXAMPLES = {
         "  readiness report examples/bac_ninh/report.toml --lang vi"
     ),
     "allocate": (
-        "example:\n  readiness allocate examples/bac_ninh/report.toml\n"
-        "  readiness allocate examples/bac_ninh/report.toml --budget 25e9 --format csv "
+        "example:\n  readiness allocate examples/bac_ninh/allocation.toml\n"
+        "  readiness allocate examples/bac_ninh/allocation.toml --budget 25e9 --format csv "
         "-o allocation.csv"
     ),
     "graph": (

@@ -369,3 +369,9 @@ def test_report_section(tmp_path, lang):
     with pytest.raises(errors.OptionError) as info:
         province_report(table, summary, decisions="nope")
     assert info.value.key == "decisions"
+
+
+def test_command_help_has_an_example():
+    done = run("allocate", "--help")
+    assert done.returncode == 0
+    assert "example:\n  readiness allocate examples/bac_ninh/allocation.toml" in done.stdout
