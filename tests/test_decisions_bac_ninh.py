@@ -31,17 +31,12 @@ def comparison():
 
 
 def test_headline(comparison):
-    """1,318 facilities without beds; 10 bn VND funds 517 and the signing service: 583 meet."""
+    """1,318 facilities without beds; 10 bn VND funds 926 and the signing service: 1,070 meet."""
     baseline = comparison["baseline"].allocation
     assert len(baseline.decisions) == 1_318
     assert baseline.optimal
-    assert baseline.counts() == {
-        "done": 66,
-        "funded": 517,
-        "not_funded": 471,
-        "cannot_meet": 264,  # their plans finish after 31 Dec 2026 even if funded
-    }
-    assert baseline.meeting == 583
+    assert baseline.counts() == {"done": 144, "funded": 926, "not_funded": 248}
+    assert baseline.meeting == 1_070
     assert baseline.spent_vnd == 9_970_000_000
     (sign,) = baseline.central
     assert (sign.criterion, sign.funded, sign.cost_vnd) == (
@@ -53,6 +48,7 @@ def test_headline(comparison):
 
 def test_scenarios(comparison):
     rows = {r["scenario"]: r for r in comparison.to_records()}
-    assert [r["meeting"] for r in rows.values()] == [583, 633, 583, 583, 1_054, 228]
+    assert [r["meeting"] for r in rows.values()] == [1_070, 1_104, 1_070, 960, 1_220, 300]
     assert rows["clinics exempted"]["exempt"] == 1_000
-    assert rows["shared clinical system"]["spent_vnd"] == 7_820_000_000
+    assert rows["shared clinical system"]["spent_vnd"] == 9_960_000_000
+    assert rows["2 steps at once"]["spent_vnd"] == 5_200_000_000  # longer plans: fewer in time
