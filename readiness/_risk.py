@@ -271,7 +271,8 @@ def _simulate_chunk(
     n = len(rows)
     if not len(steps):
         return np.zeros((n, draws))
-    u = np.zeros((2, len(steps), n, draws), dtype=np.uint16)
+    # not zeroed: a step a row does not need has low = likely = high = 0, so its draw is 0
+    u = np.empty((2, len(steps), n, draws), dtype=np.uint16)
     own = np.array([int(c) not in central for c in steps])
     for jj, j in enumerate(rows.tolist()):
         mine = required[:, jj][steps] & own
@@ -288,21 +289,21 @@ def _simulate_chunk(
     req = required[steps]  # (S, n)
     low, likely, high = (np.where(req, x[steps][:, rows], 0.0) for x in ranges.effort)
     duration = _triangular(smaller, larger, low, likely, high)  # zero where a step is not required
-    finish = np.empty_like(duration)
+    work = duration.sum(axis=0, dtype=np.float64) if max_parallel is not None else None
+    # finish of each step, computed in place of its duration (each duration is read once)
+    finish = duration
     for s, parents in enumerate(_reduced_parents(table, steps)):
         if not parents:
-            finish[s] = duration[s]
             continue
         if len(parents) == 1:
-            np.add(finish[parents[0]], duration[s], out=finish[s])
+            finish[s] += finish[parents[0]]
             continue
-        np.maximum(finish[parents[0]], finish[parents[1]], out=finish[s])
+        ready = np.maximum(finish[parents[0]], finish[parents[1]])
         for p in parents[2:]:
-            np.maximum(finish[s], finish[p], out=finish[s])
-        finish[s] += duration[s]
+            np.maximum(ready, finish[p], out=ready)
+        finish[s] += ready
     end = finish.max(axis=0).astype(np.float64)  # (n, draws)
-    if max_parallel is not None:
-        work = duration.sum(axis=0, dtype=np.float64)
+    if work is not None and max_parallel is not None:
         end = end + (work - end) / max_parallel
     end = np.ceil(end - 1e-6)
     if yearly_budget is not None:
