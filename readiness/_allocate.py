@@ -68,6 +68,11 @@ def _money(value: float) -> str:
     return f"{value / 1e6:,.0f} M VND"
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 step``, ``2 steps``."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -227,7 +232,8 @@ class Allocation:
         how = "optimal" if self.optimal else f"heuristic, within {self.gap:.2%} of the bound"
         return (
             f"{_money(self.budget_vnd)} funds {counts.get('funded', 0):,} facilities "
-            f"({_money(self.spent_vnd)}, {sum(c.funded for c in self.central)} central steps): "
+            f"({_money(self.spent_vnd)}, "
+            f"{_count(sum(c.funded for c in self.central), 'central step')}): "
             f"{self.meeting:,} of {obliged:,} facilities meet the target "
             f"({counts.get('done', 0):,} already did; {how})"
         )
@@ -863,7 +869,8 @@ def _allocate(
                 else f"finishes {end}"
             )
             reason = (
-                f"funded: {_money(cost[j])} for {int(own[:, j].sum())} own steps{shared}; {timing}"
+                f"funded: {_money(cost[j])} for "
+                f"{_count(int(own[:, j].sum()), 'own step')}{shared}; {timing}"
             )
         else:
             decision, meets = "not_funded", False

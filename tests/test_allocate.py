@@ -117,7 +117,7 @@ def test_central_database_beats_cheapest_first(tmp_path):
     assert (db.criterion, db.funded, db.cost_vnd, db.facilities) == ("alloc:db", True, 60 * M, 3)
     by_id = {d.facility.id: d for d in result.decisions}
     assert by_id["A"].reason == (
-        "funded: 10 M VND for 1 own steps; relies on central alloc:db; "
+        "funded: 10 M VND for 1 own step; relies on central alloc:db; "
         "finishes 2026-03-02, 304 days before its due date 2026-12-31"
     )
     assert by_id["D"].reason == "not funded: needs 35 M VND, 10 M VND left"
@@ -247,7 +247,7 @@ def test_records_and_json(tmp_path):
     assert data["decisions"][0]["facility_id"] == "A"
     assert data["central"][0]["criterion"] == "alloc:db"
     assert result.headline() == (
-        "100 M VND funds 3 facilities (90 M VND, 1 central steps): 3 of 5 facilities meet the "
+        "100 M VND funds 3 facilities (90 M VND, 1 central step): 3 of 5 facilities meet the "
         "target (0 already did; optimal)"
     )
 
