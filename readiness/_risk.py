@@ -14,7 +14,9 @@ Rules (stated in full in ``docs/decisions.md``, section "Schedule risk"):
    never later when P grows. With ``yearly_budget`` B a plan whose drawn cost K needs
    ``ceil(K / B)`` budget years cannot finish before 1 January of its last budget year. Finish
    days are rounded up to whole days, as plans are.
-3. A facility meets its due date in a draw when ``start + finish <= due + slack_days``; with no
+3. A facility meets its due date in a draw when ``start + finish <= due + slack_days``; each
+   catalog deadline is met when the last step it covers finishes by its date (plus the slack;
+   under limits the plan's finish stands for it, conservatively); with no
    due date it always does; a facility already done always does; an unreachable plan (or one not
    funded, when an allocation is given) never does.
 4. **Common random numbers**: the uniform draws of a facility come from a generator keyed by the
@@ -32,7 +34,7 @@ import hashlib
 import itertools
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -125,7 +127,9 @@ class ScheduleRisk:
 
     ``p_meet``, ``finish_p50``, ``finish_p90`` and ``mean_finish`` are arrays over the plan
     table's rows (finish in days after each row's start; NaN where there is no plan to run);
-    ``meeting`` is the number of facilities meeting their due date in each draw (province).
+    ``meeting`` is the number of facilities meeting their due date in each draw (province);
+    ``deadlines`` maps each catalog deadline (``catalog:deadline``) to the probability, per row,
+    that the last step it covers finishes by its date (NaN where it covers no step of the row).
     """
 
     facilities: tuple[Facility, ...]
@@ -137,6 +141,7 @@ class ScheduleRisk:
     finish_p90: F64
     mean_finish: F64
     meeting: npt.NDArray[np.int64]
+    deadlines: Mapping[str, F64]
     groups: tuple[GroupRisk, ...]
     draws: int
     seed: int
@@ -159,6 +164,11 @@ class ScheduleRisk:
             "p_meet": float(self.p_meet[j]),
             "finish_p50": day(float(self.finish_p50[j])),
             "finish_p90": day(float(self.finish_p90[j])),
+            "deadlines": {
+                key: float(values[j])
+                for key, values in self.deadlines.items()
+                if not math.isnan(float(values[j]))
+            },
         }
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -263,14 +273,18 @@ def _simulate_chunk(
     max_parallel: int | None,
     yearly_budget: float | None,
     topo_rank: npt.NDArray[np.intp],
-) -> npt.NDArray[np.float64]:
-    """Finish day (after each row's start) of each row in each draw: (rows, draws)."""
+) -> tuple[npt.NDArray[np.float64], dict[int, npt.NDArray[np.float64]]]:
+    """Finish day (after each row's start) of each row in each draw: (rows, draws).
+
+    Also, per catalog deadline covering a step of the chunk, the finish of the last step it
+    covers (NaN for rows where it covers none); under limits, the plan's finish (conservative).
+    """
     required = table.required[:, rows]
     steps = np.flatnonzero(required.any(axis=1))
     steps = steps[np.argsort(topo_rank[steps], kind="stable")]
     n = len(rows)
     if not len(steps):
-        return np.zeros((n, draws))
+        return np.zeros((n, draws)), {}
     # not zeroed: a step a row does not need has low = likely = high = 0, so its draw is 0
     u = np.empty((2, len(steps), n, draws), dtype=np.uint16)
     own = np.array([int(c) not in central for c in steps])
@@ -305,6 +319,17 @@ def _simulate_chunk(
     end = finish.max(axis=0).astype(np.float64)  # (n, draws)
     if work is not None and max_parallel is not None:
         end = end + (work - end) / max_parallel
+    covered: dict[int, npt.NDArray[np.float64]] = {}
+    deadline_of = _plan_compiled(table.catalog).deadline_of[steps]
+    for d in np.unique(deadline_of[deadline_of >= 0]).tolist():
+        mask = (deadline_of == d)[:, None] & req  # (S, n)
+        rows_covered = mask.any(axis=0)
+        if max_parallel is not None or yearly_budget is not None:
+            last = end.copy()
+        else:
+            last = np.where(mask[..., None], finish, -np.inf).max(axis=0).astype(np.float64)
+        last[~rows_covered] = np.nan
+        covered[int(d)] = np.ceil(last - 1e-6)
     end = np.ceil(end - 1e-6)
     if yearly_budget is not None:
         clow, clikely, chigh = (x[steps][:, rows] for x in ranges.cost)
@@ -319,7 +344,10 @@ def _simulate_chunk(
         )
         end = np.maximum(end, np.where(years > 1, gate, 0))
     result: npt.NDArray[np.float64] = end.astype(np.float64)
-    return result
+    if yearly_budget is not None:  # the gate holds for the plan, hence for what it covers
+        for d, last in covered.items():
+            covered[d] = np.where(np.isnan(last), np.nan, result)
+    return result, covered
 
 
 def schedule_risk(
@@ -454,6 +482,9 @@ def schedule_risk(
             last_day,
             (np.where(groups, starts[None, :], np.iinfo(np.int64).min)).max(axis=1)[:, None],
         )
+    plan_data = _plan_compiled(table.catalog)
+    deadline_day = table.deadline_day
+    per_deadline = {d: np.full(n, np.nan) for d in range(len(plan_data.deadlines))}
     order = np.flatnonzero(run)
     if len(order):  # rows with the same steps side by side: chunks then share their steps
         _, same = np.unique(table.required[:, order].T, axis=0, return_inverse=True)
@@ -469,7 +500,9 @@ def schedule_risk(
         chunks.append(order[begin : begin + size])
         begin += size
 
-    def simulate(rows: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+    def simulate(
+        rows: npt.NDArray[np.intp],
+    ) -> tuple[npt.NDArray[np.float64], dict[int, npt.NDArray[np.float64]]]:
         return _simulate_chunk(
             table,
             rows,
@@ -486,13 +519,17 @@ def schedule_risk(
     # chunks are independent: two threads (numpy releases the GIL), at most 4 chunks in flight,
     # results taken in chunk order, so the outcome does not depend on the threads
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[tuple[npt.NDArray[np.intp], Future[npt.NDArray[np.float64]]]] = deque()
+        pending: deque[tuple[npt.NDArray[np.intp], Future[Any]]] = deque()
         queue = iter(chunks)
         for rows in itertools.islice(queue, 2 * workers):
             pending.append((rows, pool.submit(simulate, rows)))
         while pending:
             rows, future = pending.popleft()
-            end = future.result()
+            end, covered = future.result()
+            for d, last in covered.items():
+                allowed = deadline_day[d, rows] - table.start_day[rows] + slack_days
+                on_time = (last <= allowed[:, None]).mean(axis=1)
+                per_deadline[d][rows] = np.where(np.isnan(last[:, 0]), np.nan, on_time)
             for more in itertools.islice(queue, 1):
                 pending.append((more, pool.submit(simulate, more)))
             limit = np.where(
@@ -543,6 +580,11 @@ def schedule_risk(
         finish_p90=p90,
         mean_finish=mean,
         meeting=meeting[0],
+        deadlines={
+            plan_data.deadlines[d]: values
+            for d, values in per_deadline.items()
+            if not np.isnan(values).all()
+        },
         groups=tuple(results),
         draws=draws,
         seed=seed,

@@ -56,6 +56,23 @@ class TestCriticalPath:
         np.testing.assert_allclose(risk.finish_p50[planned], expected[planned], atol=1e-3)
         np.testing.assert_array_equal(risk.finish_p50, risk.finish_p90)
 
+    @BOUNDED
+    @given(scenario())
+    def test_degenerate_ranges_give_the_deadline_verdicts(self, case):
+        """Each catalog deadline is met in every draw or in none, as the plan's verdict says."""
+        table = tables(case)
+        risk = schedule_risk(table, draws=4, ranges=assumed_ranges(1, 1))
+        for j in range(len(table)):
+            if table.status[j] != "planned":
+                continue
+            plan = table[j]
+            for key, values in risk.deadlines.items():
+                verdict = plan.verdict(key)
+                if verdict is None or verdict.slack_days is None:
+                    assert math.isnan(values[j]) or verdict is None
+                    continue
+                assert values[j] == (1.0 if verdict.slack_days >= 0 else 0.0)
+
 
 class TestMonotone:
     """More slack, more parallel work or more yearly budget never lowers a probability; with
@@ -69,6 +86,9 @@ class TestMonotone:
         more = schedule_risk(table, draws=DRAWS, seed=3, slack_days=extra)
         assert (more.p_meet >= base.p_meet).all()
         assert (more.meeting >= base.meeting).all()
+        for key, values in base.deadlines.items():
+            known = ~np.isnan(values)
+            assert (more.deadlines[key][known] >= values[known]).all()
 
     @BOUNDED
     @given(scenario(), st.integers(1, 4), st.integers(0, 3))
