@@ -427,3 +427,20 @@ def test_exact_equals_brute_force(tmp_path_factory, case):
     assert heuristic.value <= exact.value + 1e-9
     assert heuristic.bound >= exact.value - 1e-6
     assert heuristic.spent_vnd <= budget
+
+
+@given(provinces(), st.integers(0, 200))
+def test_more_budget_never_lowers_the_optimum(tmp_path_factory, case, extra):
+    """The exact optimum never falls when the budget grows (the same facilities, more money)."""
+    costs, met, budget, objective, central, staff, due = case
+    key = (costs, central)
+    if key not in _CATALOGS:
+        _CATALOGS[key] = load(
+            tmp_path_factory.mktemp("c"), catalog_text(central=central, costs=costs)
+        )
+    catalog = _CATALOGS[key]
+    assessments = [assessment(f"F{i:02d}", m) for i, m in enumerate(met)]
+    options = {"start": START, "due": due, "objective": objective, "staff_days_per_month": staff}
+    low = readiness.allocate(catalog, assessments, "alloc@1", budget=budget, **options)
+    high = readiness.allocate(catalog, assessments, "alloc@1", budget=budget + extra * M, **options)
+    assert high.value >= low.value - 1e-9
