@@ -322,12 +322,14 @@ def _simulate_chunk(
     covered: dict[int, npt.NDArray[np.float64]] = {}
     deadline_of = _plan_compiled(table.catalog).deadline_of[steps]
     for d in np.unique(deadline_of[deadline_of >= 0]).tolist():
-        mask = (deadline_of == d)[:, None] & req  # (S, n)
+        mine = np.flatnonzero(deadline_of == d)  # only the steps it covers are read
+        mask = req[mine]  # (covered steps, n)
         rows_covered = mask.any(axis=0)
         if max_parallel is not None or yearly_budget is not None:
             last = end.copy()
         else:
-            last = np.where(mask[..., None], finish, -np.inf).max(axis=0).astype(np.float64)
+            last = np.where(mask[..., None], finish[mine], -np.inf).max(axis=0)
+            last = last.astype(np.float64)
         last[~rows_covered] = np.nan
         covered[int(d)] = np.ceil(last - 1e-6)
     end = np.ceil(end - 1e-6)
