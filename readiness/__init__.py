@@ -14,6 +14,17 @@ from types import ModuleType
 from readiness import errors
 from readiness._allocate import Allocation, CentralStep, Funding, allocate
 from readiness._catalog import KINDS, OWNERSHIPS, Catalog, Criterion
+from readiness._crosswalk import (
+    Crosswalk,
+    Derivation,
+    LevelEstimate,
+    Relation,
+    Translation,
+    estimate_level,
+    estimate_stage,
+    load_crosswalk,
+    translate,
+)
 from readiness._load import list_catalogs, load_catalog
 from readiness._matrix import StatusMatrix
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
@@ -32,6 +43,15 @@ from readiness._portfolio import Obligation, Summary, summarize
 from readiness._risk import GroupRisk, Ranges, ScheduleRisk, assumed_ranges, schedule_risk
 from readiness._scenarios import Comparison, Scenario, ScenarioResult, compare_scenarios
 from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
+from readiness._versions import (
+    CatalogDiff,
+    Change,
+    Migration,
+    Round,
+    align_history,
+    diff_catalogs,
+    migrate,
+)
 
 __version__ = "0.1.0"
 
@@ -43,13 +63,19 @@ __all__ = [
     "Assessment",
     "Blocker",
     "Catalog",
+    "CatalogDiff",
     "CentralStep",
+    "Change",
     "Comparison",
     "Criterion",
+    "Crosswalk",
     "DeadlineVerdict",
+    "Derivation",
     "Facility",
     "Funding",
     "GroupRisk",
+    "LevelEstimate",
+    "Migration",
     "NextStep",
     "Obligation",
     "Plan",
@@ -57,6 +83,8 @@ __all__ = [
     "Ranges",
     "Reason",
     "Record",
+    "Relation",
+    "Round",
     "Scenario",
     "ScenarioResult",
     "ScheduleRisk",
@@ -67,16 +95,23 @@ __all__ = [
     "Step",
     "Summary",
     "Target",
+    "Translation",
     "Weights",
     "__version__",
+    "align_history",
     "allocate",
     "assumed_ranges",
     "compare_scenarios",
+    "diff_catalogs",
     "errors",
+    "estimate_level",
+    "estimate_stage",
     "graph",
     "io",
     "list_catalogs",
     "load_catalog",
+    "load_crosswalk",
+    "migrate",
     "next_steps",
     "peers",
     "plan",
@@ -87,6 +122,7 @@ __all__ = [
     "score_many",
     "summarize",
     "synthetic",
+    "translate",
 ]
 
 

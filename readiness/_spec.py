@@ -19,6 +19,7 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
     target = "milestone:vn-emr:emr-live"      # facilities meeting it; plans toward it
     lang = "en"                               # "en" or "vi"
     stem = "report"                           # output file names (stem.html, .md, .json)
+    allow_outside = false                     # true: data files may lie outside this folder
 
     [obligation]                              # progress against a numeric obligation
     name = "..."
@@ -84,6 +85,7 @@ _REPORT_KEYS = {
     "target",
     "lang",
     "stem",
+    "allow_outside",
 }
 
 
@@ -133,13 +135,55 @@ class ReportSpec:
     roadmap: RoadmapSpec | None
     allocation: AllocationSpec | None = None
 
+    def inputs(self) -> tuple[str, ...]:
+        """Every file the report reads: the spec, catalog and layer files, facilities, assessments.
 
-def _relative(base: Path, value: str) -> str:
-    """Resolve a path written in the spec against the spec's folder (ids stay as they are)."""
+        A report's outputs may not replace any of them (``readiness._files.check_output``).
+        """
+        from readiness._load import builtin_ids  # noqa: PLC0415
+
+        files = [c for c in self.catalog if c not in builtin_ids()]
+        return (str(self.path), *files, *self.layers, self.facilities, self.assessments)
+
+
+#: Longest report specification read (bytes); a spec is a few kilobytes.
+SPEC_LIMIT = 1 << 20
+
+
+def _inside(base: Path, value: str, key: str, f: _Fields, *, allow_outside: bool) -> str:
+    """Return ``value`` resolved against the spec's folder; outside it only when allowed."""
     candidate = base / value
-    if value.endswith((".toml", ".csv", ".json")) or candidate.exists():
-        return str(candidate)
-    return value
+    if not allow_outside:
+        try:
+            candidate.resolve(strict=False).relative_to(base.resolve(strict=False))
+        except ValueError:
+            f.bad(
+                key,
+                "path lies outside the specification's folder (set allow_outside = true in "
+                "[report], or pass --allow-outside, to allow it)",
+                value,
+            )
+        except (OSError, RuntimeError) as error:  # a symlink loop, a name too long
+            f.bad(key, f"cannot use this path: {error}", value)
+    return str(candidate)
+
+
+def _catalog_source(base: Path, value: str, f: _Fields, *, allow_outside: bool) -> str:
+    """Return a built-in id as it is; anything else must be a ``.toml`` path (beside the spec)."""
+    from readiness._load import builtin_ids  # noqa: PLC0415
+
+    if value in builtin_ids():
+        return value
+    if not value.endswith(".toml"):
+        f.bad(
+            "catalog",
+            "is neither a built-in catalog id nor a file ending in .toml (built-ins: "
+            + ", ".join(builtin_ids())
+            + ")",
+            value,
+        )
+        return value
+    return _inside(base, value, "catalog", f, allow_outside=allow_outside)
 
 
 def _facilities(
@@ -151,16 +195,32 @@ def _facilities(
     return _condition(table["facilities"], (*at, "facilities"), check, None, None, "facilities")
 
 
-def read_spec(path: str | Path) -> ReportSpec:
-    """Read and check a report specification; every problem is reported with its line."""
+def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
+    """Read and check a report specification; every problem is reported with its line.
+
+    Parameters
+    ----------
+    path : str or Path
+        The specification (TOML). Only a regular file of at most :data:`SPEC_LIMIT` bytes is read.
+    allow_outside : bool
+        Let the spec name data files outside its own folder (as ``allow_outside = true`` in
+        ``[report]`` does). By default every file path must resolve inside the folder.
+    """
     path = Path(path)
     handle = _Handle(str(path), ("spec", str(path)))
     try:
-        data = path.read_bytes()
+        if path.exists() and not path.is_file():
+            raise InputError("the report specification is not a regular file", path=str(path))
+        with path.open("rb") as stream:
+            data = stream.read(SPEC_LIMIT + 1)
     except OSError as exc:
         raise InputError(
             f"cannot read the report specification: {exc.strerror}", path=str(path)
         ) from None
+    if len(data) > SPEC_LIMIT:
+        raise InputError(
+            f"the report specification is larger than {SPEC_LIMIT:,} bytes", path=str(path)
+        )
     try:
         raw, locator = _parse_text(handle, data)
     except CatalogError as error:
@@ -298,8 +358,23 @@ def read_spec(path: str | Path) -> ReportSpec:
     day, compare = f.date("date"), f.date("compare")
     spent, target = f.string("spent"), f.string("target")
     stem = f.string("stem") or "report"
+    if Path(stem).name != stem or stem in {".", ".."} or any(ord(c) < 32 for c in stem):
+        f.bad("stem", "stem is a file name without a folder", stem)
     label = f.string("label")
     layers = f.strings("layers")
+    outside = report.get("allow_outside", False)
+    if not isinstance(outside, bool):
+        f.bad("allow_outside", "must be true or false", outside)
+        outside = False
+    allow_outside = allow_outside or outside
+    catalog_sources = tuple(
+        _catalog_source(base, c, f, allow_outside=allow_outside) for c in catalogs
+    )
+    layer_paths = tuple(_inside(base, x, "layers", f, allow_outside=allow_outside) for x in layers)
+    data_paths = [
+        None if name is None else _inside(base, name, key, f, allow_outside=allow_outside)
+        for key, name in (("facilities", facilities), ("assessments", assessments))
+    ]
     if check.problems or title is None or facilities is None or assessments is None:
         raise InputError(
             problems=check.problems
@@ -309,10 +384,10 @@ def read_spec(path: str | Path) -> ReportSpec:
         path=path,
         title=title,
         label=label,
-        catalog=tuple(_relative(base, c) for c in catalogs),
-        layers=tuple(str(base / layer) for layer in layers),
-        facilities=str(base / facilities),
-        assessments=str(base / assessments),
+        catalog=catalog_sources,
+        layers=layer_paths,
+        facilities=str(data_paths[0]),
+        assessments=str(data_paths[1]),
         date=day,
         compare=compare,
         by=tuple(by),
@@ -432,7 +507,9 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     if not rounds:
         raise InputError("the assessments file holds no assessment", path=spec.assessments)
     day = _pick(rounds, spec.date, spec.path, "date")
-    table = score_many(catalog, rounds[day])
+    # every listed facility gets a row: those not assessed in this round are "not assessed"
+    table = score_many(catalog, rounds[day], facilities=facilities, as_of=day)
+    assessed_round = list(table.assessments or ())  # with the not-assessed ones, empty
     if spec.label is not None:
         table = attrs.evolve(table, label=spec.label)
     obligation = None
@@ -465,9 +542,16 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     extra: dict[str, Section] = {}
     lines = [
         f"{spec.title.get(lang)}",
-        f"  round {day.isoformat()}: {len(table):,} facility-assessments; catalogs "
+        f"  round {day.isoformat()}: {int(table.assessed.sum()):,} facility-assessments; catalogs "
         + ", ".join(f"{k} {v}" for k, v in catalog.versions.items()),
     ]
+    if table.not_assessed:
+        missing = table.not_assessed
+        shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
+        lines.append(
+            f"  not assessed in this round: {len(missing)} of "
+            f"{len(facilities)} listed facilities, scored as unknown ({shown})"
+        )
     if summary.obligation is not None:
         o = summary.obligation
         extra_text = (
@@ -494,7 +578,7 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
             for j in range(len(table))
             if section.facilities.matches(table.facility(j).attribute_values())
         ]
-        chosen = [rounds[day][j] for j in index]
+        chosen = [assessed_round[j] for j in index]
         target = Target.parse(section.target, due=section.due)
         if not chosen:
             _resolve_target(catalog, compile_catalog(catalog), target)  # still a valid target
@@ -506,7 +590,9 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     roadmap = None
     if spec.roadmap is not None:
         chosen = [
-            a for a in rounds[day] if spec.roadmap.facilities.matches(a.facility.attribute_values())
+            a
+            for a in assessed_round
+            if spec.roadmap.facilities.matches(a.facility.attribute_values())
         ]
         if not chosen:
             lines.append("  roadmap: no facility matches the roadmap's facilities")

@@ -91,8 +91,10 @@ import contextlib
 import csv
 import datetime as dt
 import functools
+import itertools
 import json
 import math
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -103,10 +105,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from readiness import _files, _safe
 from readiness._catalog import Attribute, Catalog
 from readiness._compile import compile_catalog
+from readiness._limits import LINE_LIMIT, nesting_line
 from readiness._matrix import UNKNOWN, FacilityColumns, StatusMatrix, record_code
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
+from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import (
     NO_VALUE,
     DuplicateError,
@@ -303,11 +308,24 @@ class _Utf8Lines:
         self.line = 0
         self.offset = 0
         self.last_bad = 0
+        self.apostrophe = False  # whether any line so far holds an apostrophe (a CSV guard)
 
     def __iter__(self) -> Iterator[str]:
-        """Yield decoded lines (with their line endings, as :mod:`csv` wants them)."""
-        for raw in self.handle:
+        """Yield decoded lines (with their line endings, as :mod:`csv` wants them).
+
+        A line longer than :data:`~readiness._limits.LINE_LIMIT` bytes ends the file with a
+        problem (a device or binary file has no line ends; reading it whole would exhaust memory).
+        """
+        while raw := self.handle.readline(LINE_LIMIT + 1):
             self.line += 1
+            if len(raw) > LINE_LIMIT:
+                self.last_bad = self.line
+                self.report.add(
+                    f"a line longer than {LINE_LIMIT:,} bytes: this is not a CSV file of "
+                    "facilities or assessments",
+                    line=self.line,
+                )
+                return
             start = 3 if self.line == 1 and raw.startswith(codecs.BOM_UTF8) else 0
             try:
                 text = raw[start:].decode("utf-8")
@@ -322,7 +340,9 @@ class _Utf8Lines:
                 )
                 text = raw[start:].decode("utf-8", errors="replace")
             self.offset += len(raw)
-            yield text
+            if not self.apostrophe and "'" in text:
+                self.apostrophe = True
+            yield nfc(text)  # one Unicode form for ids, names and values (docs/formats.md)
 
 
 def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
@@ -357,7 +377,7 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
             report.add("the file is empty; expected a header row", line=1)
         return _Table(path=path, columns=(), rows=iter(()), usable=False)
     header_line, header, bad = first
-    columns = tuple(name.strip() for name in header)
+    columns = tuple(_safe.csv_unguard(name.strip()) for name in header)
     usable = not bad
     seen: set[str] = set()
     for n, name in enumerate(columns, 1):
@@ -382,7 +402,10 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
             if undecodable:
                 continue  # already reported as an encoding problem
             cells.extend([""] * (len(columns) - len(cells)))  # a short row: empty cells
-            values = dict(zip(columns, cells[: len(columns)], strict=True))
+            del cells[len(columns) :]
+            if lines.apostrophe:  # our writers' CSV guard (readiness._safe.csv_cell) comes off
+                cells[:] = [_safe.csv_unguard(c) if c[:1] == "'" else c for c in cells]
+            values = dict(zip(columns, cells, strict=True))
             yield _Row(number=number, line=line, values=values)
 
     return _Table(path=path, columns=columns, rows=rows(), usable=usable, header_line=header_line)
@@ -392,14 +415,22 @@ def _items_table(path: str, items: Iterable[object], report: _Report, what: str)
     """Build a table from JSON array items or caller dicts (each must be an object)."""
     rows: list[_Row] = []
     first_row: dict[str, int] = {}
-    for number, item in enumerate(items, 1):
-        if not isinstance(item, Mapping):
-            report.add(f"each {what} must be an object", row=number, value=_json_type(item))
+    for number, given in enumerate(items, 1):
+        if not isinstance(given, Mapping):
+            report.add(f"each {what} must be an object", row=number, value=_json_type(given))
+            continue
+        try:
+            item = nfc_data(given)  # one Unicode form (docs/formats.md)
+        except FormCollisionError as error:
+            report.add(str(error), row=number, value=error.key)
             continue
         values: dict[str, object] = {}
         for key, value in item.items():
             if not isinstance(key, str):
                 report.add("keys must be strings", row=number, value=key)
+                continue
+            if _unencodable(key) or _unencodable(value):
+                report.add(_SURROGATE_MESSAGE, row=number, column=key)
                 continue
             values[key] = value
             first_row.setdefault(key, number)
@@ -413,6 +444,49 @@ def _items_table(path: str, items: Iterable[object], report: _Report, what: str)
         keyed=True,
         first_row=first_row,
     )
+
+
+_SURROGATE_MESSAGE = (
+    "text holds a lone surrogate (half of a UTF-16 pair), which no UTF-8 file can hold"
+)
+# A \u escape of a surrogate, after an even number of backslashes (so it is an escape).
+_SURROGATE_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
+#: Deepest JSON nesting read (a facility or assessment file nests 3 deep).
+JSON_NESTING = 100
+#: Largest JSON file read (bytes); JSON is parsed whole, CSV row by row.
+JSON_LIMIT = 512 << 20
+
+
+def _unencodable(value: object) -> bool:
+    """Whether ``value`` (text, or lists and mappings of it) holds a lone surrogate."""
+    if isinstance(value, str):
+        return not value.isascii() and _safe.has_surrogate(value)
+    if isinstance(value, Mapping):
+        return any(_unencodable(k) or _unencodable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unencodable(v) for v in value)
+    return False
+
+
+def _lone_surrogate_lines(text: str) -> list[int]:
+    r"""Lines of JSON ``\u`` escapes that encode a lone surrogate (not a valid pair)."""
+    lines = []
+    found = list(_SURROGATE_ESCAPE.finditer(text))
+    n = 0
+    while n < len(found):
+        code = int(found[n].group(1), 16)
+        after = found[n + 1] if n + 1 < len(found) else None
+        if (
+            code < 0xDC00
+            and after is not None
+            and after.start() == found[n].end()
+            and int(after.group(1), 16) >= 0xDC00
+        ):
+            n += 2  # a high and a low surrogate: one character outside the BMP
+            continue
+        lines.append(text.count("\n", 0, found[n].start()) + 1)
+        n += 1
+    return lines
 
 
 def _json_table(path: str, data: bytes, report: _Report) -> _Table:
@@ -431,10 +505,21 @@ def _json_table(path: str, data: bytes, report: _Report) -> _Table:
     if not text.strip():
         report.add("the file is empty; expected a JSON array of objects", line=1)
         return empty
+    if "\\u" in text and (lines := _lone_surrogate_lines(text)):
+        for line in lines:
+            report.add(_SURROGATE_MESSAGE, line=line)
+        return empty
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         report.add(f"not valid JSON: {error.msg} (column {error.colno})", line=error.lineno)
+        return empty
+    except RecursionError:
+        report.add(
+            f"arrays or objects nested more than {JSON_NESTING} deep; a file holds an array "
+            "of flat objects",
+            line=nesting_line(text, JSON_NESTING),
+        )
         return empty
     except ValueError as error:  # e.g. an integer literal longer than Python converts
         report.add(f"not valid JSON: {error}")
@@ -460,13 +545,23 @@ def _file_format(path: PathLike, given: object) -> FileFormat | None:
 @contextlib.contextmanager
 def _open_table(path: PathLike, report: _Report, file_format: str | None) -> Iterator[_Table]:
     kind = _file_format(path, file_format)
+    if Path(path).exists() and not Path(path).is_file():
+        raise InputError("not a regular file (a device, folder or pipe)", path=os.fspath(path))
     with Path(path).open("rb") as handle:
         if kind is None:  # another suffix: the content decides
             head = handle.read(4096).removeprefix(codecs.BOM_UTF8).lstrip()
             handle.seek(0)
             kind = "json" if head[:1] in (b"[", b"{") else "csv"
         if kind == "json":
-            yield _json_table(report.path, handle.read(), report)
+            data = handle.read(JSON_LIMIT + 1)
+            if len(data) > JSON_LIMIT:
+                report.add(
+                    f"a JSON file larger than {JSON_LIMIT:,} bytes is not read; write large "
+                    "files as CSV, which is read row by row"
+                )
+                yield _Table(path=report.path, columns=(), rows=iter(()), usable=False)
+            else:
+                yield _json_table(report.path, data, report)
         else:
             yield _csv_table(report.path, handle, report)
 
@@ -651,13 +746,27 @@ def _facility_from_row(row: _Row, catalog: Catalog | None, report: _Report) -> F
     return facility if cells.ok else None
 
 
+def _header(columns: Sequence[str], known: Iterable[str]) -> str:
+    """Show a header in a message: a short escaped excerpt, or nothing if no column is known.
+
+    A first line with none of the expected columns is likely another kind of file (even a
+    secret one): it is not echoed.
+    """
+    if not columns:
+        return "none"
+    if not set(columns) & set(known):
+        return "none of the expected columns; not shown"
+    return _safe.excerpt(", ".join(columns))
+
+
 def _parse_facilities(table: _Table, catalog: Catalog | None, report: _Report) -> list[Facility]:
     if not table.usable:
         return []
     missing = [c for c in _FACILITY_REQUIRED if c not in table.columns]
     for column in missing:
         report.add(
-            f"missing required column {column!r} (header: {', '.join(table.columns)})",
+            f"missing required column {column!r} "
+            f"(header: {_header(table.columns, FACILITY_COLUMNS)})",
             line=table.header_line,
         )
     if missing:
@@ -786,7 +895,7 @@ def _writing_format(path: PathLike, given: object) -> FileFormat:
 
 
 def _write_json(path: PathLike, objects: Iterable[Mapping[str, Any]]) -> None:
-    with Path(path).open("w", encoding="utf-8", newline="\n") as handle:
+    with _files.atomic_open(path, newline="\n") as handle:
         handle.write("[")
         for n, item in enumerate(objects):
             handle.write(",\n" if n else "\n")
@@ -794,11 +903,37 @@ def _write_json(path: PathLike, objects: Iterable[Mapping[str, Any]]) -> None:
         handle.write("\n]\n")
 
 
-def _write_csv(path: PathLike, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+_FIRST_CHAR = operator.itemgetter(slice(0, 1))
+
+
+def _write_csv(
+    path: PathLike, header: Sequence[str], rows: Iterable[Sequence[str]], *, guard: bool
+) -> None:
+    """Write rows atomically, text cells guarded (``readiness._safe.csv_cell``).
+
+    A cell longer than :func:`csv.field_size_limit` is refused (the readers could not read it).
+    """
+    limit = csv.field_size_limit()
+    first = _safe.CSV_FIRST  # only a cell starting so can need a guard (a fast test per cell)
+    with _files.atomic_open(path, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; quotes any \r or \n
-        writer.writerow(header)
-        writer.writerows(rows)
+        for number, row in enumerate(itertools.chain([header], rows)):
+            cells: Sequence[str] = row
+            if not first.isdisjoint(map(_FIRST_CHAR, row)):
+                cells = [str(_safe.csv_cell(c, guard=guard)) if c[:1] in first else c for c in row]
+            # writerow returns the characters written: only a row that long can hold such a
+            # cell (raising here discards the temporary file: nothing is written)
+            if writer.writerow(cells) > limit and max(map(len, cells)) > limit:
+                column, cell = next(
+                    (n, c) for n, c in zip(header, cells, strict=False) if len(c) > limit
+                )
+                raise OptionError(
+                    f"a CSV cell longer than {limit:,} characters cannot be read back "
+                    f"(csv.field_size_limit); write JSON instead",
+                    row=number or None,
+                    column=column,
+                    value=f"{len(cell):,} characters",
+                )
 
 
 def write_facilities(
@@ -806,6 +941,7 @@ def write_facilities(
     facilities: Iterable[Facility],
     *,
     format: FileFormat | None = None,  # noqa: A002 - the documented option name
+    csv_guard: bool = True,
 ) -> None:
     """Write a facility list that :func:`read_facilities` reads back.
 
@@ -820,6 +956,16 @@ def write_facilities(
     facilities : iterable of Facility
     format : {"csv", "json"}, optional
         Overrides the suffix (which must otherwise be ``.csv`` or ``.json``).
+    csv_guard : bool
+        CSV: put an apostrophe before text that a spreadsheet would run as a formula (starting
+        with ``=``, ``+``, ``-``, ``@``, tab or CR; docs/formats.md, "Safe outputs"). The readers
+        remove it again. ``False`` leaves such cells as they are, for other programs.
+
+    Notes
+    -----
+    The file is replaced atomically (a temporary file renamed into place). A CSV cell longer
+    than :func:`csv.field_size_limit` (131,072 characters by default) raises
+    :class:`~readiness.errors.OptionError`, since no reader could read it back; JSON has no limit.
     """
     kind = _writing_format(path, format)
     items = tuple(facilities)
@@ -848,7 +994,7 @@ def write_facilities(
         + [_attribute_text(f.attributes[n]) if n in f.attributes else "" for n in extra]
         for f in items
     )
-    _write_csv(path, [*FACILITY_COLUMNS, *extra], rows)
+    _write_csv(path, [*FACILITY_COLUMNS, *extra], rows, guard=csv_guard)
 
 
 # --------------------------------------------------------------------------- assessments
@@ -933,7 +1079,7 @@ class _AssessmentParser:
         for column in missing:
             self.report.add(
                 f"missing required column {column!r} for the {self.layout} format "
-                f"(header: {', '.join(table.columns) or 'none'})",
+                f"(header: {_header(table.columns, (*LONG_COLUMNS, *_WIDE_REQUIRED))})",
                 line=table.header_line,
             )
         if self.layout == "long":
@@ -1567,6 +1713,7 @@ def write_assessments(
     catalog: Catalog,
     *,
     format: Layout = "long",  # noqa: A002 - the documented option name
+    csv_guard: bool = True,
 ) -> None:
     """Write assessments that :func:`read_assessments` reads back as equal objects.
 
@@ -1584,6 +1731,9 @@ def write_assessments(
         The wide format holds only status, progress and reason; a record with coverage,
         evidence, a note, ``assessed_by="validated"`` or ``valid_until`` (or a reason with
         leading or trailing spaces) raises :class:`~readiness.errors.OptionError`.
+    csv_guard : bool
+        As for :func:`write_facilities`: formula-like CSV text cells get an apostrophe that the
+        readers remove again.
 
     Raises
     ------
@@ -1592,7 +1742,11 @@ def write_assessments(
     readiness.errors.DuplicateError
         Two assessments of one facility and date, or two keys naming one criterion.
     readiness.errors.OptionError
-        A record the wide format cannot hold; a suffix other than ``.csv`` or ``.json``.
+        A record the wide format cannot hold; a suffix other than ``.csv`` or ``.json``; a CSV
+        cell (a note, say) longer than :func:`csv.field_size_limit` (131,072 characters by
+        default), which no reader could read back (JSON has no such limit).
+    readiness.errors.OutputError
+        The file is a symbolic link or not a regular file. It is replaced atomically.
     """
     layout = _check_layout(format, allow_none=False)
     kind = _writing_format(path, None)
@@ -1606,7 +1760,7 @@ def write_assessments(
         if kind == "json":
             _write_json(path, objects)
         else:
-            _write_csv(path, LONG_COLUMNS, (_long_row(obj) for obj in objects))
+            _write_csv(path, LONG_COLUMNS, (_long_row(obj) for obj in objects), guard=csv_guard)
         return
     compiled = compile_catalog(catalog)
     used = sorted(
@@ -1630,4 +1784,5 @@ def write_assessments(
         _write_json(path, rows)
     else:
         header = [*_WIDE_REQUIRED, *used]
-        _write_csv(path, header, ([row.get(c, "") for c in header] for row in rows))
+        cells = ([row.get(c, "") for c in header] for row in rows)
+        _write_csv(path, header, cells, guard=csv_guard)
