@@ -342,10 +342,10 @@ def _score_table(args: argparse.Namespace, catalog: Catalog, *, keep: bool = Fal
 
 
 def _printable(text: str) -> str:
-    """Return ``text`` with control and format characters escaped (for a terminal line)."""
-    return "".join(
-        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
-    )
+    """Return ``text`` with control and bidi characters escaped (for a terminal line)."""
+    from readiness._safe import terminal  # noqa: PLC0415
+
+    return terminal(text)
 
 
 def _write_rows(

@@ -179,7 +179,7 @@ class Crosswalk:
                         key=side,
                     )
                 )
-            elif framework.version != version:
+            elif _base_version(framework.version) != version:
                 problems.append(
                     Problem(
                         message=f"written against {cid} {version}, but {cid} "
@@ -203,6 +203,11 @@ class Crosswalk:
                 )
         if problems:
             raise CatalogError(problems=problems)
+
+
+def _base_version(version: str) -> str:
+    """Return a catalog's own data version without its layers (``2026.12.0+bn-emr.1``)."""
+    return version.split("+", 1)[0]
 
 
 def _unknown(path: str, line: int | None, key: str, side: str) -> Problem:
@@ -923,7 +928,8 @@ def estimate_level(
     Each bound is computed by the scoring kernel itself (:func:`readiness.score_many`, strict
     policy) on the assessment with every unknown applicable criterion of the whole set set to
     ``not_met`` (worst) or ``met`` with full coverage (best), so the range holds for the
-    catalog's own level rule.
+    catalog's own level rule. A record derived through an ``overlaps`` relation shows only part
+    of its criterion, so the best case counts it met too (the rest of it is unknown).
     """
     (estimate,) = estimate_levels(catalog, [assessment], framework=framework)
     return estimate
@@ -978,13 +984,22 @@ def estimate_levels(
                 confidences.append(derived[key].confidence)
             else:
                 n_direct += 1
+        # an overlap shows part of a criterion; the rest is unknown, so the best case may meet it
+        open_keys = [
+            key
+            for key, derivation in derived.items()
+            if key in records and derivation.relations[0].kind == "overlaps"
+        ]
         base = attrs.evolve(base, records=records)
         worst = attrs.evolve(
             base, records={**records, **dict.fromkeys(unknown, Record(status=Status.NOT_MET))}
         )
         best = attrs.evolve(  # full coverage, so a minimum-coverage rule cannot hold it back
             base,
-            records={**records, **dict.fromkeys(unknown, Record(status=Status.MET, coverage=1.0))},
+            records={
+                **records,
+                **dict.fromkeys([*unknown, *open_keys], Record(status=Status.MET, coverage=1.0)),
+            },
         )
         rows.append((base, worst, best))
         mean = sum(confidences) / len(confidences) if confidences else None
@@ -1027,8 +1042,8 @@ def crosswalks_into(catalog: Catalog, framework: str) -> tuple[Crosswalk, ...]:
         if (
             source is not None
             and target is not None
-            and source.version == crosswalk.source_version
-            and target.version == crosswalk.target_version
+            and _base_version(source.version) == crosswalk.source_version
+            and _base_version(target.version) == crosswalk.target_version
         ):
             found.append(crosswalk)
     return tuple(found)

@@ -51,6 +51,10 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
     start = 2026-01-01
     max_parallel = 3                          # optional limits
     yearly_budget = 5e9
+
+    [estimate]                                # an estimated stage of another framework
+    framework = "himss-emram"                 # a built-in catalog reached by built-in crosswalks
+    facilities = { has_beds = true }          # which facilities (a condition; default all)
 """
 
 from __future__ import annotations
@@ -113,6 +117,14 @@ class RoadmapSpec:
 
 
 @attrs.frozen(kw_only=True)
+class EstimateSpec:
+    """An estimated-stage section (``docs/crosswalks.md``): a framework and some facilities."""
+
+    framework: str
+    facilities: Condition
+
+
+@attrs.frozen(kw_only=True)
 class ReportSpec:
     """A parsed report specification (see the module documentation)."""
 
@@ -134,6 +146,7 @@ class ReportSpec:
     sections: tuple[SectionSpec, ...]
     roadmap: RoadmapSpec | None
     allocation: AllocationSpec | None = None
+    estimate: EstimateSpec | None = None
 
     def inputs(self) -> tuple[str, ...]:
         """Every file the report reads: the spec, catalog and layer files, facilities, assessments.
@@ -229,7 +242,7 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
     check.keys(
         raw,
         (),
-        {"format", "report", "obligation", "section", "roadmap", "allocation"},
+        {"format", "report", "obligation", "section", "roadmap", "allocation", "estimate"},
         ("format", "report"),
         what="the file",
     )
@@ -296,7 +309,7 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
                     due=sf.date("due"),
                 )
             )
-    for name in ("roadmap", "obligation"):
+    for name in ("roadmap", "obligation", "estimate"):
         if name in raw and not isinstance(raw[name], dict):
             check.add(f"must be a table: write [{name}]", (name,), key=name, value=raw[name])
     roadmap = None
@@ -322,6 +335,25 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
                 max_parallel=rf.integer("max_parallel", low=1),
                 yearly_budget=rf.number("yearly_budget", positive=True),
             )
+    estimate = None
+    if isinstance(raw.get("estimate"), dict):
+        table = raw["estimate"]
+        at = ("estimate",)
+        check.keys(table, at, {"framework", "facilities"}, ("framework",), what="[estimate]")
+        ef = _Fields(check, table, at)
+        condition = _facilities(table, at, check)
+        framework = ef.string("framework")
+        if framework is not None:
+            from readiness._load import builtin_ids  # noqa: PLC0415
+
+            if framework not in builtin_ids():
+                ef.bad(
+                    "framework",
+                    f"must be a built-in catalog ({', '.join(builtin_ids())})",
+                    framework,
+                )
+            elif condition is not None:
+                estimate = EstimateSpec(framework=framework, facilities=condition)
     obligation = None
     if isinstance(raw.get("obligation"), dict):
         table = raw["obligation"]
@@ -399,6 +431,7 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
         sections=tuple(sections),
         roadmap=roadmap,
         allocation=allocation,
+        estimate=estimate,
     )
 
 
@@ -410,6 +443,8 @@ def _check_attributes(spec: ReportSpec, catalog: Catalog, facilities: Any) -> No
     ]
     if spec.roadmap is not None:
         conditions.append(("roadmap", spec.roadmap.facilities))
+    if spec.estimate is not None:
+        conditions.append(("estimate", spec.estimate.facilities))
     if spec.obligation is not None:
         conditions.append(("obligation", spec.obligation["obliged"]))
     if spec.allocation is not None:
@@ -546,8 +581,11 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
         + ", ".join(f"{k} {v}" for k, v in catalog.versions.items()),
     ]
     if table.not_assessed:
+        from readiness._safe import terminal  # noqa: PLC0415 - ids are data, printed
+
         missing = table.not_assessed
-        shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
+        shown = ", ".join(terminal(m) for m in missing[:10])
+        shown += ", ..." if len(missing) > 10 else ""
         lines.append(
             f"  not assessed in this round: {len(missing)} of "
             f"{len(facilities)} listed facilities, scored as unknown ({shown})"
@@ -620,6 +658,17 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
 
         decisions = run_allocation(spec.allocation, catalog, rounds[day])
         lines.append(f"  where to spend: {decisions.results[0].allocation.headline()}")
+    if spec.estimate is not None:
+        chosen = [
+            a
+            for a in assessed_round
+            if spec.estimate.facilities.matches(a.facility.attribute_values())
+        ]
+        if chosen:
+            extra["estimated-stage"], line = _estimate_section(spec, chosen)
+            lines.append(f"  {line}")
+        else:
+            lines.append("  estimated stage: no facility matches the estimate's facilities")
     report = province_report(
         table,
         summary,
@@ -699,3 +748,77 @@ def _section(
         f"(due {', '.join(sorted(due)) or '-'})"
     )
     return Section(title=section.title, text=text, columns=columns, rows=rows, note=note), line
+
+
+def _estimate_section(spec: ReportSpec, chosen: list[Assessment]) -> tuple[Any, str]:
+    """Return the estimated-stage section (facilities per estimated level, with ranges)."""
+    from readiness._crosswalk import crosswalks_into, estimate_stage  # noqa: PLC0415
+    from readiness._load import load_catalog  # noqa: PLC0415
+    from readiness.report import Section  # noqa: PLC0415
+
+    assert spec.estimate is not None
+    framework = spec.estimate.framework
+    catalog = load_catalog([*spec.catalog, framework], layers=spec.layers)
+    estimates = estimate_stage(catalog, chosen, framework=framework)
+    used = ", ".join(c.id for c in crosswalks_into(catalog, framework))
+    name = catalog.frameworks[framework].title
+    levels = [lv.number for lv in catalog.frameworks[framework].levels]
+    top = max(levels, default=0)
+    rows = [
+        (
+            level,
+            sum(e.level == level for e in estimates),
+            sum(e.worst == level for e in estimates),
+            sum(e.best == level for e in estimates),
+        )
+        for level in range(top + 1)
+    ]
+    n = len(estimates)
+    exact = sum(e.worst == e.best for e in estimates)
+    applicable = sum(e.applicable for e in estimates) or 1
+    derived = sum(e.derived for e in estimates) / applicable
+    unknown = sum(e.unknown for e in estimates) / applicable
+    direct = sum(e.direct for e in estimates) / applicable
+    title = Text(
+        en=f"Estimated stage: {name.en} (an estimate, not a validated stage)",
+        vi=f"Giai đoạn ước tính: {name.vi} (ước tính, không phải giai đoạn đã được thẩm định)",
+    )
+    text = Text(
+        en=(
+            f"{n:,} facilities' assessments read through the authors' unofficial crosswalks "
+            f"({used}); each facility's stage as recorded, and the range its unknown criteria "
+            f"leave open (worst: every unknown not met; best: every unknown, and every criterion "
+            f"an overlap shows only in part, met). For "
+            f"{exact:,} of {n:,} the unknowns cannot change the estimate. Of the framework's "
+            f"applicable criteria, {direct:.0%} were assessed directly, {derived:.0%} derived, "
+            f"{unknown:.0%} unknown."
+        ),
+        vi=(
+            f"Đánh giá của {n:,} cơ sở được quy đổi qua các bảng đối chiếu không chính thức của "
+            f"nhóm tác giả ({used}); giai đoạn theo dữ liệu hiện có của mỗi cơ sở, và khoảng mà "
+            f"các tiêu chí chưa rõ còn để ngỏ (xấu nhất: mọi tiêu chí chưa rõ đều chưa đạt; tốt "
+            f"nhất: chúng và các tiêu chí chỉ được suy ra một phần đều đạt). "
+            f"Với {exact:,} trên {n:,} cơ sở, các tiêu chí chưa rõ không làm "
+            f"thay đổi ước tính. Trong các tiêu chí áp dụng của khung, {direct:.0%} được đánh "
+            f"giá trực tiếp, {derived:.0%} được suy ra, {unknown:.0%} chưa rõ."
+        ),
+    )
+    columns = (
+        Text(en="Estimated stage", vi="Giai đoạn ước tính"),
+        Text(en="Facilities (as recorded)", vi="Số cơ sở (theo dữ liệu hiện có)"),
+        Text(en="Worst case", vi="Trường hợp xấu nhất"),
+        Text(en="Best case", vi="Trường hợp tốt nhất"),
+    )
+    note = Text(
+        en="Derived records carry the confidence of the relations they rest on; see "
+        "docs/crosswalks.md. No facility's stage here was validated by the framework's owner.",
+        vi="Bản ghi suy ra mang độ tin cậy của các quan hệ đối chiếu; xem docs/crosswalks.md. "
+        "Không giai đoạn nào ở đây được chủ sở hữu khung thẩm định.",
+    )
+    section = Section(title=title, text=text, columns=columns, rows=rows, note=note)
+    most = max(rows, key=lambda r: (r[1], -r[0]))[0] if rows else 0
+    line = (
+        f"estimated {framework} stage (estimate, not validated): {n:,} facilities, most at "
+        f"stage {most}; unknowns leave the stage open for {n - exact:,}"
+    )
+    return section, line

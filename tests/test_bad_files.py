@@ -219,6 +219,23 @@ def test_malformed_specs_are_refused_with_the_line(
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize(
+    ("framework", "message"),
+    [
+        ('"emram"', "key 'framework': must be a built-in catalog"),
+        ("7", "key 'framework'"),
+    ],
+)
+def test_a_bad_estimate_framework_is_refused_with_the_line(
+    spec_dir: Path, capsys: pytest.CaptureFixture[str], framework: str, message: str
+) -> None:
+    spec = edit(spec_dir, 'framework = "himss-emram"', f"framework = {framework}")
+    code, output = run_report(spec, spec_dir / "out", capsys)
+    assert code == 2
+    assert "report.toml:" in output
+    assert message in output
+
+
 def test_two_sections_with_one_id_are_refused(
     spec_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -55,7 +55,7 @@ def _assess(
 
 FIVE = {
     # facility: (mini records, direct intl records, expected (level, worst, best))
-    "A": ({"lan": "met", "servers": "met", "his": "met", "pacs": "met"}, {}, (1, 1, 2)),
+    "A": ({"lan": "met", "servers": "met", "his": "met", "pacs": "met"}, {}, (1, 1, 3)),
     "B": ({"lan": "not_met", "servers": "met", "his": "not_met"}, {}, (0, 0, 0)),
     "C": ({}, {}, (0, 0, 3)),
     "D": (
@@ -98,7 +98,7 @@ def test_derivations_say_where_they_come_from(both, forward):
     assert "intl:records" not in result.derived  # a met part says nothing of the whole
     estimate = estimate_level(both, result, framework="intl")
     assert (estimate.direct, estimate.derived, estimate.unknown) == (0, 3, 2)
-    assert str(estimate).startswith("intl: estimated level 1 (range 1-2)")
+    assert str(estimate).startswith("intl: estimated level 1 (range 1-3)")
 
 
 def test_direct_record_never_overridden(both, forward):
@@ -500,3 +500,14 @@ def test_an_emram_assessment_of_2026_11_migrates_to_2026_12():
         readiness.Status.MET
     )
     assert moved.dropped == ("himss-emram:himss.emram.s2.hie_capable",)
+
+
+def test_circular_54_level_estimate_from_a_partial_self_assessment():
+    """The same estimate serves a Circular 54 facility level (direct records, unknowns open)."""
+    catalog = readiness.load_catalog("vn-it-tt54")
+    partial = _assess({"vn.tt54.infra.basic": "met", "vn.tt54.mgmt_sw.basic": "met"})
+    estimate = estimate_level(catalog, partial, framework="vn-it-tt54")
+    assert (estimate.level, estimate.worst) == (1, 1)
+    assert estimate.best == 5
+    assert estimate.derived == 0
+    assert estimate.direct == 2

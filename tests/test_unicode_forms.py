@@ -206,8 +206,9 @@ def test_report_spec_obligation_counts_both_forms(tmp_path: Path) -> None:
         f"{nfd('h2')},2026-01-01,mini:lan,met\n",
         encoding="utf-8",
     )
+    (tmp_path / "mini.toml").write_bytes(MINI.read_bytes())  # data paths stay in the folder
     (tmp_path / "spec.toml").write_text(
-        f'format = 1\n[report]\ntitle = {{ en = "T", vi = "T" }}\ncatalog = ["{MINI}"]\n'
+        'format = 1\n[report]\ntitle = { en = "T", vi = "T" }\ncatalog = ["mini.toml"]\n'
         'facilities = "f.csv"\nassessments = "a.csv"\nstem = "r"\n'
         f'[obligation]\nname = "BN"\ntarget = "mini@1"\nobliged = {{ region = "{nfd(BAC_NINH)}" }}\n',
         encoding="utf-8",
