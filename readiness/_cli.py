@@ -560,6 +560,48 @@ def _write_report(report: Any, folder: Path, stem: str, inputs: Sequence[str]) -
     return {name: folder / Path(path).relative_to(staging) for name, path in staged.items()}
 
 
+# --------------------------------------------------------------------------- allocate
+
+
+def _cmd_allocate(args: argparse.Namespace) -> int:
+    from readiness import io  # noqa: PLC0415
+    from readiness._load import load_catalog  # noqa: PLC0415
+    from readiness._scenarios import render, run_allocation  # noqa: PLC0415
+    from readiness._spec import _pick, _rounds, read_spec  # noqa: PLC0415
+    from readiness.errors import InputError  # noqa: PLC0415
+
+    spec = read_spec(args.spec)
+    if spec.allocation is None:
+        raise InputError(
+            "the specification has no [allocation] section", path=str(spec.path), key="allocation"
+        )
+    section = spec.allocation
+    if args.budget is not None:
+        section = attrs_evolve(section, budget=args.budget)
+    catalog = load_catalog(spec.catalog, layers=spec.layers)
+    facilities = io.read_facilities(spec.facilities, catalog=catalog)
+    rounds = _rounds(io.read_assessments(spec.assessments, catalog, facilities))
+    if not rounds:
+        raise InputError("the assessments file holds no assessment", path=spec.assessments)
+    day = _pick(rounds, spec.date, spec.path, "date")
+    comparison = run_allocation(section, catalog, rounds[day], draws=args.draws)
+    text = render(comparison, args.format, label=section.label)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return EXIT_OK
+    from readiness._files import write_text  # noqa: PLC0415
+
+    write_text(args.output, text, inputs=(spec.path, spec.facilities, spec.assessments))
+    return EXIT_OK
+
+
+def attrs_evolve(value: Any, **changes: Any) -> Any:
+    """``attrs.evolve`` imported on use (the command module stays light)."""
+    import attrs  # noqa: PLC0415
+
+    return attrs.evolve(value, **changes)
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -585,6 +627,11 @@ _EXAMPLES = {
     "report": (
         "example:\n  readiness report examples/bac_ninh/report.toml -o bac-ninh-report\n"
         "  readiness report examples/bac_ninh/report.toml --lang vi"
+    ),
+    "allocate": (
+        "example:\n  readiness allocate examples/bac_ninh/allocation.toml\n"
+        "  readiness allocate examples/bac_ninh/allocation.toml --budget 25e9 --format csv "
+        "-o allocation.csv"
     ),
     "graph": (
         "example:\n  readiness graph vn-smart-hospital --format dot -o graph.dot\n"
@@ -726,6 +773,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the spec name data files outside its own folder",
     )
+
+    sub = add(
+        "allocate",
+        "Where to spend: fund facilities within a budget, with what-if scenarios.",
+        _cmd_allocate,
+    )
+    sub.add_argument("spec", metavar="SPEC", help="report specification with [allocation]")
+    sub.add_argument("--budget", type=float, metavar="VND", help="override the spec's budget")
+    sub.add_argument("--draws", type=int, metavar="N", help="Monte Carlo draws (0: none)")
+    sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    sub.add_argument("-o", "--output", help="write here instead of stdout")
 
     sub = add("graph", "Export the dependency graph of catalogs.", _cmd_graph)
     sub.add_argument("catalogs", nargs="+", metavar="CATALOG", help="built-in id or file")

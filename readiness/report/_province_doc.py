@@ -16,6 +16,7 @@ from readiness.report._blocks import (
     para,
     work_line,
 )
+from readiness.report._decisions import decisions_blocks
 from readiness.report._language import DASH, VERDICTS, Fmt
 
 
@@ -215,6 +216,8 @@ def province_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     # roadmap
     if data["roadmap"] is not None:
         blocks += _roadmap_blocks(data["roadmap"], fmt)
+    if data.get("decisions") is not None:
+        blocks += decisions_blocks(data["decisions"], fmt)
     blocks += _listing_blocks(data["facilities"], catalogs, fmt)
     blocks += _extra_blocks(data["extra"], fmt)
     return blocks
