@@ -91,6 +91,7 @@ import contextlib
 import csv
 import datetime as dt
 import functools
+import itertools
 import json
 import math
 import os
@@ -103,6 +104,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from readiness import _sniff
 from readiness._catalog import Attribute, Catalog
 from readiness._compile import compile_catalog
 from readiness._matrix import UNKNOWN, FacilityColumns, StatusMatrix, record_code
@@ -294,42 +296,10 @@ class _Table:
         return {"line": self.header_line, "row": self.first_row.get(column), "column": column}
 
 
-class _Utf8Lines:
-    """Decode a binary file line by line, reporting every line that is not UTF-8."""
+def _csv_table(path: str, lines: Iterable[str], delimiter: str, report: _Report) -> _Table:
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
 
-    def __init__(self, handle: IO[bytes], report: _Report) -> None:
-        self.handle = handle
-        self.report = report
-        self.line = 0
-        self.offset = 0
-        self.last_bad = 0
-
-    def __iter__(self) -> Iterator[str]:
-        """Yield decoded lines (with their line endings, as :mod:`csv` wants them)."""
-        for raw in self.handle:
-            self.line += 1
-            start = 3 if self.line == 1 and raw.startswith(codecs.BOM_UTF8) else 0
-            try:
-                text = raw[start:].decode("utf-8")
-            except UnicodeDecodeError as error:
-                self.last_bad = self.line
-                byte = raw[start + error.start]
-                self.report.add(
-                    f"the file is not UTF-8: byte {byte:#04x} at byte offset "
-                    f"{self.offset + start + error.start} (byte {start + error.start + 1} of the "
-                    "line) cannot be decoded; save the file as UTF-8",
-                    line=self.line,
-                )
-                text = raw[start:].decode("utf-8", errors="replace")
-            self.offset += len(raw)
-            yield text
-
-
-def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
-    lines = _Utf8Lines(handle, report)
-    reader = csv.reader(lines, strict=True)
-
-    def records() -> Iterator[tuple[int, list[str], bool]]:
+    def records() -> Iterator[tuple[int, list[str]]]:
         while True:
             before = reader.line_num
             try:
@@ -348,7 +318,7 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
                 return
             if not cells or not any(cell.strip() for cell in cells):
                 continue
-            yield before + 1, cells, lines.last_bad > before
+            yield before + 1, cells
 
     source = records()
     first = next(source, None)
@@ -356,9 +326,11 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
         if not report:
             report.add("the file is empty; expected a header row", line=1)
         return _Table(path=path, columns=(), rows=iter(()), usable=False)
-    header_line, header, bad = first
+    header_line, header = first
+    while not header[-1].strip():  # spreadsheets' trailing columns without a name: ignored
+        header.pop()  # (a cell under one is a row longer than the header: reported)
     columns = tuple(name.strip() for name in header)
-    usable = not bad
+    usable = True
     seen: set[str] = set()
     for n, name in enumerate(columns, 1):
         if not name:
@@ -370,7 +342,7 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
         seen.add(name)
 
     def rows() -> Iterator[_Row]:
-        for number, (line, cells, undecodable) in enumerate(source, 1):
+        for number, (line, cells) in enumerate(source, 1):
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
                 report.add(
                     f"row has {len(cells)} cells but the header has {len(columns)} columns",
@@ -379,8 +351,6 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
                     value=cells[len(columns) :],
                 )
                 continue
-            if undecodable:
-                continue  # already reported as an encoding problem
             cells.extend([""] * (len(columns) - len(cells)))  # a short row: empty cells
             values = dict(zip(columns, cells[: len(columns)], strict=True))
             yield _Row(number=number, line=line, values=values)
@@ -458,8 +428,15 @@ def _file_format(path: PathLike, given: object) -> FileFormat | None:
 
 
 @contextlib.contextmanager
-def _open_table(path: PathLike, report: _Report, file_format: str | None) -> Iterator[_Table]:
+def _open_table(
+    path: PathLike, report: _Report, file_format: str | None, encoding: str | None = None
+) -> Iterator[_Table]:
     kind = _file_format(path, file_format)
+    if kind is None and Path(path).suffix.lower() in (".xlsx", ".parquet"):
+        from readiness import _columnar  # noqa: PLC0415 - optional engines load on use
+
+        yield _columnar.other_table(path, report)
+        return
     with Path(path).open("rb") as handle:
         if kind is None:  # another suffix: the content decides
             head = handle.read(4096).removeprefix(codecs.BOM_UTF8).lstrip()
@@ -468,7 +445,27 @@ def _open_table(path: PathLike, report: _Report, file_format: str | None) -> Ite
         if kind == "json":
             yield _json_table(report.path, handle.read(), report)
         else:
-            yield _csv_table(report.path, handle, report)
+            yield _csv_table(report.path, *_csv_lines(handle, report, encoding), report)
+
+
+def _csv_lines(
+    handle: IO[bytes], report: _Report, encoding: str | None
+) -> tuple[Iterable[str], str]:
+    """Return the decoded lines of a CSV file and its delimiter (see :mod:`readiness._sniff`)."""
+    try:
+        decoding, problem = _sniff.detect(handle, encoding)
+    except LookupError:
+        raise OptionError("no such text encoding", key="encoding", value=encoding) from None
+    if problem is not None:
+        report.add(problem[0], line=problem[1])
+        return (), ","
+    text = _sniff.lines(handle, decoding)
+    head: list[str] = []
+    for line in text:
+        head.append(line)
+        if line.strip():
+            break
+    return itertools.chain(head, text), _sniff.delimiter_of(head[-1] if head else "")
 
 
 # --------------------------------------------------------------------------- cells
@@ -696,8 +693,9 @@ def read_facilities(
     *,
     catalog: Catalog | None = None,
     format: FileFormat | None = None,  # noqa: A002 - the documented option name
+    encoding: str | None = None,
 ) -> tuple[Facility, ...]:
-    """Read a facility list from a CSV or JSON file.
+    """Read a facility list from a CSV, JSON, ``.xlsx`` or Parquet file.
 
     Parameters
     ----------
@@ -707,6 +705,9 @@ def read_facilities(
         Converts CSV strings of the attributes it declares to their declared types.
     format : {"csv", "json"}, optional
         Overrides the suffix.
+    encoding : str, optional
+        Text encoding of a CSV file that is not UTF-8 (with or without BOM) or UTF-16 with BOM,
+        e.g. ``"cp1258"``.
 
     Returns
     -------
@@ -724,7 +725,7 @@ def read_facilities(
     out: list[Facility] = []
 
     def work() -> None:
-        with _open_table(path, report, format) as table:
+        with _open_table(path, report, format, encoding) as table:
             out.extend(_parse_facilities(table, catalog, report))
 
     _read(report, work)
@@ -1210,6 +1211,7 @@ def read_assessments(
     *,
     format: Layout | None = None,  # noqa: A002 - the documented option name
     as_of: dt.date | None = None,
+    encoding: str | None = None,
 ) -> list[Assessment]:
     """Read assessments from a CSV or JSON file, long or wide format.
 
@@ -1227,6 +1229,8 @@ def read_assessments(
         The date of every row of a file without a ``date`` column (a snapshot). A file with a
         ``date`` column keeps its own dates. Expiry is judged when scoring
         (``score_many(..., as_of=...)``), not here.
+    encoding : str, optional
+        Text encoding of a CSV file that is not UTF-8 or UTF-16 with BOM (``"cp1258"``).
 
     Returns
     -------
@@ -1251,7 +1255,7 @@ def read_assessments(
     out: list[Assessment] = []
 
     def work() -> None:
-        with _open_table(path, report, None) as table:
+        with _open_table(path, report, None, encoding) as table:
             parser = _AssessmentParser(table, catalog, known, report, layout, as_of)
             out.extend(_assessments(parser, report))
 
@@ -1358,6 +1362,7 @@ def read_matrix(
     chunk_size: int = 100_000,
     as_of: dt.date | None = None,
     label: str | None = None,
+    encoding: str | None = None,
 ) -> Iterator[StatusMatrix]:
     """Stream an assessment file into status-matrix chunks, without Assessment objects.
 
@@ -1382,6 +1387,8 @@ def read_matrix(
         ``date`` column.
     label : str, optional
         Provenance label of the chunks.
+    encoding : str, optional
+        As for :func:`read_assessments`.
 
     Yields
     ------
@@ -1403,7 +1410,7 @@ def read_matrix(
             "chunk_size must be a whole number >= 1", key="chunk_size", value=chunk_size
         )
     known = _facility_index(facilities)
-    return _stream(path, catalog, known, layout, chunk_size, as_of, label)
+    return _stream(path, catalog, known, layout, chunk_size, as_of, label, encoding)
 
 
 def _stream(
@@ -1414,6 +1421,7 @@ def _stream(
     chunk_size: int,
     as_of: dt.date | None,
     label: str | None,
+    encoding: str | None = None,
 ) -> Iterator[StatusMatrix]:
     report = _Report(os.fspath(path))
     compiled = compile_catalog(catalog)
@@ -1422,7 +1430,10 @@ def _stream(
     columns = FacilityColumns.build(order)
     minimum = [None if math.isnan(m) else float(m) for m in compiled.min_coverage]
     chunk = _Chunk(compiled.size, chunk_size)
-    with contextlib.suppress(_StopReadingError), _open_table(path, report, None) as table:
+    with (
+        contextlib.suppress(_StopReadingError),
+        _open_table(path, report, None, encoding) as table,
+    ):
         parser = _AssessmentParser(table, catalog, known, report, layout, as_of)
         wide = parser.layout == "wide"
         finished: dict[tuple[str, dt.date], tuple[int, int]] = {}  # first and last row
