@@ -129,6 +129,7 @@ __all__ = [
     "read_assessments",
     "read_facilities",
     "read_matrix",
+    "read_status_matrix",
     "write_assessments",
     "write_facilities",
 ]
@@ -1466,6 +1467,82 @@ def _stream(
         if len(chunk) and not report:
             yield chunk.matrix(catalog, order, columns, label)
     report.raise_if_any()
+
+
+def read_status_matrix(
+    path: PathLike,
+    catalog: Catalog,
+    facilities: Iterable[Facility],
+    *,
+    format: Layout | None = None,  # noqa: A002 - the documented option name
+    as_of: dt.date | None = None,
+    label: str | None = None,
+    encoding: str | None = None,
+    engine: Literal["auto", "pyarrow", "python"] = "auto",
+) -> StatusMatrix:
+    """Read a whole assessment file column by column into one status matrix.
+
+    The fast way into :func:`readiness.score_many`: CSV (long or wide) and Parquet files are
+    parsed into columns, validated once per distinct value and put into the matrix by array
+    indexing, without an object per row (see :mod:`readiness._columnar`). Other files (JSON,
+    ``.xlsx``) are read by the row reader. The result equals the chunks of :func:`read_matrix`
+    joined (every facility of ``facilities``, assessments in order of first appearance), except
+    that a long-format file need not be grouped by facility and date.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.csv``, ``.parquet``, ``.json`` or ``.xlsx`` (another suffix: the content decides
+        between CSV and JSON).
+    catalog : Catalog
+    facilities : iterable of Facility
+    format : {"long", "wide"}, optional
+        As for :func:`read_assessments`.
+    as_of : datetime.date, optional
+        As for :func:`read_matrix`: the date of a file without a ``date`` column, and the day
+        expiry is judged on.
+    label : str, optional
+        Provenance label of the matrix.
+    encoding : str, optional
+        As for :func:`read_assessments`.
+    engine : {"auto", "pyarrow", "python"}
+        ``"pyarrow"`` parses with pyarrow (``pip install 'readiness[arrow]'``), ``"python"``
+        with the standard library's ``csv`` module; ``"auto"`` takes pyarrow when it is
+        installed. Both give the same matrix and the same errors. Parquet always needs pyarrow.
+
+    Returns
+    -------
+    StatusMatrix
+
+    Raises
+    ------
+    readiness.errors.InputError
+        Every problem of the file, exactly as :func:`read_assessments` reports them.
+    readiness.errors.MissingDependencyError
+        ``engine="pyarrow"`` or a Parquet file without pyarrow installed.
+
+    Examples
+    --------
+    >>> import readiness
+    >>> from readiness.io import read_facilities, read_status_matrix
+    >>> catalog = readiness.load_catalog("vn-smart-hospital")
+    >>> facilities = read_facilities("examples/bac_ninh/facilities.csv", catalog=catalog)
+    >>> matrix = read_status_matrix("examples/bac_ninh/assessments.csv", catalog, facilities)
+    >>> len(matrix) == len(facilities)
+    True
+    """
+    from readiness import _columnar  # noqa: PLC0415 - optional engines load on use
+
+    return _columnar.read_status_matrix(
+        path,
+        catalog,
+        facilities,
+        format=format,
+        as_of=as_of,
+        label=label,
+        encoding=encoding,
+        engine=engine,
+    )
 
 
 def _not_grouped(report: _Report, parsed: _Parsed, earlier: tuple[int, int]) -> None:

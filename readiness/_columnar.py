@@ -1,0 +1,781 @@
+"""Columnar reading: an assessment file straight into a status matrix, without a row object.
+
+:func:`read_status_matrix` reads a CSV (long or wide) or Parquet file column by column:
+
+1. **Parse** into columns of strings, with pyarrow when installed (``readiness[arrow]``) or with
+   the standard library's C ``csv`` module (``engine="python"``). Each column is factorised into
+   integer codes and its distinct values.
+2. **Validate column-wise.** Every rule is checked once per *distinct* value (facility ids,
+   dates, criterion and status words, and each distinct combination of the record cells), by the
+   same row parser the row readers use, then spread to the rows by the codes. Ids are matched
+   against the facility list and the catalog; duplicates (a criterion twice for one facility and
+   date, a wide row twice) are found with :func:`numpy.unique` over integer keys.
+3. **Build** the status matrix by fancy indexing: record codes (expiry and coverage applied) and
+   progress go into their (criterion, assessment) cells.
+
+Errors are exactly the row readers': when a column-wise check finds any problem, or the file is
+one that only the row reader parses (a bare carriage return, a NUL byte, rows of uneven width,
+stray quotes, cells of types other than text, numbers and dates in Parquet), the file is read
+again by the row reader, which reports every problem with its file, line, row, column and value.
+If the row reader finds nothing wrong after all, its records give the matrix, so a columnar check
+that is stricter than the rules can cost time but never change a result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import gc
+import io as _io
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from readiness import _sniff
+from readiness._catalog import Catalog
+from readiness._compile import compile_catalog
+from readiness._matrix import (
+    BELOW_COVERAGE,
+    EXPIRED,
+    MET,
+    NA,
+    NOT_MET,
+    PARTIAL,
+    UNKNOWN,
+    FacilityColumns,
+    StatusMatrix,
+)
+from readiness._model import Facility, Record, Status
+from readiness.errors import MissingDependencyError, OptionError
+
+if TYPE_CHECKING:
+    from readiness.io import _AssessmentParser, _Report, _Table
+
+__all__ = ["Engine", "other_table", "read_status_matrix"]
+
+Engine = Literal["auto", "pyarrow", "python"]
+_OPTIONAL: Final = ("progress", "coverage", "reason", "evidence", "note", "valid_until")
+_RECORD: Final = ("criterion", "status", *_OPTIONAL[:5], "assessed_by", "valid_until")
+_CODE: Final = {
+    Status.NOT_APPLICABLE: NA,
+    Status.MET: MET,
+    Status.PARTIAL: PARTIAL,
+    Status.NOT_MET: NOT_MET,
+    Status.UNKNOWN: UNKNOWN,
+}
+_FREE_TEXT: Final = ("evidence", "note")
+_NEVER: Final = np.iinfo(np.int64).max  # valid_until of a record without one
+_EPOCH: Final = dt.date(1970, 1, 1).toordinal()
+_DAYS: Final = 4_000_000  # more than any date ordinal: key = facility * _DAYS + day
+_DUMMY_DATE: Final = "2000-01-01"
+_SCAN: Final = 1 << 26
+
+
+class _Fallback(Exception):  # noqa: N818 - a signal, not an error
+    """A column-wise check found a problem: the row reader reports it."""
+
+
+@attrs.define
+class _Column:
+    """One column, factorised: ``uniques[codes[i]]`` is the cell of data row ``i``."""
+
+    codes: npt.NDArray[np.intp]
+    uniques: list[str]
+
+    def take(self, keep: npt.NDArray[np.intp]) -> _Column:
+        return _Column(self.codes[keep], self.uniques)
+
+    def blank(self) -> npt.NDArray[np.bool_]:
+        """Which rows hold an empty or blank cell (an absent value for the row reader)."""
+        flags = np.array([not u or u.isspace() for u in self.uniques], dtype=bool)
+        return flags[self.codes] if len(self.uniques) else np.ones(len(self.codes), dtype=bool)
+
+    def used(self) -> npt.NDArray[np.bool_]:
+        return np.bincount(self.codes, minlength=len(self.uniques)) > 0
+
+
+@attrs.define
+class _Frame:
+    """The header and factorised columns of one file."""
+
+    names: tuple[str, ...]
+    columns: dict[str, _Column]
+    count: int
+    keyed: bool = False  # Parquet: rows as objects, like JSON (no blank-row skipping)
+
+    def get(self, name: str) -> _Column:
+        found = self.columns.get(name)
+        if found is None:
+            return _Column(np.zeros(self.count, dtype=np.intp), [""])
+        return found
+
+
+def _factorise(values: Sequence[str]) -> _Column:
+    """Factorise a column of strings (one value, mostly empty and dense columns made quick)."""
+    count = len(values)
+    if not count:
+        return _Column(np.zeros(0, dtype=np.intp), [])
+    if values.count(values[0]) == count:  # type: ignore[attr-defined]
+        return _Column(np.zeros(count, dtype=np.intp), [values[0]])
+    if values.count("") * 2 > count:  # type: ignore[attr-defined]
+        filled = np.flatnonzero(np.fromiter(map(bool, values), dtype=bool, count=count))
+        part = _factorise([values[k] for k in filled.tolist()])
+        codes = np.zeros(count, dtype=np.intp)
+        codes[filled] = part.codes + 1
+        return _Column(codes, ["", *part.uniques])
+    lookup = {v: n for n, v in enumerate(dict.fromkeys(values))}
+    codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.intp, count=count)
+    return _Column(codes, list(lookup))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _require_pyarrow() -> Any:
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - optional extra
+    except ImportError:
+        raise MissingDependencyError(
+            "engine='pyarrow' and Parquet files need pyarrow: pip install 'readiness[arrow]'"
+        ) from None
+    return pa
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401, PLC0415 - optional extra
+    except ImportError:
+        return False
+    return True
+
+
+def _header_frame(columns: list[_Column], count: int) -> _Frame | None:
+    """Turn raw columns whose row 0 is the header into a frame (None: let the row reader read)."""
+    header = [c.uniques[c.codes[0]] for c in columns]
+    while header and not header[-1].strip():  # trailing nameless columns: ignored when empty
+        header.pop()
+        extra = columns.pop()
+        if not extra.take(np.arange(1, count + 1)).blank().all():
+            return None
+    names = tuple(name.strip() for name in header)
+    if not all(names) or len(set(names)) != len(names):
+        return None
+    body = np.arange(1, count + 1)
+    return _Frame(
+        names=names,
+        columns={n: c.take(body) for n, c in zip(names, columns, strict=True)},
+        count=count,
+    )
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of cells are made (none are cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _split_columns(raw: bytes, text: str, delimiter: str) -> list[list[str]] | None:
+    """Split a file without quotes into columns by ``str.split`` (None: not that simple).
+
+    Every line must hold the same number of delimiters and none may be blank (counted on the
+    bytes with numpy); then the cells of the whole file are one ``split``.
+    """
+    if b'"' in raw or not raw.strip():
+        return None
+    data = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    if not raw.endswith(b"\n"):
+        ends = np.r_[ends, len(data)]
+    starts = np.r_[0, ends[:-1] + 1]
+    crlf = b"\r\n" in raw
+    if bool(np.any(ends - starts <= int(crlf))):  # a blank line
+        return None
+    delimiters = np.flatnonzero(data == ord(delimiter))
+    counts = np.diff(np.searchsorted(delimiters, np.r_[starts, ends[-1]]))
+    if bool(np.any(counts != counts[0])):
+        return None
+    width = int(counts[0]) + 1
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    cells = text.removesuffix("\n").replace("\n", delimiter).split(delimiter)
+    return [cells[k::width] for k in range(width)]
+
+
+def _python_csv(raw: bytes, text: str, delimiter: str) -> _Frame | None:
+    with _no_gc():
+        split = _split_columns(raw, text, delimiter)
+        if split is not None:
+            columns = [_factorise(column) for column in split]
+            del split
+            if any(c.uniques[c.codes[0]].strip() for c in columns):  # row 0 is the header
+                return _header_frame(columns, len(columns[0].codes) - 1)
+        return _csv_module(text, delimiter)
+
+
+def _csv_module(text: str, delimiter: str) -> _Frame | None:
+    try:
+        rows = [
+            r
+            for r in csv.reader(_io.StringIO(text, newline="\n"), delimiter=delimiter, strict=True)
+            if r
+        ]
+    except csv.Error:
+        return None
+    start = next((k for k, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if start is None:
+        return None
+    rows = rows[start:]
+    width = len(rows[0])
+    if set(map(len, rows)) != {width}:
+        for k, r in enumerate(rows):
+            if len(r) > width:
+                if any(c.strip() for c in r[width:]):
+                    return None
+                rows[k] = r[:width]
+            elif len(r) < width:
+                r.extend([""] * (width - len(r)))
+    columns = [_factorise(col) for col in zip(*rows, strict=True)]
+    return _header_frame(columns, len(rows) - 1)
+
+
+def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
+    pa = _require_pyarrow()
+    import pyarrow.compute as pc  # noqa: PLC0415 - optional extra
+    from pyarrow import csv as pacsv  # noqa: PLC0415 - optional extra
+
+    first = next(
+        (
+            r
+            for r in csv.reader(
+                _io.StringIO(data[: 1 << 16].decode("utf-8", "replace"), newline="\n"),
+                delimiter=delimiter,
+            )
+            if any(c.strip() for c in r)
+        ),
+        None,
+    )
+    if first is None:
+        return None
+    names = [f"f{k}" for k in range(len(first))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    encoded = pa.table(
+        [pc.dictionary_encode(table.column(n)) for n in names], names=names
+    ).unify_dictionaries()
+    columns = []
+    for name in names:
+        chunks = encoded.column(name).chunks
+        codes = (
+            np.concatenate([np.asarray(c.indices) for c in chunks])
+            if chunks
+            else np.zeros(0, np.int32)
+        )
+        uniques = chunks[0].dictionary.to_pylist() if chunks else []
+        columns.append(_Column(codes.astype(np.intp), uniques))
+    blank = np.ones(table.num_rows, dtype=bool)
+    for column in columns:
+        blank &= column.blank()
+    start = int(np.argmin(blank)) if table.num_rows and not blank.all() else None
+    if start is None:
+        return None
+    if start:
+        columns = [c.take(np.arange(start, table.num_rows)) for c in columns]
+    return _header_frame(columns, table.num_rows - start - 1)
+
+
+def _stray_quote(raw: bytes, delimiter: str) -> bool:
+    """Whether a quote is followed by text although it does not open a cell.
+
+    A quote that closes a quoted cell and is followed by text is an error for the standard csv
+    module but not for pyarrow; such files (and a few harmless look-alikes, like ``"a""b"``)
+    are parsed by the csv module.
+    """
+    if b'"' not in raw:
+        return False
+    data = np.frombuffer(raw, dtype=np.uint8)
+    opens = np.zeros(256, dtype=bool)
+    opens[[ord(delimiter), ord("\n")]] = True
+    after = opens.copy()
+    after[[ord("\r"), ord('"')]] = True
+    for lo in range(0, len(data), _SCAN):
+        at = np.flatnonzero(data[lo : lo + _SCAN] == ord('"')) + lo
+        at = at[(at > 0) & (at + 1 < len(data))]
+        if bool(np.any(~opens[data[at - 1]] & ~after[data[at + 1]])):
+            return True
+    return False
+
+
+def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | None:
+    with path.open("rb") as handle:
+        try:
+            decoding, problem = _sniff.detect(handle, encoding)
+        except LookupError:
+            raise OptionError("no such text encoding", key="encoding", value=encoding) from None
+        if problem is not None:
+            return None
+        data = handle.read()
+    if decoding.encoding in ("utf-8", "utf8"):
+        raw = data[decoding.skip :]
+        text: str | None = None
+    else:
+        text = _sniff.decode_all(data, decoding)
+        raw = text.encode("utf-8")
+    del data
+    if b"\0" in raw or raw.count(b"\r") != raw.count(b"\r\n"):
+        return None
+    head = next((line for line in raw[: 1 << 16].split(b"\n") if line.strip()), b"")
+    delimiter = _sniff.delimiter_of(head.decode("utf-8", "replace"))
+    if engine == "pyarrow" and not _stray_quote(raw, delimiter):
+        frame = _arrow_csv(raw, delimiter)
+        if frame is not None:
+            return frame
+    return _python_csv(raw, raw.decode("utf-8") if text is None else text, delimiter)
+
+
+def _parquet_frame(path: Path) -> _Frame | None:
+    pa = _require_pyarrow()
+    import pyarrow.compute as pc  # noqa: PLC0415 - optional extra
+    import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
+
+    table = pq.read_table(path)
+    names = tuple(table.column_names)
+    if len(set(names)) != len(names):
+        return None
+    columns: dict[str, _Column] = {}
+    for name in names:
+        column = table.column(name)
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column = column.cast(kind.value_type)
+            kind = kind.value_type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+            column = pc.fill_null(column.cast(pa.string()), "")
+            encoded = pc.dictionary_encode(column.combine_chunks())
+            columns[name] = _Column(
+                np.asarray(encoded.indices).astype(np.intp), encoded.dictionary.to_pylist()
+            )
+            continue
+        if name in ("progress", "coverage") and (
+            pa.types.is_floating(kind) or pa.types.is_integer(kind)
+        ):
+            text = ["" if v is None else repr(float(v)) for v in column.to_pylist()]
+        elif name in ("date", "valid_until") and pa.types.is_date32(kind):
+            text = ["" if v is None else v.isoformat() for v in column.to_pylist()]
+        else:
+            return None
+        columns[name] = _factorise(text)
+    return _Frame(names=names, columns=columns, count=table.num_rows, keyed=True)
+
+
+def other_table(path: str | Path, report: _Report) -> _Table:
+    """Return the row reader's table of an ``.xlsx`` or Parquet file."""
+    from readiness.io import _items_table  # noqa: PLC0415 - io imports this module lazily
+
+    if Path(path).suffix.lower() == ".xlsx":
+        from readiness import _xlsx  # noqa: PLC0415 - openpyxl loads on use
+
+        return _xlsx.table(path, report)
+    _require_pyarrow()
+    import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
+
+    return _items_table(report.path, pq.read_table(path).to_pylist(), report, "row")
+
+
+# --------------------------------------------------------------------------- validating
+
+
+class _Check:
+    """Column-wise checks that reuse the row parser on each distinct value."""
+
+    def __init__(self, parser: _AssessmentParser, scratch: _Report) -> None:
+        self.parser = parser
+        self.scratch = scratch
+        self.anyone = next(iter(parser.facilities), None)
+
+    def cells(self, values: dict[str, object]) -> Any:
+        from readiness.io import _Cells, _Row  # noqa: PLC0415 - io imports this module lazily
+
+        return _Cells(_Row(number=1, line=None, values=values), self.scratch)
+
+    def ok(self) -> None:
+        if self.scratch:
+            raise _Fallback
+
+    def free_text(self, name: str, column: _Column) -> _Column:
+        """Check each distinct value of a free-text column; return it keyed by presence."""
+        for k in np.flatnonzero(column.used()):
+            self.cells({name: column.uniques[k]}).text(name)
+            self.ok()
+        present = ~column.blank()
+        return _Column(present.astype(np.intp), ["", "x"])
+
+    def per_unique(self, column: _Column, check: Callable[[str], int]) -> npt.NDArray[np.int64]:
+        """Map each used distinct value through ``check``; return the per-row results."""
+        used = column.used()
+        out = np.zeros(len(column.uniques), dtype=np.int64)
+        for k in np.flatnonzero(used):
+            out[k] = check(column.uniques[k])
+        return out[column.codes]
+
+    def facility(self, position: dict[str, int]) -> Callable[[str], int]:
+        def check(value: str) -> int:
+            fid = self.cells({"facility_id": value}).text("facility_id", required=True, strip=True)
+            self.ok()
+            if fid not in position:
+                raise _Fallback
+            return position[fid]
+
+        return check
+
+    def date(self, value: str) -> int:
+        day = self.cells({"date": value}).date("date", required=True)
+        self.ok()
+        assert day is not None
+        return int(day.toordinal())
+
+    def parse(self, values: dict[str, object]) -> tuple[int, Record | None]:
+        """Parse one distinct record (criterion index -1: a row without a record)."""
+        from readiness.io import _Row  # noqa: PLC0415 - io imports this module lazily
+
+        if self.anyone is None:
+            raise _Fallback
+        values = {"facility_id": self.anyone, "date": _DUMMY_DATE, **values}
+        parser = self.parser
+        row = _Row(number=1, line=None, values=values)
+        parsed = parser._long(row) if parser.layout == "long" else parser._wide(row)  # noqa: SLF001
+        self.ok()
+        if parsed is None:  # pragma: no cover - the parser reports every refusal
+            raise _Fallback
+        if not parsed.cells:
+            return -1, None
+        ((index, _, record, _),) = parsed.cells
+        return index, record
+
+
+@attrs.define
+class _Records:
+    """Per-row record fields: criterion index, matrix status, progress, coverage, valid_until."""
+
+    index: npt.NDArray[np.int64]
+    status: npt.NDArray[np.uint8]
+    progress: npt.NDArray[np.float64]
+    coverage: npt.NDArray[np.float64]
+    until: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, parsed: list[tuple[int, Record | None]]) -> _Records:
+        index = np.array([i for i, _ in parsed], dtype=np.int64)
+        records = [r for _, r in parsed]
+        return cls(
+            index=index,
+            status=np.array([UNKNOWN if r is None else _CODE[r.status] for r in records], np.uint8),
+            progress=np.array(
+                [0.0 if r is None or r.progress is None else r.progress for r in records]
+            ),
+            coverage=np.array(
+                [np.nan if r is None or r.coverage is None else r.coverage for r in records]
+            ),
+            until=np.array(
+                [
+                    _NEVER if r is None or r.valid_until is None else r.valid_until.toordinal()
+                    for r in records
+                ],
+                dtype=np.int64,
+            ),
+        )
+
+    def take(self, codes: npt.NDArray[np.intp]) -> _Records:
+        return _Records(
+            self.index[codes],
+            self.status[codes],
+            self.progress[codes],
+            self.coverage[codes],
+            self.until[codes],
+        )
+
+    def codes(
+        self, minimum: npt.NDArray[np.float64], when: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+        """Apply ``record_code`` to every row: expiry against ``when``, coverage minimums."""
+        status = self.status.copy()
+        claim = (status == MET) | (status == PARTIAL)
+        expired = claim & (self.until < when)
+        status[expired] = EXPIRED
+        need = minimum[np.maximum(self.index, 0)]
+        below = (
+            (status == MET)
+            & ~np.isnan(need)
+            & (np.isnan(self.coverage) | (self.coverage < np.nan_to_num(need)))
+        )
+        status[below] = BELOW_COVERAGE
+        progress = np.where(status == PARTIAL, self.progress, 0.0)
+        return status, progress
+
+
+def _distinct(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return the first row of each distinct key and each row's distinct number."""
+    if len(key) and int(key.max()) < 1 << 24:  # small keys: a dense table, no sorting
+        present = np.zeros(int(key.max()) + 1, dtype=bool)
+        present[key] = True
+        values = np.flatnonzero(present)
+        slot = np.zeros(len(present), dtype=np.intp)
+        slot[values] = np.arange(len(values))
+        inverse = slot[key]
+        first = np.full(len(values), len(key), dtype=np.intp)
+        np.minimum.at(first, inverse, np.arange(len(key)))
+        return first, inverse
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first.astype(np.intp), inverse.reshape(-1).astype(np.intp)
+
+
+def _groups(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Number the distinct keys in order of first appearance: (group of each row, first rows).
+
+    Rows of one group are usually contiguous (files are written grouped): then runs are the
+    groups, found in one pass; otherwise a sort finds them.
+    """
+    count = len(key)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if count else np.zeros(0, np.intp)
+    run_keys = key[starts]
+    if len(np.unique(run_keys)) == len(run_keys):  # every group is one run
+        group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if count else starts
+        return group.astype(np.intp), starts.astype(np.intp)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    by_first = np.argsort(first, kind="stable")
+    rank = np.empty_like(by_first)
+    rank[by_first] = np.arange(len(by_first))
+    return rank[inverse.reshape(-1)].astype(np.intp), first[by_first].astype(np.intp)
+
+
+def _long_records(frame: _Frame, check: _Check) -> _Records:
+    """Parse every record row once per distinct combination of its cells."""
+    count = frame.count
+    rich = np.zeros(count, dtype=bool)
+    for name in _OPTIONAL:
+        if name in frame.columns:
+            rich |= ~frame.get(name).blank()
+    out = _Records(
+        np.full(count, -1, np.int64),
+        np.full(count, UNKNOWN, np.uint8),
+        np.zeros(count),
+        np.full(count, np.nan),
+        np.full(count, _NEVER, np.int64),
+    )
+    plain = np.flatnonzero(~rich)
+    if len(plain):
+        criterion, status, who = (frame.get(n) for n in ("criterion", "status", "assessed_by"))
+        key = (
+            criterion.codes[plain].astype(np.int64) * len(status.uniques) + status.codes[plain]
+        ) * len(who.uniques) + who.codes[plain]
+        first, inverse = _distinct(key)
+        parsed = []
+        for row in plain[first]:
+            values = {n: frame.get(n).uniques[frame.get(n).codes[row]] for n in _RECORD}
+            parsed.append(check.parse(values))
+        _put(out, plain, _Records.of(parsed).take(inverse.reshape(-1)))
+    rows = np.flatnonzero(rich)
+    if len(rows):
+        columns = [frame.get(n) for n in _RECORD]
+        for k, name in enumerate(_RECORD):
+            if name in _FREE_TEXT:  # free text never changes a code: check each value once,
+                columns[k] = check.free_text(name, columns[k])  # then key by presence only
+        keys = list(zip(*(c.codes[rows].tolist() for c in columns), strict=True))
+        distinct = {k: n for n, k in enumerate(dict.fromkeys(keys))}
+        parsed = [
+            check.parse(
+                {n: c.uniques[v] for n, c, v in zip(_RECORD, columns, key, strict=True)}
+            )
+            for key in distinct
+        ]
+        which = np.fromiter(map(distinct.__getitem__, keys), dtype=np.intp, count=len(keys))
+        _put(out, rows, _Records.of(parsed).take(which))
+    return out
+
+
+def _put(out: _Records, rows: npt.NDArray[np.intp], part: _Records) -> None:
+    out.index[rows] = part.index
+    out.status[rows] = part.status
+    out.progress[rows] = part.progress
+    out.coverage[rows] = part.coverage
+    out.until[rows] = part.until
+
+
+def _build(
+    frame: _Frame,
+    parser: _AssessmentParser,
+    scratch: _Report,
+    known: dict[str, Facility],
+    columns: FacilityColumns,
+    as_of: dt.date | None,
+    label: str | None,
+) -> StatusMatrix:
+    if not parser.check_header() or scratch:
+        raise _Fallback
+    if not frame.keyed:  # rows whose cells are all blank hold no data (as the row reader skips)
+        blank = np.ones(frame.count, dtype=bool)
+        for name in frame.names:
+            blank &= frame.get(name).blank()
+        if blank.any():
+            keep = np.flatnonzero(~blank)
+            frame = _Frame(
+                frame.names, {n: c.take(keep) for n, c in frame.columns.items()}, len(keep)
+            )
+    catalog = parser.catalog
+    compiled = compile_catalog(catalog)
+    order = tuple(known.values())
+    check = _Check(parser, scratch)
+    position = {f.id: n for n, f in enumerate(order)}
+    count = frame.count
+    facility = check.per_unique(frame.get("facility_id"), check.facility(position))
+    if parser.date_from_as_of:
+        assert as_of is not None
+        day = np.full(count, as_of.toordinal(), dtype=np.int64)
+    else:
+        day = check.per_unique(frame.get("date"), check.date)
+    when = day if as_of is None else np.full(count, as_of.toordinal(), dtype=np.int64)
+    minimum = np.asarray(compiled.min_coverage, dtype=np.float64)
+    key = facility * _DAYS + day
+    if parser.layout == "long":
+        records = _long_records(frame, check)
+        assessment, heads = _groups(key)
+        with_record = np.flatnonzero(records.index >= 0)
+        taken = np.zeros((compiled.size, len(heads)), dtype=bool)
+        taken[records.index[with_record], assessment[with_record]] = True
+        if int(np.count_nonzero(taken)) != len(with_record):  # a criterion twice in one group
+            raise _Fallback
+        del taken
+        status = np.full((compiled.size, len(heads)), UNKNOWN, dtype=np.uint8)
+        progress = np.zeros((compiled.size, len(heads)))
+        codes, values = records.take(with_record).codes(minimum, when[with_record])
+        status[records.index[with_record], assessment[with_record]] = codes
+        progress[records.index[with_record], assessment[with_record]] = values
+    else:
+        if len(_groups(key)[1]) != count:
+            raise _Fallback
+        heads = np.arange(count)
+        status = np.full((compiled.size, count), UNKNOWN, dtype=np.uint8)
+        progress = np.zeros((compiled.size, count))
+        for name, index, _ in parser.criteria:
+            column = frame.get(name)
+            blank = column.blank()
+            filled = np.flatnonzero(~blank)
+            if not len(filled):
+                continue
+            part = _Column(column.codes, column.uniques)
+            parsed: list[tuple[int, Record | None]] = [
+                check.parse({name: u}) if used and not (not u or u.isspace()) else (-1, None)
+                for u, used in zip(part.uniques, part.used(), strict=True)
+            ]
+            records = _Records.of(parsed).take(column.codes[filled])
+            records.index[:] = index
+            codes, values = records.codes(minimum, when[filled])
+            status[index, filled] = codes
+            progress[index, filled] = values
+    return StatusMatrix(
+        catalog=catalog,
+        facilities=order,
+        rows=facility[heads].astype(np.intp),
+        dates=(day[heads] - _EPOCH).astype("datetime64[D]"),
+        status=status,
+        progress=progress,
+        label=label,
+        facility_columns=columns,
+    )
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def _engine(engine: object) -> Engine:
+    if engine == "auto":
+        return "pyarrow" if _has_pyarrow() else "python"
+    if engine == "pyarrow":
+        _require_pyarrow()
+        return "pyarrow"
+    if engine == "python":
+        return "python"
+    raise OptionError("engine must be 'auto', 'pyarrow' or 'python'", key="engine", value=engine)
+
+
+def read_status_matrix(
+    path: str | Path,
+    catalog: Catalog,
+    facilities: Any,
+    *,
+    format: Any = None,  # noqa: A002 - the documented option name
+    as_of: dt.date | None = None,
+    label: str | None = None,
+    encoding: str | None = None,
+    engine: Engine = "auto",
+) -> StatusMatrix:
+    """Read a whole assessment file column by column into one status matrix.
+
+    See :func:`readiness.io.read_status_matrix` (the public name) for the parameters.
+    """
+    from readiness import io  # noqa: PLC0415 - io imports this module lazily
+    from readiness._matrix import check_date  # noqa: PLC0415
+
+    layout = io._check_layout(format, allow_none=True)  # noqa: SLF001
+    check_date(as_of, "as_of")
+    chosen = _engine(engine)
+    known = io._facility_index(facilities)  # noqa: SLF001
+    order = tuple(known.values())
+    columns = FacilityColumns.build(order)
+    where = Path(path)
+    suffix = where.suffix.lower()
+    frame: _Frame | None = None
+    if suffix == ".parquet":
+        frame = _parquet_frame(where)
+    elif suffix not in (".json", ".xlsx"):
+        with where.open("rb") as handle:
+            head = handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+        if suffix == ".csv" or head[:1] not in (b"[", b"{"):
+            frame = _csv_frame(where, chosen, encoding)
+    if frame is not None:
+        scratch = io._Report(str(path))  # noqa: SLF001
+        table = io._Table(path=str(path), columns=frame.names, rows=iter(()), keyed=frame.keyed)  # noqa: SLF001
+        table.usable = bool(frame.count) or not frame.keyed
+        parser = io._AssessmentParser(table, catalog, known, scratch, layout, as_of)  # noqa: SLF001
+        try:
+            return _build(frame, parser, scratch, known, columns, as_of, label)
+        except _Fallback:
+            pass
+    # The row reader: every problem, located; or, if it finds none, the matrix of its records.
+    assessments = io.read_assessments(
+        path, catalog, order, format=layout, as_of=as_of, encoding=encoding
+    )
+    built = StatusMatrix.from_assessments(catalog, assessments, as_of=as_of, label=label)
+    position = {f.id: n for n, f in enumerate(order)}
+    rows = np.array([position[built.facility(j).id] for j in range(len(built))], dtype=np.intp)
+    return StatusMatrix(
+        catalog=catalog,
+        facilities=order,
+        rows=rows,
+        dates=built.dates,
+        status=built.status,
+        progress=built.progress,
+        label=label,
+        facility_columns=columns,
+    )
