@@ -73,7 +73,6 @@ _NEVER: Final = np.iinfo(np.int64).max  # valid_until of a record without one
 _EPOCH: Final = dt.date(1970, 1, 1).toordinal()
 _DAYS: Final = 4_000_000  # more than any date ordinal: key = facility * _DAYS + day
 _DUMMY_DATE: Final = "2000-01-01"
-_SCAN: Final = 1 << 26
 
 
 class _Fallback(Exception):  # noqa: N818 - a signal, not an error
@@ -305,26 +304,37 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
     return _header_frame(columns, table.num_rows - start - 1)
 
 
-def _stray_quote(raw: bytes, delimiter: str) -> bool:
-    """Whether a quote is followed by text although it does not open a cell.
+def _strict_quotes(raw: bytes, delimiter: str) -> bool:
+    """Whether the standard csv module (``strict=True``) accepts every quote of ``raw``.
 
-    A quote that closes a quoted cell and is followed by text is an error for the standard csv
-    module but not for pyarrow; such files (and a few harmless look-alikes, like ``"a""b"``)
-    are parsed by the csv module.
+    pyarrow parses quotes as the csv module does, but leniently: text after a closing quote is
+    kept, and a quoted cell left open at the end of the file is accepted. This walks the quotes
+    with the csv module's rules (a quote opens a cell only at the start of a cell; in a quoted
+    cell ``""`` is a quote and a lone quote closes it, and must be followed by the delimiter or a
+    line end) so that such files go to the csv module, which reports them.
     """
     if b'"' not in raw:
-        return False
+        return True
     data = np.frombuffer(raw, dtype=np.uint8)
-    opens = np.zeros(256, dtype=bool)
-    opens[[ord(delimiter), ord("\n")]] = True
-    after = opens.copy()
-    after[[ord("\r"), ord('"')]] = True
-    for lo in range(0, len(data), _SCAN):
-        at = np.flatnonzero(data[lo : lo + _SCAN] == ord('"')) + lo
-        at = at[(at > 0) & (at + 1 < len(data))]
-        if bool(np.any(~opens[data[at - 1]] & ~after[data[at + 1]])):
-            return True
-    return False
+    quotes = np.flatnonzero(data == ord('"')).tolist()
+    opens = {ord(delimiter), ord("\n"), ord("\r")}
+    ends = {ord(delimiter), ord("\n"), ord("\r")}
+    inside = False
+    k = 0
+    while k < len(quotes):
+        at = quotes[k]
+        if not inside:
+            inside = at == 0 or raw[at - 1] in opens
+            k += 1
+            continue
+        if k + 1 < len(quotes) and quotes[k + 1] == at + 1:  # "" in a quoted cell
+            k += 2
+            continue
+        if at + 1 < len(raw) and raw[at + 1] not in ends:
+            return False
+        inside = False
+        k += 1
+    return not inside
 
 
 def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | None:
@@ -347,7 +357,7 @@ def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | Non
         return None
     head = next((line for line in raw[: 1 << 16].split(b"\n") if line.strip()), b"")
     delimiter = _sniff.delimiter_of(head.decode("utf-8", "replace"))
-    if engine == "pyarrow" and not _stray_quote(raw, delimiter):
+    if engine == "pyarrow" and _strict_quotes(raw, delimiter):
         frame = _arrow_csv(raw, delimiter)
         if frame is not None:
             return frame
