@@ -14,7 +14,6 @@ import io as io_module
 import json
 import re
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,28 +165,6 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- inputs
 
 
-class _Progress:
-    """A progress line on stderr for runs longer than about a second, only on a terminal."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.start = time.perf_counter()
-        self.shown = False
-        self.enabled = sys.stderr.isatty()
-
-    def update(self, count: int) -> None:
-        elapsed = time.perf_counter() - self.start
-        if self.enabled and elapsed > 1.0:
-            sys.stderr.write(f"\rreadiness: {count:,} {self.what} ({elapsed:.1f} s)")
-            sys.stderr.flush()
-            self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
 def _catalog(args: argparse.Namespace) -> Catalog:
     from readiness._load import load_catalog  # noqa: PLC0415
 
@@ -197,16 +174,14 @@ def _catalog(args: argparse.Namespace) -> Catalog:
 def _chunks(args: argparse.Namespace, catalog: Catalog) -> Iterator[StatusMatrix]:
     from readiness import io  # noqa: PLC0415
 
-    facilities = io.read_facilities(args.facilities, catalog=catalog)
-    progress = _Progress("assessments read")
-    count = 0
-    for chunk in io.read_matrix(
-        args.assessments, catalog, facilities, format=args.assessment_format
-    ):
-        count += len(chunk)
-        progress.update(count)
-        yield chunk
-    progress.done()
+    facilities = io.read_facilities(args.facilities, catalog=catalog, encoding=args.encoding)
+    yield io.read_status_matrix(  # columnar: the whole file at once, every problem reported
+        args.assessments,
+        catalog,
+        facilities,
+        format=args.assessment_format,
+        encoding=args.encoding,
+    )
 
 
 def _write_rows(
@@ -458,15 +433,21 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--layer", action="append", metavar="FILE", help="layer file (repeatable)")
         sub.add_argument(
-            "--facilities", required=True, metavar="FILE", help="facility list (CSV or JSON)"
+            "--facilities",
+            required=True,
+            metavar="FILE",
+            help="facility list (CSV, JSON, .xlsx or Parquet)",
         )
         sub.add_argument(
             "--assessments",
             required=True,
             metavar="FILE",
-            help="assessments (CSV or JSON, long or wide)",
+            help="assessments (CSV, JSON, .xlsx or Parquet; long or wide)",
         )
         sub.add_argument("--assessment-format", choices=("long", "wide"), help="default: detected")
+        sub.add_argument(
+            "--encoding", help="text encoding of CSV files that are not UTF-8 (e.g. cp1258)"
+        )
         sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
         sub.add_argument("--lang", choices=("en", "vi"), default="en")
         sub.add_argument("-o", "--output", help="write here instead of stdout")

@@ -27,6 +27,7 @@ import contextlib
 import csv
 import datetime as dt
 import gc
+import os
 import io as _io
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -119,9 +120,9 @@ def _factorise(values: Sequence[str]) -> _Column:
     count = len(values)
     if not count:
         return _Column(np.zeros(0, dtype=np.intp), [])
-    if values.count(values[0]) == count:  # type: ignore[attr-defined]
+    if values.count(values[0]) == count:
         return _Column(np.zeros(count, dtype=np.intp), [values[0]])
-    if values.count("") * 2 > count:  # type: ignore[attr-defined]
+    if values.count("") * 2 > count:
         filled = np.flatnonzero(np.fromiter(map(bool, values), dtype=bool, count=count))
         part = _factorise([values[k] for k in filled.tolist()])
         codes = np.zeros(count, dtype=np.intp)
@@ -147,7 +148,7 @@ def _require_pyarrow() -> Any:
 
 def _has_pyarrow() -> bool:
     try:
-        import pyarrow  # noqa: F401, PLC0415 - optional extra
+        import pyarrow as pa  # noqa: F401, PLC0415 - optional extra
     except ImportError:
         return False
     return True
@@ -399,14 +400,15 @@ def _parquet_frame(path: Path) -> _Frame | None:
     return _Frame(names=names, columns=columns, count=table.num_rows, keyed=True)
 
 
-def other_table(path: str | Path, report: _Report) -> _Table:
+def other_table(path: str | os.PathLike[str], report: _Report) -> _Table:
     """Return the row reader's table of an ``.xlsx`` or Parquet file."""
     from readiness.io import _items_table  # noqa: PLC0415 - io imports this module lazily
 
     if Path(path).suffix.lower() == ".xlsx":
         from readiness import _xlsx  # noqa: PLC0415 - openpyxl loads on use
 
-        return _xlsx.table(path, report)
+        table: _Table = _xlsx.table(path, report)
+        return table
     _require_pyarrow()
     import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
 
@@ -561,7 +563,7 @@ def _distinct(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDA
 
 
 def _groups(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Number the distinct keys in order of first appearance: (group of each row, first rows).
+    """Return the group of each row and the first row of each group (in order of appearance).
 
     Rows of one group are usually contiguous (files are written grouped): then runs are the
     groups, found in one pass; otherwise a sort finds them.
@@ -614,9 +616,7 @@ def _long_records(frame: _Frame, check: _Check) -> _Records:
         keys = list(zip(*(c.codes[rows].tolist() for c in columns), strict=True))
         distinct = {k: n for n, k in enumerate(dict.fromkeys(keys))}
         parsed = [
-            check.parse(
-                {n: c.uniques[v] for n, c, v in zip(_RECORD, columns, key, strict=True)}
-            )
+            check.parse({n: c.uniques[v] for n, c, v in zip(_RECORD, columns, key, strict=True)})
             for key in distinct
         ]
         which = np.fromiter(map(distinct.__getitem__, keys), dtype=np.intp, count=len(keys))
@@ -730,7 +730,7 @@ def _engine(engine: object) -> Engine:
 
 
 def read_status_matrix(
-    path: str | Path,
+    path: str | os.PathLike[str],
     catalog: Catalog,
     facilities: Any,
     *,

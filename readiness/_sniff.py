@@ -1,4 +1,4 @@
-"""Recognise CSV files as spreadsheets write them: the text encoding and the delimiter.
+r"""Recognise CSV files as spreadsheets write them: the text encoding and the delimiter.
 
 Rules (``docs/formats.md``, "CSV as spreadsheets write it"):
 
@@ -10,7 +10,7 @@ Rules (``docs/formats.md``, "CSV as spreadsheets write it"):
   option that reads it (``encoding=`` / ``--encoding``).
 * The delimiter is the one of comma, semicolon and tab that occurs most often outside quotes in
   the header line (comma when none does).
-* Lines end at ``\\n`` only (``\\r\\n`` included), as the row reader has always split them, so a
+* Lines end at ``\n`` only (``\r\n`` included), as the row reader has always split them, so a
   bare carriage return stays visible to the CSV parser, which reports it.
 """
 
@@ -72,12 +72,12 @@ def _not_decodable(data: bytes, start: int, encoding: str, given: bool) -> tuple
     if given:
         return f"the file cannot be decoded as {encoding}: {byte}", line
     likely = guess(data[max(0, start - 4096) : start + 65536])
-    return (
+    message = (
         f"the file is not UTF-8 ({byte} cannot be decoded); it looks like {_NAMES[likely]}: "
         f"save it as UTF-8, or read it with encoding={likely!r} (command line: --encoding "
-        f"{likely})",
-        line,
+        f"{likely})"
     )
+    return message, line
 
 
 def detect(handle: IO[bytes], encoding: str | None) -> tuple[Decoding, tuple[str, int] | None]:
@@ -122,7 +122,7 @@ def detect(handle: IO[bytes], encoding: str | None) -> tuple[Decoding, tuple[str
 
 
 def lines(handle: IO[bytes], decoding: Decoding) -> Iterator[str]:
-    """Yield the decoded lines of ``handle``, each with its ``\\n`` (split at ``\\n`` only)."""
+    r"""Yield the decoded lines of ``handle``, each with its ``\n`` (split at ``\n`` only)."""
     if decoding.encoding in ("utf-8", "utf8"):
         first = True
         for raw in handle:

@@ -9,6 +9,7 @@ line ending, and as Parquet) and by the malformed-file corpus.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io as _io
@@ -161,7 +162,7 @@ def wide_rows(draw: st.DrawFn, clean: bool) -> tuple[list[str], list[dict[str, s
             row[column] = draw(st.sampled_from(cells))
         if not clean and draw(st.integers(0, 3)) == 0:
             name = draw(st.sampled_from(["facility_id", "date", *columns]))
-            pool = BAD[name] if name in BAD else bad_cells
+            pool = BAD.get(name, bad_cells)
             row[name] = draw(st.sampled_from(pool))
         rows.append(row)
     return ["facility_id", "date", *columns], rows
@@ -176,7 +177,9 @@ def write_csv(path: Path, header: list[str], rows: list[dict[str, str]], style: 
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8"))
 
 
-STYLES = st.tuples(st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n"]), st.booleans())
+STYLES = st.tuples(
+    st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n"]), st.booleans()
+)
 PROPERTY = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -211,10 +214,8 @@ def test_parquet_files_read_the_same_every_way(tmp_path: Path, clean: bool, data
     columns = {c: [row.get(c) or None for row in rows] for c in rio.LONG_COLUMNS}
     if data.draw(st.booleans()):  # numbers as numbers, when they are numbers
         for name in ("progress", "coverage"):
-            try:
+            with contextlib.suppress(ValueError):
                 columns[name] = [None if v is None else float(v) for v in columns[name]]  # type: ignore[misc]
-            except ValueError:
-                pass
     path = tmp_path / "long.parquet"
     pq.write_table(pa.table(columns), path)
     check_file(path)
@@ -225,14 +226,15 @@ def test_parquet_files_read_the_same_every_way(tmp_path: Path, clean: bool, data
 
 def test_the_bac_ninh_example_reads_the_same_every_way() -> None:
     folder = HERE.parent / "examples" / "bac_ninh"
-    catalog = readiness.load_catalog(
-        "vn-smart-hospital", layers=[folder / "bn-emr-layer.toml"]
-    )
+    catalog = readiness.load_catalog("vn-smart-hospital", layers=[folder / "bn-emr-layer.toml"])
     facilities = rio.read_facilities(folder / "facilities.csv", catalog=catalog)
     [streamed] = rio.read_matrix(folder / "assessments.csv", catalog, facilities, chunk_size=10**6)
     for engine in ENGINES:
         matrix = rio.read_status_matrix(
-            folder / "assessments.csv", catalog, facilities, engine=engine  # type: ignore[arg-type]
+            folder / "assessments.csv",
+            catalog,
+            facilities,
+            engine=engine,  # type: ignore[arg-type]
         )
         assert np.array_equal(matrix.status, streamed.status)
         assert np.array_equal(matrix.progress, streamed.progress)
