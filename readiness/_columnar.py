@@ -27,8 +27,8 @@ import contextlib
 import csv
 import datetime as dt
 import gc
-import os
 import io as _io
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
