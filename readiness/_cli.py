@@ -446,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--assessment-format", choices=("long", "wide"), help="default: detected")
         sub.add_argument(
-            "--encoding", help="text encoding of CSV files that are not UTF-8 (e.g. cp1258)"
+            "--encoding", help="text encoding of the CSV input files when not UTF-8 (e.g. cp1258)"
         )
         sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
         sub.add_argument("--lang", choices=("en", "vi"), default="en")
