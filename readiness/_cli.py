@@ -144,6 +144,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- graph
 
 
+def _cmd_form(args: argparse.Namespace) -> int:
+    from readiness import io  # noqa: PLC0415
+
+    catalog = _catalog(args)
+    facilities = io.read_facilities(args.facilities, catalog=catalog, encoding=args.encoding)
+    chosen = [
+        f
+        for f in facilities
+        if (not args.facility or f.id in args.facility) and (not args.kind or f.kind == args.kind)
+    ]
+    missing = sorted(set(args.facility or ()) - {f.id for f in facilities})
+    if missing:
+        raise UnknownFacilityError("no such facility in the facility list", value=missing[0])
+    if not chosen:
+        raise UnknownFacilityError("no facility of this kind in the facility list", value=args.kind)
+    rows = io.write_form(args.output, catalog, chosen, date=args.date)
+    noun = "facility" if len(chosen) == 1 else "facilities"
+    print(f"written: {args.output} ({len(chosen):,} {noun}, {rows:,} criterion rows)")
+    return EXIT_OK
+
+
 def _cmd_graph(args: argparse.Namespace) -> int:
     from readiness import graph as g  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
@@ -382,6 +403,12 @@ _EXAMPLES = {
         "example:\n  readiness report examples/bac_ninh/report.toml -o bac-ninh-report\n"
         "  readiness report examples/bac_ninh/report.toml --lang vi"
     ),
+    "form": (
+        "example:\n  readiness form --catalog vn-emr --facilities facilities.csv "
+        "--facility BV-01 -o bv-01.xlsx\n"
+        "  readiness form --catalog vn-smart-hospital --facilities f.csv --kind hospital "
+        "--date 2026-06-30 -o hospitals.xlsx"
+    ),
     "graph": (
         "example:\n  readiness graph vn-smart-hospital --format dot -o graph.dot\n"
         "  readiness graph vn-emr --format graphml -o vn-emr.graphml"
@@ -484,6 +511,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("spec", metavar="SPEC", help="report specification (TOML)")
     sub.add_argument("--lang", choices=("en", "vi"), help="labels (default: the spec's)")
     sub.add_argument("-o", "--output", metavar="DIR", help="folder for the files")
+
+    sub = add("form", "Write an assessment form (.xlsx) to fill in and read back.", _cmd_form)
+    sub.add_argument("--catalog", action="append", required=True, metavar="ID_OR_FILE")
+    sub.add_argument("--layer", action="append", metavar="FILE", help="layer file (repeatable)")
+    sub.add_argument("--facilities", required=True, metavar="FILE", help="facility list")
+    sub.add_argument("--facility", action="append", metavar="ID", help="only this one (repeatable)")
+    sub.add_argument("--kind", help="only facilities of this kind")
+    sub.add_argument("--date", type=_date, help="assessment date in every row (default: today)")
+    sub.add_argument("--encoding", help="text encoding of the facility list when not UTF-8")
+    sub.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
 
     sub = add("graph", "Export the dependency graph of catalogs.", _cmd_graph)
     sub.add_argument("catalogs", nargs="+", metavar="CATALOG", help="built-in id or file")

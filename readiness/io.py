@@ -132,6 +132,7 @@ __all__ = [
     "read_status_matrix",
     "write_assessments",
     "write_facilities",
+    "write_form",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -194,6 +195,8 @@ class _Report:
     problems: list[Problem] = attrs.Factory(list)
     kinds: set[type[ReadinessError]] = attrs.Factory(set)
     stopped_at: str | None = None
+    #: Spreadsheets: the cell (``vn-emr!D14``) of a data row and column (or of a header column).
+    locate: Callable[[int | None, str | None], str | None] | None = None
 
     def add(
         self,
@@ -216,6 +219,7 @@ class _Report:
                 column=column,
                 criterion=criterion,
                 value=value,
+                cell=None if self.locate is None else self.locate(row, column),
             )
         )
         self.kinds.add(kind)
@@ -778,6 +782,8 @@ def _check_layout(layout: object, *, allow_none: bool) -> Layout | None:
 
 def _writing_format(path: PathLike, given: object) -> FileFormat:
     kind = _file_format(path, given)
+    if kind is None and given is None and Path(path).suffix.lower() == ".xlsx":
+        return "csv"  # a one-sheet workbook laid out as the CSV file (see _write_csv)
     if kind is None:
         raise OptionError(
             "cannot tell the file type from the suffix; name the file .csv or .json",
@@ -797,6 +803,11 @@ def _write_json(path: PathLike, objects: Iterable[Mapping[str, Any]]) -> None:
 
 
 def _write_csv(path: PathLike, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    if Path(path).suffix.lower() == ".xlsx":
+        from readiness import _xlsx  # noqa: PLC0415 - openpyxl loads on use
+
+        _xlsx.write_table(path, header, rows)
+        return
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; quotes any \r or \n
         writer.writerow(header)
@@ -1543,6 +1554,49 @@ def read_status_matrix(
         encoding=encoding,
         engine=engine,
     )
+
+
+def write_form(
+    path: PathLike,
+    catalog: Catalog,
+    facilities: Iterable[Facility],
+    *,
+    date: dt.date | None = None,
+) -> int:
+    """Write an assessment form (``.xlsx``) for facilities to fill in and send back.
+
+    One sheet per catalog of ``catalog`` with a row per facility and criterion that applies to
+    it (legacy criteria left out): its id, titles in Vietnamese and English, level, domain,
+    prerequisites in words and source; columns for the status (a drop-down of the status words
+    with Vietnamese labels), progress and coverage (0-100 %, validated), the not-applicable
+    reason, evidence, a note, who assessed it and until when a validation holds. An
+    instructions sheet in Vietnamese and English comes first; headers are frozen and the id
+    columns locked. :func:`read_assessments` and :func:`read_status_matrix` read the filled form
+    back and name each problem's sheet and cell (``vn-emr!D14``). Needs openpyxl
+    (``pip install 'readiness[xlsx]'``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The workbook to write (``.xlsx``), written atomically.
+    catalog : Catalog
+    facilities : iterable of Facility
+        Facilities to assess (at least one).
+    date : datetime.date, optional
+        Date of the assessment written in every row (editable); default today.
+
+    Returns
+    -------
+    int
+        The number of criterion rows written.
+    """
+    from readiness import _xlsx  # noqa: PLC0415 - openpyxl loads on use
+    from readiness._matrix import check_date  # noqa: PLC0415
+
+    check_date(date, "date")
+    if Path(path).suffix.lower() != ".xlsx":
+        raise OptionError("a form is an .xlsx workbook", key="path", value=os.fspath(path))
+    return _xlsx.write_form(path, catalog, tuple(_facility_index(facilities).values()), date=date)
 
 
 def _not_grouped(report: _Report, parsed: _Parsed, earlier: tuple[int, int]) -> None:

@@ -772,6 +772,8 @@ def test_public_names():
         "read_assessments",
         "read_facilities",
         "read_matrix",
+        "read_status_matrix",
         "write_assessments",
         "write_facilities",
+        "write_form",
     }
