@@ -51,13 +51,13 @@ from readiness._matrix import (
     FacilityColumns,
     StatusMatrix,
 )
-from readiness._model import Facility, Record, Status
+from readiness._model import Assessment, Facility, Record, Status
 from readiness.errors import MissingDependencyError, OptionError
 
 if TYPE_CHECKING:
     from readiness.io import _AssessmentParser, _Report, _Table
 
-__all__ = ["Engine", "other_table", "read_status_matrix"]
+__all__ = ["Engine", "from_pandas", "other_table", "read_status_matrix"]
 
 Engine = Literal["auto", "pyarrow", "python"]
 _OPTIONAL: Final = ("progress", "coverage", "reason", "evidence", "note", "valid_until")
@@ -366,11 +366,17 @@ def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | Non
 
 
 def _parquet_frame(path: Path) -> _Frame | None:
-    pa = _require_pyarrow()
-    import pyarrow.compute as pc  # noqa: PLC0415 - optional extra
+    _require_pyarrow()
     import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
 
-    table = pq.read_table(path)
+    return _arrow_frame(pq.read_table(path))
+
+
+def _arrow_frame(table: Any) -> _Frame | None:
+    """Factorise an Arrow table whose columns the row reader would see as text, numbers, dates."""
+    pa = _require_pyarrow()
+    import pyarrow.compute as pc  # noqa: PLC0415 - optional extra
+
     names = tuple(table.column_names)
     if len(set(names)) != len(names):
         return None
@@ -752,7 +758,6 @@ def read_status_matrix(
     chosen = _engine(engine)
     known = io._facility_index(facilities)  # noqa: SLF001
     order = tuple(known.values())
-    columns = FacilityColumns.build(order)
     where = Path(path)
     suffix = where.suffix.lower()
     frame: _Frame | None = None
@@ -763,9 +768,38 @@ def read_status_matrix(
             head = handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
         if suffix == ".csv" or head[:1] not in (b"[", b"{"):
             frame = _csv_frame(where, chosen, encoding)
+    return _matrix(
+        frame,
+        str(path),
+        catalog,
+        known,
+        layout,
+        as_of,
+        label,
+        lambda: io.read_assessments(
+            path, catalog, order, format=layout, as_of=as_of, encoding=encoding
+        ),
+    )
+
+
+def _matrix(
+    frame: _Frame | None,
+    where: str,
+    catalog: Catalog,
+    known: dict[str, Facility],
+    layout: Literal["long", "wide"] | None,
+    as_of: dt.date | None,
+    label: str | None,
+    rows_read: Callable[[], list[Assessment]],
+) -> StatusMatrix:
+    """Build the matrix of ``frame``; on any problem, the row reader reports (or reads) it."""
+    from readiness import io  # noqa: PLC0415 - io imports this module lazily
+
+    order = tuple(known.values())
+    columns = FacilityColumns.build(order)
     if frame is not None:
-        scratch = io._Report(str(path))  # noqa: SLF001
-        table = io._Table(path=str(path), columns=frame.names, rows=iter(()), keyed=frame.keyed)  # noqa: SLF001
+        scratch = io._Report(where)  # noqa: SLF001
+        table = io._Table(path=where, columns=frame.names, rows=iter(()), keyed=frame.keyed)  # noqa: SLF001
         table.usable = bool(frame.count) or not frame.keyed
         parser = io._AssessmentParser(table, catalog, known, scratch, layout, as_of)  # noqa: SLF001
         try:
@@ -773,9 +807,7 @@ def read_status_matrix(
         except _Fallback:
             pass
     # The row reader: every problem, located; or, if it finds none, the matrix of its records.
-    assessments = io.read_assessments(
-        path, catalog, order, format=layout, as_of=as_of, encoding=encoding
-    )
+    assessments = rows_read()
     built = StatusMatrix.from_assessments(catalog, assessments, as_of=as_of, label=label)
     position = {f.id: n for n, f in enumerate(order)}
     rows = np.array([position[built.facility(j).id] for j in range(len(built))], dtype=np.intp)
@@ -789,3 +821,61 @@ def read_status_matrix(
         label=label,
         facility_columns=columns,
     )
+
+
+def from_pandas(
+    frame: Any,
+    catalog: Catalog,
+    facilities: Any,
+    *,
+    layout: Literal["long", "wide"],
+    as_of: dt.date | None = None,
+    label: str | None = None,
+    engine: Engine = "auto",
+) -> StatusMatrix:
+    """Build the status matrix of a DataFrame (see :func:`readiness.io.from_pandas`)."""
+    from readiness import io  # noqa: PLC0415 - io imports this module lazily
+    from readiness._matrix import check_date  # noqa: PLC0415
+
+    try:
+        import pandas as pd  # noqa: PLC0415 - optional extra
+    except ImportError:
+        raise MissingDependencyError(
+            "from_pandas needs pandas: pip install 'readiness[pandas]'"
+        ) from None
+    if not isinstance(frame, pd.DataFrame):
+        raise OptionError("expected a pandas DataFrame", key="df", value=type(frame).__name__)
+    checked = io._check_layout(layout, allow_none=False)  # noqa: SLF001
+    check_date(as_of, "as_of")
+    chosen = _engine(engine)
+    known = io._facility_index(facilities)  # noqa: SLF001
+    frame = frame.reset_index(drop=True)
+    for name in frame.columns:  # Excel-style dates: midnight timestamps are days
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column) and bool(
+            (column.dropna() == column.dropna().dt.normalize()).all()
+        ):
+            frame[name] = column.dt.date.astype(object).where(column.notna(), None)
+    where = "<DataFrame>"
+    arrow: _Frame | None = None
+    if chosen == "pyarrow" and all(isinstance(n, str) for n in frame.columns):
+        pa = _require_pyarrow()
+        try:
+            arrow = _arrow_frame(pa.Table.from_pandas(frame, preserve_index=False))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrow = None
+
+    def rows_read() -> list[Assessment]:
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        report = io._Report(where)  # noqa: SLF001
+        out: list[Assessment] = []
+
+        def work() -> None:
+            table = io._items_table(where, records, report, "row")  # noqa: SLF001
+            parser = io._AssessmentParser(table, catalog, known, report, checked, as_of)  # noqa: SLF001
+            out.extend(io._assessments(parser, report))  # noqa: SLF001
+
+        io._read(report, work)  # noqa: SLF001
+        return out
+
+    return _matrix(arrow, where, catalog, known, checked, as_of, label, rows_read)

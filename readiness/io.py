@@ -126,10 +126,12 @@ __all__ = [
     "MAX_PROBLEMS",
     "assessments_from_dicts",
     "facilities_from_dicts",
+    "from_pandas",
     "read_assessments",
     "read_facilities",
     "read_matrix",
     "read_status_matrix",
+    "to_pandas",
     "write_assessments",
     "write_facilities",
     "write_form",
@@ -1554,6 +1556,85 @@ def read_status_matrix(
         encoding=encoding,
         engine=engine,
     )
+
+
+def from_pandas(
+    df: Any,
+    catalog: Catalog,
+    facilities: Iterable[Facility],
+    *,
+    layout: Layout = "long",
+    as_of: dt.date | None = None,
+    label: str | None = None,
+    engine: Literal["auto", "pyarrow", "python"] = "auto",
+) -> StatusMatrix:
+    """Build the status matrix of a pandas DataFrame of assessments, long or wide.
+
+    The DataFrame has the columns (or keys) of a long- or wide-format file; missing values
+    (``NaN``, ``None``, ``NaT``) are empty cells, numbers may be numbers, and dates may be
+    ``datetime.date`` objects or midnight timestamps. Validation is :func:`read_assessments`'s:
+    every problem is reported together, located by the DataFrame row (1-based position, not the
+    index label) and column, the path shown as ``<DataFrame>``. With pyarrow installed the
+    columns are checked column-wise, as :func:`read_status_matrix` does.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    catalog : Catalog
+    facilities : iterable of Facility
+    layout : {"long", "wide"}
+    as_of : datetime.date, optional
+        As for :func:`read_status_matrix`.
+    label : str, optional
+    engine : {"auto", "pyarrow", "python"}
+
+    Returns
+    -------
+    StatusMatrix
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import readiness
+    >>> from readiness.io import facilities_from_dicts, from_pandas
+    >>> catalog = readiness.load_catalog("vn-emr")
+    >>> facilities = facilities_from_dicts(
+    ...     [{"id": "h1", "kind": "hospital", "ownership": "public"}]
+    ... )
+    >>> df = pd.DataFrame(
+    ...     {"facility_id": ["h1"], "date": ["2026-06-01"],
+    ...      "criterion": ["vn.tt13.it.network"], "status": ["met"]}
+    ... )  # fmt: skip
+    >>> len(from_pandas(df, catalog, facilities))
+    1
+    """
+    from readiness import _columnar  # noqa: PLC0415 - optional engines load on use
+
+    return _columnar.from_pandas(
+        df, catalog, facilities, layout=layout, as_of=as_of, label=label, engine=engine
+    )
+
+
+def to_pandas(result: object) -> Any:
+    """Return a score table, plan table or summary as a pandas DataFrame.
+
+    * :class:`~readiness.ScoreTable` (``score_many``): one row per facility-assessment, as
+      ``ScoreTable.to_records``.
+    * ``PlanTable`` (``plan_many``): one row per facility-assessment, as its ``to_records``.
+    * ``Summary`` (``summarize``): a ``total`` row, then one row per group (``scope`` says
+      which), the grouping attributes as columns and nested figures flattened with ``:``
+      (``overall:mean``, ``by_catalog:vn-emr:mean``, ``levels:vn-emr:2``).
+
+    Raises
+    ------
+    readiness.errors.MissingDependencyError
+        pandas is not installed (``pip install 'readiness[pandas]'``).
+    readiness.errors.OptionError
+        Anything else.
+    """
+    from readiness import _frames  # noqa: PLC0415 - pandas loads on use
+
+    return _frames.to_pandas(result)
 
 
 def write_form(
