@@ -41,8 +41,6 @@ from readiness import _sniff
 from readiness._catalog import Catalog
 from readiness._compile import compile_catalog
 from readiness._matrix import (
-    BELOW_COVERAGE,
-    EXPIRED,
     MET,
     NA,
     NOT_MET,
@@ -50,6 +48,7 @@ from readiness._matrix import (
     UNKNOWN,
     FacilityColumns,
     StatusMatrix,
+    record_codes,
 )
 from readiness._model import Assessment, Facility, Record, Status
 from readiness.errors import MissingDependencyError, OptionError
@@ -537,19 +536,8 @@ class _Records:
         self, minimum: npt.NDArray[np.float64], when: npt.NDArray[np.int64]
     ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
         """Apply ``record_code`` to every row: expiry against ``when``, coverage minimums."""
-        status = self.status.copy()
-        claim = (status == MET) | (status == PARTIAL)
-        expired = claim & (self.until < when)
-        status[expired] = EXPIRED
         need = minimum[np.maximum(self.index, 0)]
-        below = (
-            (status == MET)
-            & ~np.isnan(need)
-            & (np.isnan(self.coverage) | (self.coverage < np.nan_to_num(need)))
-        )
-        status[below] = BELOW_COVERAGE
-        progress = np.where(status == PARTIAL, self.progress, 0.0)
-        return status, progress
+        return record_codes(self.status, self.progress, self.coverage, self.until, need, when)
 
 
 def _distinct(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:

@@ -274,3 +274,26 @@ def test_raw_text_parses_the_same_every_way(tmp_path: Path, tokens: list[str], h
     path = tmp_path / "raw.csv"
     path.write_bytes((head + "".join(tokens)).encode("utf-8"))
     check_file(path, ["long", "wide"][header])
+
+
+@settings(max_examples=20)
+@given(
+    seed=st.integers(0, 10**6),
+    count=st.integers(0, 30),
+    as_of=st.none() | st.dates(dt.date(2025, 1, 1), dt.date(2028, 1, 1)),
+)
+def test_the_matrix_of_assessment_objects_is_filled_as_record_code_fills_it(
+    seed: int, count: int, as_of: dt.date | None
+) -> None:
+    """StatusMatrix.from_assessments fills by arrays exactly as record_code, record by record."""
+    from readiness import synthetic
+    from readiness._compile import compile_catalog
+    from readiness._matrix import _fill, _fill_one_by_one
+
+    catalog = readiness.load_catalog("vn-smart-hospital")
+    items = synthetic.status_matrix(catalog, count, seed=seed).to_assessments()
+    filled = _fill(catalog, compile_catalog(catalog), items, as_of)
+    assert filled is not None
+    one_by_one = _fill_one_by_one(catalog, compile_catalog(catalog), items, as_of)
+    assert np.array_equal(filled[0], one_by_one[0])
+    assert np.array_equal(filled[1], one_by_one[1])
