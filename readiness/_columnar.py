@@ -41,6 +41,7 @@ from readiness import _sniff
 from readiness._catalog import Catalog
 from readiness._compile import compile_catalog
 from readiness._matrix import (
+    BELOW_COVERAGE,
     MET,
     NA,
     NOT_MET,
@@ -164,10 +165,9 @@ def _header_frame(columns: list[_Column], count: int) -> _Frame | None:
     names = tuple(name.strip() for name in header)
     if not all(names) or len(set(names)) != len(names):
         return None
-    body = np.arange(1, count + 1)
     return _Frame(
         names=names,
-        columns={n: c.take(body) for n, c in zip(names, columns, strict=True)},
+        columns={n: _Column(c.codes[1:], c.uniques) for n, c in zip(names, columns, strict=True)},
         count=count,
     )
 
@@ -353,7 +353,7 @@ def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | Non
         text = _sniff.decode_all(data, decoding)
         raw = text.encode("utf-8")
     del data
-    if b"\0" in raw or raw.count(b"\r") != raw.count(b"\r\n"):
+    if b"\0" in raw or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")):
         return None
     head = next((line for line in raw[: 1 << 16].split(b"\n") if line.strip()), b"")
     delimiter = _sniff.delimiter_of(head.decode("utf-8", "replace"))
@@ -458,6 +458,8 @@ class _Check:
 
     def facility(self, position: dict[str, int]) -> Callable[[str], int]:
         def check(value: str) -> int:
+            if value in position:  # a known id exactly as written: nothing to trim or refuse
+                return position[value]
             fid = self.cells({"facility_id": value}).text("facility_id", required=True, strip=True)
             self.ok()
             if fid not in position:
@@ -618,6 +620,58 @@ def _long_records(frame: _Frame, check: _Check) -> _Records:
     return out
 
 
+def _wide_cells(
+    frame: _Frame,
+    parser: _AssessmentParser,
+    check: _Check,
+    size: int,
+    minimum: npt.NDArray[np.float64],
+    when: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+    """Fill a wide file's matrix: every distinct cell text is parsed once, for any column.
+
+    A cell's record does not depend on its column (only where a problem would be reported),
+    so the cells of all criterion columns share one table of distinct texts.
+    """
+    count = frame.count
+    every = parser.criteria
+    texts: dict[str, int] = {"": 0}
+    first_column: list[str] = [""]
+    codes = np.zeros((len(every), count), dtype=np.intp)
+    for k, (name, _, _) in enumerate(every):
+        column = frame.get(name)
+        remap = np.zeros(len(column.uniques), dtype=np.intp)
+        for u_index in np.flatnonzero(column.used()):
+            text = column.uniques[u_index]
+            if not text.strip():
+                continue
+            found = texts.get(text)
+            if found is None:
+                found = texts[text] = len(texts)
+                first_column.append(name)
+            remap[u_index] = found
+        codes[k] = remap[column.codes]
+    parsed: list[tuple[int, Record | None]] = [(-1, None)]
+    try:
+        for text, name in zip(list(texts)[1:], first_column[1:], strict=True):
+            parser.criteria = [c for c in every if c[0] == name]  # parse this column's cell alone
+            parsed.append(check.parse({name: text}))
+    finally:
+        parser.criteria = every
+    table = _Records.of(parsed)
+    rows = np.array([index for _, index, _ in every], dtype=np.intp)
+    base = table.status[codes]  # (columns, assessments)
+    need = minimum[rows][:, None]
+    below = (base == MET) & ~np.isnan(need)  # the wide format holds no coverage
+    base[below] = BELOW_COVERAGE
+    del when  # the wide format holds no valid_until: nothing expires
+    status = np.full((size, count), UNKNOWN, dtype=np.uint8)
+    progress = np.zeros((size, count))
+    status[rows] = base
+    progress[rows] = np.where(base == PARTIAL, table.progress[codes], 0.0)
+    return status, progress
+
+
 def _put(out: _Records, rows: npt.NDArray[np.intp], part: _Records) -> None:
     out.index[rows] = part.index
     out.status[rows] = part.status
@@ -637,7 +691,9 @@ def _build(
 ) -> StatusMatrix:
     if not parser.check_header() or scratch:
         raise _Fallback
-    if not frame.keyed:  # rows whose cells are all blank hold no data (as the row reader skips)
+    if not frame.keyed and frame.get("facility_id").blank().any():
+        # rows whose cells are all blank hold no data (as the row reader skips); such a row
+        # has a blank facility_id, so only then are the other columns looked at
         blank = np.ones(frame.count, dtype=bool)
         for name in frame.names:
             blank &= frame.get(name).blank()
@@ -681,22 +737,7 @@ def _build(
         heads = np.arange(count)
         status = np.full((compiled.size, count), UNKNOWN, dtype=np.uint8)
         progress = np.zeros((compiled.size, count))
-        for name, index, _ in parser.criteria:
-            column = frame.get(name)
-            blank = column.blank()
-            filled = np.flatnonzero(~blank)
-            if not len(filled):
-                continue
-            part = _Column(column.codes, column.uniques)
-            parsed: list[tuple[int, Record | None]] = [
-                check.parse({name: u}) if used and not (not u or u.isspace()) else (-1, None)
-                for u, used in zip(part.uniques, part.used(), strict=True)
-            ]
-            records = _Records.of(parsed).take(column.codes[filled])
-            records.index[:] = index
-            codes, values = records.codes(minimum, when[filled])
-            status[index, filled] = codes
-            progress[index, filled] = values
+        status, progress = _wide_cells(frame, parser, check, compiled.size, minimum, when)
     return StatusMatrix(
         catalog=catalog,
         facilities=order,

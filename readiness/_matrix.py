@@ -162,15 +162,27 @@ class FacilityColumns:
     @classmethod
     def build(cls, facilities: Sequence[Facility]) -> FacilityColumns:
         """Encode every attribute of ``facilities``."""
-        names = {"kind", "ownership", "beds", "has_beds", "region"}
-        for facility in facilities:
-            names.update(facility.attributes)
+        # the values of Facility.attribute_values(), gathered column by column
+        free = [
+            a._data if isinstance(a, FrozenDict) else a  # noqa: SLF001
+            for a in map(operator.attrgetter("attributes"), facilities)
+        ]
+        given: dict[str, list[Any]] = {
+            name: list(map(operator.attrgetter(name), facilities))
+            for name in ("kind", "ownership", "beds", "region")
+        }
+        given["has_beds"] = [beds > 0 for beds in given["beds"]]
+        names = set(given)
+        for held in free:
+            names.update(held)
         columns = {}
         for name in sorted(names):
-            values = [f.attribute_values().get(name) for f in facilities]
+            values = given.get(name)
+            if values is None:
+                values = list(map(operator.methodcaller("get", name), free))
             labels = tuple(sorted(set(values), key=lambda v: (type(v).__name__, str(v))))
             lookup = {label: i for i, label in enumerate(labels)}
-            codes = np.fromiter((lookup[v] for v in values), dtype=np.intp, count=len(values))
+            codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.intp, count=len(values))
             columns[name] = (codes, labels)
         return cls(facilities=tuple(facilities), columns=columns)
 

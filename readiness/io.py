@@ -891,7 +891,7 @@ def _facility_index(facilities: Iterable[Facility]) -> dict[str, Facility]:
         if not isinstance(item, Facility):
             raise OptionError("expected Facility objects", key="facilities", value=item)
         known = out.setdefault(item.id, item)
-        if known != item:
+        if known is not item and known != item:
             raise DuplicateError(
                 "two different facilities in the facility list share this id", value=item.id
             )
