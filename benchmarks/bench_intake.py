@@ -147,6 +147,15 @@ def line(name: str, seconds: float, *, versus: float | None = None, what: str = 
     print(f"{name:<58} {seconds:8.2f} s{ratio}{more}")
 
 
+def machine_load() -> float:
+    """Time a fixed pure-Python loop: how busy the (shared) machine is during this run."""
+    start = time.perf_counter()
+    total = 0
+    for n in range(10_000_000):
+        total += n
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
@@ -163,7 +172,13 @@ def main() -> None:
             f"{sizes['long_100k_rows']:,} rows and wide CSV/Parquet of {big_facilities:,} "
             f"facilities x {sizes['wide_columns'] - 2} criteria\n"
         )
+        before = machine_load()
         run(folder, big_facilities)
+        after = machine_load()
+        print(
+            f"\nmachine load: a 10,000,000-step Python loop took {before:.2f} s before and "
+            f"{after:.2f} s after the measurements (compare runs by their ratios)"
+        )
 
 
 def run(folder: Path, big: int) -> None:
