@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from xml.etree import ElementTree
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+from xml.etree import ElementTree as ET
 
 from readiness._catalog import Catalog, Criterion
 from readiness._model import Facility
@@ -214,8 +215,11 @@ def _sheet_rows(
     columns: dict[str, int] = {}
     cell_tag, row_tag = _NS + "c", _NS + "row"
     value_tag, formula_tag, inline_tag, text_tag = _NS + "v", _NS + "f", _NS + "is", _NS + "t"
-    with archive.open(member) as handle:
-        for _, element in ElementTree.iterparse(handle, events=("end",)):
+    data = archive.read(member)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:  # a sheet never declares entities
+        raise ValueError(f"{member} declares a document type; not a spreadsheet's sheet")
+    with io.BytesIO(data) as handle:
+        for _, element in ET.iterparse(handle, events=("end",)):  # noqa: S314 - no DTD (above)
             if element.tag != row_tag:
                 continue
             number = int(element.get("r") or 0)
@@ -347,8 +351,12 @@ def table(path: str | os.PathLike[str], report: _Report) -> _Table:
             bad_rows.update(range(r1, r2 + 1))
         header: list[str] = []
         header_row: int | None = None
-        with zipfile.ZipFile(where) as archive:
-            sheet_rows = list(_sheet_rows(archive, ws._worksheet_path, book))  # noqa: SLF001
+        try:
+            with zipfile.ZipFile(where) as archive:
+                sheet_rows = list(_sheet_rows(archive, ws._worksheet_path, book))  # noqa: SLF001
+        except (ValueError, KeyError, ET.ParseError, zipfile.BadZipFile) as error:
+            problem(f"the sheet cannot be read ({error})", _cell_name(ws.title, 1, 1))
+            continue
         for number, cells in sheet_rows:
             if header_row is None:  # the first row holding anything (a form's is row 1)
                 if not form and all(_blank(c.value) for c in cells):
