@@ -28,7 +28,16 @@ from readiness._plan import (
     plan_many,
 )
 from readiness._portfolio import Obligation, Summary, summarize
-from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
+from readiness._score import (
+    Blocker,
+    CatalogResult,
+    Reason,
+    Score,
+    ScoreTable,
+    Weights,
+    score,
+    score_many,
+)
 
 __version__ = "0.1.0"
 
@@ -39,6 +48,7 @@ __all__ = [
     "Assessment",
     "Blocker",
     "Catalog",
+    "CatalogResult",
     "Criterion",
     "DeadlineVerdict",
     "Facility",

@@ -93,6 +93,23 @@ def _cmd_catalogs(args: argparse.Namespace) -> int:
         ]
         _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
+    if args.format == "csv":
+        _write_rows(
+            args,
+            [
+                {
+                    "id": i.id,
+                    "version": i.version,
+                    "criteria": i.criteria,
+                    **{grade: i.grades[grade] for grade in ("primary", "secondary", "inferred")},
+                    "title": i.title.get(args.lang),
+                    "disclaimer": i.disclaimer or "",
+                }
+                for i in infos
+            ],
+            (),
+        )
+        return EXIT_OK
     rows = [
         (
             i.id,
@@ -397,7 +414,10 @@ _EXAMPLES = {
         "example:\n  readiness summarize --catalog vn-emr --facilities f.csv "
         "--assessments a.csv --by region,kind --target milestone:vn-emr:emr-live"
     ),
-    "catalogs": "example:\n  readiness catalogs\n  readiness catalogs --format json",
+    "catalogs": (
+        "example:\n  readiness catalogs\n  readiness catalogs --format json\n"
+        "  readiness catalogs --format csv"
+    ),
     "validate": "example:\n  readiness validate my-province.toml criteria/vn-emr.toml",
     "report": (
         "example:\n  readiness report examples/bac_ninh/report.toml -o bac-ninh-report\n"
@@ -442,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     sub = add("catalogs", "List the built-in criteria catalogs.", _cmd_catalogs)
-    sub.add_argument("--format", choices=("table", "json"), default="table")
+    sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
     sub.add_argument("--lang", choices=("en", "vi"), default="en")
     sub.add_argument("-o", "--output", help="write here instead of stdout")
 

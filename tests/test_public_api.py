@@ -32,6 +32,7 @@ def test_all_is_pinned() -> None:
             "OWNERSHIPS",
             "AssessedBy",
             "Blocker",
+            "CatalogResult",
             "DeadlineVerdict",
             "NextStep",
             "Obligation",
