@@ -84,10 +84,10 @@ class _Fallback(Exception):  # noqa: N818 - a signal, not an error
 class _Column:
     """One column, factorised: ``uniques[codes[i]]`` is the cell of data row ``i``."""
 
-    codes: npt.NDArray[np.intp]
+    codes: npt.NDArray[np.int32]  # 4 bytes a cell: a file has millions
     uniques: list[str]
 
-    def take(self, keep: npt.NDArray[np.intp]) -> _Column:
+    def take(self, keep: npt.NDArray[np.intp]) -> _Column:  # rows kept
         return _Column(self.codes[keep], self.uniques)
 
     def blank(self) -> npt.NDArray[np.bool_]:
@@ -111,7 +111,7 @@ class _Frame:
     def get(self, name: str) -> _Column:
         found = self.columns.get(name)
         if found is None:
-            return _Column(np.zeros(self.count, dtype=np.intp), [""])
+            return _Column(np.zeros(self.count, dtype=np.int32), [""])
         return found
 
 
@@ -119,17 +119,17 @@ def _factorise(values: Sequence[str]) -> _Column:
     """Factorise a column of strings (one value, mostly empty and dense columns made quick)."""
     count = len(values)
     if not count:
-        return _Column(np.zeros(0, dtype=np.intp), [])
+        return _Column(np.zeros(0, dtype=np.int32), [])
     if values.count(values[0]) == count:
-        return _Column(np.zeros(count, dtype=np.intp), [values[0]])
+        return _Column(np.zeros(count, dtype=np.int32), [values[0]])
     if values.count("") * 2 > count:
         filled = np.flatnonzero(np.fromiter(map(bool, values), dtype=bool, count=count))
         part = _factorise([values[k] for k in filled.tolist()])
-        codes = np.zeros(count, dtype=np.intp)
+        codes = np.zeros(count, dtype=np.int32)
         codes[filled] = part.codes + 1
         return _Column(codes, ["", *part.uniques])
     lookup = {v: n for n, v in enumerate(dict.fromkeys(values))}
-    codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.intp, count=count)
+    codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.int32, count=count)
     return _Column(codes, list(lookup))
 
 
@@ -292,7 +292,7 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
             else np.zeros(0, np.int32)
         )
         uniques = chunks[0].dictionary.to_pylist() if chunks else []
-        columns.append(_Column(codes.astype(np.intp), uniques))
+        columns.append(_Column(codes.astype(np.int32, copy=False), uniques))
     blank = np.ones(table.num_rows, dtype=bool)
     for column in columns:
         blank &= column.blank()
@@ -390,7 +390,7 @@ def _arrow_frame(table: Any) -> _Frame | None:
             column = pc.fill_null(column.cast(pa.string()), "")
             encoded = pc.dictionary_encode(column.combine_chunks())
             columns[name] = _Column(
-                np.asarray(encoded.indices).astype(np.intp), encoded.dictionary.to_pylist()
+                np.asarray(encoded.indices).astype(np.int32, copy=False), encoded.dictionary.to_pylist()
             )
             continue
         if name in ("progress", "coverage") and (
@@ -446,7 +446,7 @@ class _Check:
             self.cells({name: column.uniques[k]}).text(name)
             self.ok()
         present = ~column.blank()
-        return _Column(present.astype(np.intp), ["", "x"])
+        return _Column(present.astype(np.int32), ["", "x"])
 
     def per_unique(self, column: _Column, check: Callable[[str], int]) -> npt.NDArray[np.int64]:
         """Map each used distinct value through ``check``; return the per-row results."""
@@ -637,10 +637,10 @@ def _wide_cells(
     every = parser.criteria
     texts: dict[str, int] = {"": 0}
     first_column: list[str] = [""]
-    codes = np.zeros((len(every), count), dtype=np.intp)
+    codes = np.zeros((len(every), count), dtype=np.int32)
     for k, (name, _, _) in enumerate(every):
         column = frame.get(name)
-        remap = np.zeros(len(column.uniques), dtype=np.intp)
+        remap = np.zeros(len(column.uniques), dtype=np.int32)
         for u_index in np.flatnonzero(column.used()):
             text = column.uniques[u_index]
             if not text.strip():
