@@ -390,7 +390,8 @@ def _arrow_frame(table: Any) -> _Frame | None:
             column = pc.fill_null(column.cast(pa.string()), "")
             encoded = pc.dictionary_encode(column.combine_chunks())
             columns[name] = _Column(
-                np.asarray(encoded.indices).astype(np.int32, copy=False), encoded.dictionary.to_pylist()
+                np.asarray(encoded.indices).astype(np.int32, copy=False),
+                encoded.dictionary.to_pylist(),
             )
             continue
         if name in ("progress", "coverage") and (
