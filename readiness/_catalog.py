@@ -20,18 +20,21 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "ACCESS",
     "GRADES",
     "KINDS",
     "MAX_COST_VND",
     "MAX_EFFORT_DAYS",
     "MAX_WEIGHT",
     "OWNERSHIPS",
+    "RATIONALES",
     "STANDARD_ATTRIBUTES",
     "Attribute",
     "Bundle",
     "Catalog",
     "Citation",
     "Condition",
+    "Coverage",
     "Criterion",
     "Deadline",
     "DeadlineCase",
@@ -42,6 +45,7 @@ __all__ = [
     "Level",
     "Milestone",
     "Prerequisite",
+    "Renamed",
     "Rule",
     "Source",
     "Test",
@@ -269,12 +273,99 @@ class Estimate:
     applies_to: Condition = ALWAYS
 
 
+#: How a prerequisite edge is justified: a citation of a document, a written reason
+#: (``because``, graded inferred), or nothing (only format-1 files may leave an edge unargued).
+Rationale = Literal["cited", "argued", "unargued"]
+RATIONALES: tuple[Rationale, ...] = ("cited", "argued", "unargued")
+
+
 @attrs.frozen(kw_only=True)
 class Prerequisite:
-    """An edge ``key -> dependent`` with the provenance of the dependency itself."""
+    """An edge ``key -> dependent`` with the provenance of the dependency itself.
+
+    Attributes
+    ----------
+    key : str
+        Qualified key of the prerequisite.
+    citation : Citation
+        Where the dependency is stated; grade ``inferred`` when no document states it.
+    because : str or None
+        The catalog authors' written reason for an edge no document states.
+    """
 
     key: str
     citation: Citation
+    because: str | None = None
+
+    @property
+    def rationale(self) -> Rationale:
+        """``cited`` (a primary/secondary citation), ``argued`` (a reason) or ``unargued``."""
+        if self.citation.grade != "inferred":
+            return "cited"
+        return "argued" if self.because else "unargued"
+
+
+@attrs.frozen(kw_only=True)
+class Coverage:
+    """How much of one source document a catalog encodes (``[[catalog.coverage]]``).
+
+    Attributes
+    ----------
+    source : str
+        Id of a ``[sources.<id>]`` of the catalog.
+    encoded : str
+        What is encoded, in words (e.g. "31 of 146 numbered criteria of Appendix I").
+    share : float or None
+        The authors' estimate of the encoded share, 0 to 1 (None: not estimated).
+    access : str
+        How the authors reached the text: ``official`` (an official or full-text copy),
+        ``secondary`` (summaries or analyses only) or ``none`` (the text was not available).
+    note : str or None
+        What is missing and why.
+    """
+
+    source: str
+    encoded: str
+    access: str
+    share: float | None = None
+    note: str | None = None
+
+    def __str__(self) -> str:
+        """Render as ``tt54: 31 of 146 ... (~21 %, text: secondary)``."""
+        share = f"~{self.share:.0%}, " if self.share is not None else ""
+        return f"{self.source}: {self.encoded} ({share}text: {self.access})"
+
+
+#: Values of ``access`` in ``[[catalog.coverage]]``.
+ACCESS = ("official", "secondary", "none")
+
+
+@attrs.frozen(kw_only=True)
+class Renamed:
+    """A criterion id of an earlier data version and what replaced it (``[[renamed]]``).
+
+    ``successors`` are qualified keys; empty when the criterion was removed without one.
+    """
+
+    key: str
+    id: str
+    catalog: str
+    since: str
+    reason: str
+    successors: tuple[str, ...] = ()
+
+    def message(self) -> str:
+        """Say what happened to the id, naming its successors."""
+        if not self.successors:
+            then = "it was removed without a successor"
+        elif len(self.successors) == 1:
+            then = f"its successor is {self.successors[0]!r}"
+        else:
+            then = "its successors are " + ", ".join(repr(s) for s in self.successors)
+        return (
+            f"criterion {self.key!r} was changed in {self.catalog} data version {self.since}: "
+            f"{then} ({self.reason})"
+        )
 
 
 class Rule(enum.StrEnum):
@@ -453,6 +544,9 @@ class Framework:
     disclaimer: str | None = None
     notes: str | None = None
     layers: tuple[Layer, ...] = ()
+    format: int = 1
+    coverage: tuple[Coverage, ...] = ()
+    renamed: tuple[Renamed, ...] = ()
 
     def level(self, number: int) -> Level:
         """Return level ``number`` (1-based)."""
@@ -489,6 +583,13 @@ class Catalog:
         Facility attributes the set knows (standard ones and those the catalogs declare).
     graph : networkx.DiGraph
         Frozen; nodes are criterion keys with their attributes, edges prerequisite -> dependent.
+
+    Notes
+    -----
+    :attr:`coverage` says how much of each source every catalog of the set encodes (for a
+    report's "About"); :meth:`edge_rationales` counts edges that are cited, argued or unargued;
+    :attr:`renamed` lists ids of earlier data versions, which :meth:`resolve` refuses with their
+    successors.
     """
 
     id: str
@@ -553,7 +654,40 @@ class Catalog:
             raise UnknownCriterionError(
                 f"short id is ambiguous; write one of {', '.join(matches)}", value=key
             )
+        renamed = self.renamed_from(key)
+        if renamed is not None:
+            raise UnknownCriterionError(renamed.message(), value=key)
         raise UnknownCriterionError(_unknown_message(key, self.criteria), value=key)
+
+    @property
+    def renamed(self) -> Mapping[str, Renamed]:
+        """Criterion ids of earlier data versions (qualified) and what replaced them."""
+        return MappingProxyType({r.key: r for f in self.frameworks.values() for r in f.renamed})
+
+    def renamed_from(self, key: str) -> Renamed | None:
+        """Return the ``[[renamed]]`` entry for an old id (qualified or unique short), or None."""
+        table = self.renamed
+        if key in table:
+            return table[key]
+        matches = [r for r in table.values() if r.id == key]
+        return matches[0] if len(matches) == 1 else None
+
+    @property
+    def coverage(self) -> Mapping[str, tuple[Coverage, ...]]:
+        """What share of its sources each catalog of the set encodes (for reports' "About")."""
+        return MappingProxyType({k: f.coverage for k, f in self.frameworks.items()})
+
+    def edge_rationales(self, catalog: str | None = None) -> Mapping[str, int]:
+        """Count prerequisite edges by rationale (cited, argued, unargued).
+
+        An edge counts for the catalog of its dependent (where it is written).
+        """
+        counts: dict[str, int] = dict.fromkeys(RATIONALES, 0)
+        for criterion in self.criteria.values():
+            if catalog is None or criterion.catalog == catalog:
+                for prerequisite in criterion.requires:
+                    counts[prerequisite.rationale] += 1
+        return MappingProxyType(counts)
 
     def criterion(self, key: str) -> Criterion:
         """Return the criterion for a qualified key or an unambiguous short id."""

@@ -88,6 +88,17 @@ def _cmd_catalogs(args: argparse.Namespace) -> int:
                 "grades": dict(i.grades),
                 "requires": list(i.requires),
                 "disclaimer": i.disclaimer,
+                "edges": dict(i.edges),
+                "coverage": [
+                    {
+                        "source": c.source,
+                        "encoded": c.encoded,
+                        "share": c.share,
+                        "access": c.access,
+                        "note": c.note,
+                    }
+                    for c in i.coverage
+                ],
             }
             for i in infos
         ]
@@ -118,11 +129,23 @@ def _cmd_catalogs(args: argparse.Namespace) -> int:
             i.grades["primary"],
             i.grades["secondary"],
             i.grades["inferred"],
+            i.edges["cited"],
+            i.edges["argued"],
+            i.edges["unargued"],
             i.title.get(args.lang) + (" *" if i.disclaimer else ""),
         )
         for i in infos
     ]
-    text = _table(rows, ("id", "version", "criteria", "primary", "secondary", "inferred", "title"))
+    header = ("id", "version", "criteria", "primary", "secondary", "inferred")
+    text = _table(rows, (*header, "cited-edges", "argued-edges", "unargued-edges", "title"))
+    text += (
+        "\nedges: cited = a document states the dependency; argued = the authors' written "
+        "reason (graded inferred); unargued = neither (format-1 files only)\n"
+    )
+    coverage = [f"  {i.id}: {c}" for i in infos for c in i.coverage]
+    if coverage:
+        text += "\ncoverage (what each catalog encodes of its sources):\n"
+        text += "\n".join(coverage) + "\n"
     notes = [f"* {i.id}: {i.disclaimer}" for i in infos if i.disclaimer]
     if notes:
         text += "\n" + "\n".join(notes) + "\n"

@@ -28,6 +28,7 @@ import attrs
 import networkx as nx
 
 from readiness._catalog import (
+    ACCESS,
     ALWAYS,
     GRADES,
     MAX_COST_VND,
@@ -39,6 +40,7 @@ from readiness._catalog import (
     Catalog,
     Citation,
     Condition,
+    Coverage,
     Criterion,
     Deadline,
     DeadlineCase,
@@ -49,6 +51,7 @@ from readiness._catalog import (
     Level,
     Milestone,
     Prerequisite,
+    Renamed,
     Rule,
     Source,
     Test,
@@ -65,7 +68,11 @@ from readiness.errors import (
 
 __all__ = ["CatalogInfo", "builtin_ids", "list_catalogs", "load_catalog", "parse_problems"]
 
-FORMAT = 1
+FORMAT = 2
+#: File formats this version reads. Format 2 (the built-in catalogs since data version
+#: 2026.12.0) requires every prerequisite edge to be cited or argued (``because``), a primary
+#: citation to name its clause, and ``[[catalog.coverage]]`` in every catalog that is not a layer.
+FORMATS = (1, 2)
 _CATALOG_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _ITEM_ID = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")
 _REF_ID = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*(:[A-Za-z][A-Za-z0-9._-]*)?$")
@@ -114,6 +121,8 @@ class CatalogInfo:
     requires: tuple[str, ...]
     disclaimer: str | None
     path: str
+    edges: Mapping[str, int] = attrs.field(factory=dict)
+    coverage: tuple[Coverage, ...] = ()
 
 
 def list_catalogs() -> tuple[CatalogInfo, ...]:
@@ -122,7 +131,10 @@ def list_catalogs() -> tuple[CatalogInfo, ...]:
     Returns
     -------
     tuple of CatalogInfo
-        Sorted by id. ``criteria`` counts the catalog's own criteria, legacy ones included.
+        Sorted by id. ``criteria`` counts the catalog's own criteria, legacy ones included;
+        ``edges`` counts the prerequisite edges written in the catalog by rationale (``cited``,
+        ``argued``, ``unargued``); ``coverage`` is what the catalog declares it encodes of each
+        source.
 
     Examples
     --------
@@ -144,6 +156,8 @@ def list_catalogs() -> tuple[CatalogInfo, ...]:
                 requires=framework.requires,
                 disclaimer=framework.disclaimer,
                 path=framework.path,
+                edges=catalog.edge_rationales(catalog_id),
+                coverage=framework.coverage,
             )
         )
     return tuple(infos)
@@ -199,6 +213,7 @@ class _Checker:
         self.locator = locator
         self.problems: list[Problem] = []
         self.misnumbered = False  # levels are misnumbered: skip checks that rely on numbers
+        self.format = 1  # the file's format: format 2 asks every edge for a rationale
 
     def line(self, at: PathT) -> int | None:
         return self.locator.line(at) if self.locator else None
@@ -460,6 +475,7 @@ _TOP = {
     "criterion",
     "override",
     "remove",
+    "renamed",
 }
 _CATALOG_KEYS = {
     "id",
@@ -472,6 +488,7 @@ _CATALOG_KEYS = {
     "default_deadline",
     "disclaimer",
     "notes",
+    "coverage",
 }
 _CRITERION_KEYS = {
     "id",
@@ -539,13 +556,16 @@ def _read(handle: _Handle) -> tuple[_Draft | None, tuple[Problem, ...]]:
 def _draft(raw: dict[str, Any], check: _Checker) -> _Draft | None:
     check.keys(raw, (), _TOP, ("format", "catalog"), what="the file")
     fmt = raw.get("format")
-    if "format" in raw and (fmt != FORMAT or isinstance(fmt, bool)):
+    if "format" in raw and (fmt not in FORMATS or isinstance(fmt, bool)):
         check.add(
-            f"unsupported format; this version of readiness reads format {FORMAT}",
+            "unsupported format; this version of readiness reads formats "
+            + " and ".join(map(str, FORMATS)),
             ("format",),
             key="format",
             value=fmt,
         )
+    elif isinstance(fmt, int):
+        check.format = fmt
     catalog = raw.get("catalog")
     if not isinstance(catalog, dict):
         if "catalog" in raw:
@@ -572,6 +592,8 @@ def _draft(raw: dict[str, Any], check: _Checker) -> _Draft | None:
         "disclaimer": f.string("disclaimer"),
         "notes": f.string("notes"),
         "line": check.line(("catalog",)),
+        "format": check.format,
+        "coverage": _coverage(catalog, check),
     }
     layer = extends is not None
     draft = _Draft(
@@ -593,6 +615,14 @@ def _draft(raw: dict[str, Any], check: _Checker) -> _Draft | None:
         locator=check.locator,
     )
     draft.meta["misnumbered"] = check.misnumbered
+    draft.meta["renamed"] = _renamed(raw, check)
+    if not layer and check.format >= 2 and "coverage" not in catalog:
+        check.add(
+            "a format-2 catalog must declare [[catalog.coverage]]: how much of each source it "
+            "encodes",
+            ("catalog",),
+            key="coverage",
+        )
     _items(raw, "deadline", check, draft, _deadline_item, draft.deadlines)
     _items(raw, "milestone", check, draft, _milestone_item, draft.milestones)
     _items(raw, "criterion", check, draft, _criterion_item, draft.criteria)
@@ -615,6 +645,84 @@ def _draft(raw: dict[str, Any], check: _Checker) -> _Draft | None:
     else:
         _overrides(raw, check, draft)
     return draft if catalog_id is not None else None
+
+
+def _coverage(
+    catalog: Mapping[str, Any], check: _Checker
+) -> list[tuple[Coverage, int | None, str]]:
+    """Parse ``[[catalog.coverage]]``: what share of each source the catalog encodes."""
+    value = catalog.get("coverage", [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        check.add(
+            "must be an array of tables [[catalog.coverage]]",
+            ("catalog", "coverage"),
+            key="coverage",
+            value=value,
+        )
+        return []
+    out: list[tuple[Coverage, int | None, str]] = []
+    for index, table in enumerate(value):
+        at: PathT = ("catalog", "coverage", index)
+        check.keys(
+            table,
+            at,
+            ("source", "encoded", "share", "access", "note"),
+            ("source", "encoded", "access"),
+            what="[[catalog.coverage]]",
+        )
+        f = _Fields(check, table, at)
+        source, encoded = f.string("source"), f.string("encoded")
+        access = f.string("access")
+        if access is not None and access not in ACCESS:
+            f.bad("access", f"must be one of {', '.join(map(repr, ACCESS))}", access)
+        share = f.get("share")
+        if share is not _Missing and (
+            isinstance(share, bool)
+            or not isinstance(share, int | float)
+            or not 0 <= float(share) <= 1
+        ):
+            f.bad("share", "must be a number from 0 to 1 (the encoded share)", share)
+        if f.ok and source is not None and encoded is not None and access is not None:
+            out.append(
+                (
+                    Coverage(
+                        source=source,
+                        encoded=encoded,
+                        access=access,
+                        share=None if share is _Missing else float(share),
+                        note=f.string("note"),
+                    ),
+                    check.line(at),
+                    check.name,
+                )
+            )
+    return out
+
+
+def _renamed(
+    raw: Mapping[str, Any], check: _Checker
+) -> list[tuple[dict[str, Any], int | None, str]]:
+    """Parse ``[[renamed]]``: ids of earlier data versions and their successors."""
+    out: list[tuple[dict[str, Any], int | None, str]] = []
+    for index, table in enumerate(_array(raw, "renamed", check)):
+        at: PathT = ("renamed", index)
+        check.keys(
+            table,
+            at,
+            ("id", "successors", "since", "reason"),
+            ("id", "successors", "since", "reason"),
+            what="[[renamed]]",
+        )
+        f = _Fields(check, table, at)
+        entry = {
+            "id": f.string("id", pattern=_ITEM_ID),
+            "successors": f.strings("successors", pattern=_REF_ID),
+            "since": f.string("since"),
+            "reason": f.string("reason"),
+        }
+        if f.ok and None not in (entry["id"], entry["since"], entry["reason"]):
+            out.append((entry, check.line(at), check.name))
+    return out
 
 
 def _tables(raw: Mapping[str, Any], key: str, check: _Checker) -> dict[str, dict[str, Any]]:
@@ -883,7 +991,16 @@ def _citation(
         return None
     if grade is None or not f.ok:
         return None
-    return Citation(grade=grade, ref=ref, clause=f.string("clause"), note=f.string("note"))
+    clause = f.string("clause")
+    if check.format >= 2 and grade == "primary" and clause is None:
+        check.add(
+            "a primary citation must name the article or clause it was read in ('clause')",
+            at,
+            criterion=criterion,
+            key=key,
+        )
+        return None
+    return Citation(grade=grade, ref=ref, clause=clause, note=f.string("note"))
 
 
 def _citations(
@@ -1016,7 +1133,9 @@ def _estimates(
     return tuple(out)
 
 
-def _requires(value: Any, at: PathT, check: _Checker, criterion: str) -> list[tuple[str, Citation]]:
+def _requires(
+    value: Any, at: PathT, check: _Checker, criterion: str
+) -> list[tuple[str, Citation, str | None]]:
     if not isinstance(value, list):
         check.add(
             "must be an array of criterion ids or tables { id = ..., grade = ... }",
@@ -1026,9 +1145,10 @@ def _requires(value: Any, at: PathT, check: _Checker, criterion: str) -> list[tu
             value=value,
         )
         return []
-    out: list[tuple[str, Citation]] = []
+    out: list[tuple[str, Citation, str | None]] = []
     for entry in value:
         ref: Any
+        because: str | None = None
         if isinstance(entry, str):
             citation = Citation(grade="inferred")
             ref = entry
@@ -1036,11 +1156,12 @@ def _requires(value: Any, at: PathT, check: _Checker, criterion: str) -> list[tu
             check.keys(
                 entry,
                 at,
-                ("id", "grade", "ref", "clause", "note"),
-                ("id", "grade"),
+                ("id", "grade", "ref", "clause", "note", "because"),
+                ("id",) if "because" in entry else ("id", "grade"),
                 criterion=criterion,
                 what="a prerequisite",
             )
+            because = _Fields(check, entry, at, criterion).string("because")
             ref = entry.get("id")
             if not isinstance(ref, str):
                 if "id" in entry:
@@ -1052,7 +1173,9 @@ def _requires(value: Any, at: PathT, check: _Checker, criterion: str) -> list[tu
                         value=ref,
                     )
                 continue
-            rest = {k: v for k, v in entry.items() if k != "id"}
+            rest = {k: v for k, v in entry.items() if k not in ("id", "because")}
+            if "grade" not in rest and "because" in entry:
+                rest["grade"] = "inferred"  # a written reason is the authors' inference
             parsed = _citation(rest, at, check, criterion, "requires")
             if parsed is None:
                 continue
@@ -1075,7 +1198,7 @@ def _requires(value: Any, at: PathT, check: _Checker, criterion: str) -> list[tu
                 value=ref,
             )
             continue
-        if any(existing == ref for existing, _ in out):
+        if any(existing == ref for existing, _, _ in out):
             check.add(
                 "lists the same prerequisite twice",
                 at,
@@ -1084,7 +1207,17 @@ def _requires(value: Any, at: PathT, check: _Checker, criterion: str) -> list[tu
                 value=ref,
             )
             continue
-        out.append((ref, citation))
+        if check.format >= 2 and citation.grade == "inferred" and not because:
+            check.add(
+                "prerequisite has neither a citation (grade primary or secondary with 'ref') "
+                'nor a written reason; write { id = ..., because = "..." }',
+                at,
+                criterion=criterion,
+                key="requires",
+                value=ref,
+            )
+            continue
+        out.append((ref, citation, because))
     return out
 
 
@@ -1328,6 +1461,8 @@ def _apply_layer(base: _Draft, layer: _Draft) -> tuple[_Draft, list[Problem]]:
                 *base.meta.get("layers", ()),
                 Layer(id=layer.id, version=str(layer.meta["version"]), path=layer.file),
             ),
+            "coverage": [*base.meta.get("coverage", []), *layer.meta.get("coverage", [])],
+            "renamed": [*base.meta.get("renamed", []), *layer.meta.get("renamed", [])],
         },
     )
     for name, table, what in (
@@ -1539,11 +1674,13 @@ def _assemble(root: str, drafts: dict[str, _Draft], problems: list[Problem]) -> 
             built = _build_criterion(asm, draft, item, requires if valid else None)
             if built is not None:
                 criteria[built.key] = built
+    renamed: dict[str, tuple[Renamed, ...]] = {}
     for draft in drafts.values():
         for item in draft.milestones.values():
             milestone = _build_milestone(asm, draft, item, criteria)
             if milestone is not None:
                 milestones[milestone.key] = milestone
+        renamed[draft.id] = _build_renamed(asm, draft, criteria)
     _check_levels(asm, criteria)
     every: nx.DiGraph[str] = nx.DiGraph()
     every.add_nodes_from(edges)
@@ -1573,6 +1710,9 @@ def _assemble(root: str, drafts: dict[str, _Draft], problems: list[Problem]) -> 
             disclaimer=draft.meta["disclaimer"],
             notes=draft.meta["notes"],
             layers=tuple(draft.meta.get("layers", ())),
+            format=draft.meta.get("format", 1),
+            coverage=tuple(c for c, _, _ in draft.meta.get("coverage", ())),
+            renamed=renamed.get(draft.id, ()),
         )
     ordered_frameworks = _dependency_order(frameworks)
     return Catalog(
@@ -1680,6 +1820,7 @@ def _check_test(
 def _check_meta(asm: _Assembly, draft: _Draft) -> None:
     file = draft.file
     line = draft.meta.get("line")
+    _check_coverage(asm, draft)
     for required in draft.meta["requires"]:
         if required == draft.id:
             asm.problems.append(
@@ -1757,6 +1898,72 @@ def _check_meta(asm: _Assembly, draft: _Draft) -> None:
             )
 
 
+def _check_coverage(asm: _Assembly, draft: _Draft) -> None:
+    seen: dict[str, int | None] = {}
+    for coverage, line, file in draft.meta.get("coverage", ()):
+        if coverage.source not in draft.sources:
+            asm.problems.append(
+                Problem(
+                    message="coverage names an unknown source "
+                    f"(sources: {', '.join(draft.sources) or 'none'})",
+                    path=file,
+                    line=line,
+                    key="source",
+                    value=coverage.source,
+                )
+            )
+        elif coverage.source in seen:
+            asm.problems.append(
+                Problem(
+                    message=f"coverage of this source is declared twice (first on line "
+                    f"{seen[coverage.source]})",
+                    path=file,
+                    line=line,
+                    key="source",
+                    value=coverage.source,
+                )
+            )
+        seen.setdefault(coverage.source, line)
+
+
+def _build_renamed(
+    asm: _Assembly, draft: _Draft, criteria: Mapping[str, Criterion]
+) -> tuple[Renamed, ...]:
+    """Check ``[[renamed]]``: an old id is no current criterion; every successor exists."""
+    out: list[Renamed] = []
+    seen: set[str] = set()
+    for entry, line, file in draft.meta.get("renamed", ()):
+        old = entry["id"]
+        problems = []
+        if old in draft.criteria:
+            problems.append(("an old id in [[renamed]] is still a criterion of the catalog", old))
+        if old in seen:
+            problems.append(("the same old id is listed twice in [[renamed]]", old))
+        successors = []
+        for ref in entry["successors"]:
+            catalog_id, short = _qualify(ref, draft.id)
+            if f"{catalog_id}:{short}" not in criteria:
+                problems.append(("[[renamed]] names an unknown successor", ref))
+            successors.append(f"{catalog_id}:{short}")
+        for message, value in problems:
+            asm.problems.append(
+                Problem(message=message, path=file, line=line, criterion=old, value=value)
+            )
+        seen.add(old)
+        if not problems:
+            out.append(
+                Renamed(
+                    key=f"{draft.id}:{old}",
+                    id=old,
+                    catalog=draft.id,
+                    since=entry["since"],
+                    reason=entry["reason"],
+                    successors=tuple(successors),
+                )
+            )
+    return tuple(out)
+
+
 def _check_citation(
     asm: _Assembly, draft: _Draft, item: _Item, citation: Citation, key: str, criterion: str | None
 ) -> None:
@@ -1798,7 +2005,11 @@ def _build_milestone(
         catalog_id, short = _qualify(ref, draft.id)
         key = f"{catalog_id}:{short}"
         if key not in criteria:
-            asm.add("milestone lists an unknown criterion", item, draft.file, "criteria", value=ref)
+            target = asm.drafts.get(catalog_id)
+            if target is None or short not in target.criteria:  # else: reported on its own line
+                asm.add(
+                    "milestone lists an unknown criterion", item, draft.file, "criteria", value=ref
+                )
             continue
         keys.append(key)
     deadline = values.get("deadline")
@@ -1827,7 +2038,7 @@ def _prerequisites(
     """Resolve an item's ``requires``: the valid edges, and whether all were valid."""
     requires = []
     ok = True
-    for ref, citation in item.values.get("requires", ()):
+    for ref, citation, because in item.values.get("requires", ()):
         catalog_id, short = _qualify(ref, draft.id)
         if citation.ref is not None:
             _check_citation(asm, draft, item, citation, "requires", item.id)
@@ -1858,12 +2069,27 @@ def _prerequisites(
             ok = False
             continue
         if target is None or short not in target.criteria:
+            hint = ""
+            if target is not None:
+                renamed = [e for e, _, _ in target.meta.get("renamed", ())]
+                successors = [e["successors"] for e in renamed if e["id"] == short]
+                if successors:
+                    names = ", ".join(successors[0]) or "none"
+                    version = target.meta["version"]
+                    hint = f" (renamed in {catalog_id} {version}; successors: {names})"
             asm.add(
-                "unknown prerequisite", item, draft.file, "requires", criterion=item.id, value=ref
+                f"unknown prerequisite{hint}",
+                item,
+                draft.file,
+                "requires",
+                criterion=item.id,
+                value=ref,
             )
             ok = False
             continue
-        requires.append(Prerequisite(key=f"{catalog_id}:{short}", citation=citation))
+        requires.append(
+            Prerequisite(key=f"{catalog_id}:{short}", citation=citation, because=because)
+        )
     return tuple(requires), ok
 
 

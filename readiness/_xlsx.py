@@ -19,15 +19,12 @@ as a CSV file and every problem names its sheet and cell (``vn-emr!D14``) and va
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from xml.etree import ElementTree as ET
 
@@ -442,17 +439,12 @@ def table(path: str | os.PathLike[str], report: _Report) -> _Table:
 
 
 def _save(book: Any, path: str | os.PathLike[str]) -> None:
-    """Save atomically: a temporary file in the same folder, renamed into place."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    try:
-        book.save(temporary)
-        Path(temporary).replace(target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        raise
+    """Save through the one file writer: atomically, never over an input or through a link."""
+    from readiness import _files  # noqa: PLC0415
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _files.write_bytes(path, buffer.getvalue())
 
 
 def _put(ws: Any, row: int, column: int, value: object) -> Any:

@@ -25,6 +25,7 @@ __all__ = [
     "MissingDependencyError",
     "NotFittedError",
     "OptionError",
+    "OutputError",
     "PlanError",
     "Problem",
     "ReadinessError",
@@ -288,3 +289,11 @@ class NotFittedError(ReadinessError, AttributeError, ValueError):
 
 class MissingDependencyError(ReadinessError, ImportError):  # type: ignore[override]
     """An optional dependency is needed; the message names the extra to install."""
+
+
+class OutputError(ReadinessError, OSError):
+    """An output cannot be written safely; nothing was written.
+
+    The destination is an input of the run, a symbolic link or not a regular file, or the text
+    cannot be encoded.
+    """

@@ -1021,7 +1021,7 @@ class PeerAdvisor:
     >>> advisor = PeerAdvisor(n_neighbors=10).fit(table)
     >>> result = advisor.suggest(table, 0)
     >>> result.items[0].sentence
-    'met by 10 of the 10 most similar facilities at level 1 or above'
+    'met by 10 of the 10 most similar facilities at level 2 or above'
     """
 
     def __init__(

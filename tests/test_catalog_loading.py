@@ -289,12 +289,12 @@ def test_several_user_files_reference_each_other(tmp_path: Path):
 
 def test_user_file_requiring_a_builtin(tmp_path: Path):
     text = BASE.replace('id = "demo"', 'id = "demo"\nrequires = ["vn-infosec"]').replace(
-        'requires = ["lan"]', 'requires = ["lan", "vn-infosec:vn.nd85.classify"]'
+        'requires = ["lan"]', 'requires = ["lan", "vn-infosec:vn.nd85.emr.approved"]'
     )
     path = write(tmp_path / "demo.toml", text)
     catalog = load_catalog(path)
     assert list(catalog.frameworks) == ["vn-infosec", "demo"]
-    assert catalog.graph.has_edge("vn-infosec:vn.nd85.classify", "demo:ward")
+    assert catalog.graph.has_edge("vn-infosec:vn.nd85.emr.approved", "demo:ward")
 
 
 def test_two_files_with_the_same_catalog_id(tmp_path: Path, base: Path):
@@ -308,11 +308,11 @@ def test_two_files_with_the_same_catalog_id(tmp_path: Path, base: Path):
 
 def test_resolve_short_and_qualified_ids():
     catalog = load_catalog("vn-infosec")
-    key = "vn-infosec:vn.nd85.classify"
+    key = "vn-infosec:vn.nd85.emr.approved"
     assert catalog.resolve(key) == key
-    assert catalog.resolve("vn.nd85.classify") == key
-    assert catalog.criterion("vn.nd85.classify").key == key
-    assert "vn.nd85.classify" in catalog
+    assert catalog.resolve("vn.nd85.emr.approved") == key
+    assert catalog.criterion("vn.nd85.emr.approved").key == key
+    assert "vn.nd85.emr.approved" in catalog
     assert key in catalog
     assert "vn.nd85.nothing" not in catalog
     assert 3 not in catalog
@@ -321,19 +321,19 @@ def test_resolve_short_and_qualified_ids():
 def test_resolve_unknown_qualified_id_suggests():
     catalog = load_catalog("vn-infosec")
     with pytest.raises(errors.UnknownCriterionError) as info:
-        catalog.resolve("vn-infosec:vn.nd85.clasify")
+        catalog.resolve("vn-infosec:vn.nd85.emr.aproved")
     assert isinstance(info.value, LookupError)
     assert "did you mean" in str(info.value)
-    assert "vn-infosec:vn.nd85.classify" in str(info.value)
-    assert info.value.value == "vn-infosec:vn.nd85.clasify"
+    assert "vn-infosec:vn.nd85.emr.approved" in str(info.value)
+    assert info.value.value == "vn-infosec:vn.nd85.emr.aproved"
 
 
 def test_resolve_unknown_short_id_suggests():
     catalog = load_catalog("vn-infosec")
     with pytest.raises(errors.UnknownCriterionError) as info:
-        catalog.resolve("vn.nd85.clasify")  # a typo of a short id
+        catalog.resolve("vn.nd85.emr.aproved")  # a typo of a short id
     assert "did you mean" in str(info.value)
-    assert "vn.nd85.classify" in str(info.value)
+    assert "vn.nd85.emr.approved" in str(info.value)
 
 
 def test_resolve_unknown_id_without_close_match():
@@ -475,14 +475,14 @@ def test_two_layers_apply_in_order(tmp_path: Path, base: Path, layer: Path):
 def test_layer_file_loaded_alone_loads_the_base(tmp_path: Path):
     text = (
         LAYER_HEAD.replace('extends = "demo"', 'extends = "vn-infosec"')
-        + '\n[[override.criterion]]\nid = "vn.nd85.classify"\nweight = 3\n'
+        + '\n[[override.criterion]]\nid = "vn.nd85.emr.approved"\nweight = 3\n'
     )
     path = write(tmp_path / "sec-layer.toml", text)
     catalog = load_catalog(path)
     assert catalog.id == "vn-infosec"
     assert catalog.version == load_catalog("vn-infosec").version + "+bn-demo.2025.1"
-    assert catalog.criterion("vn.nd85.classify").weight == 3
-    assert load_catalog("vn-infosec").criterion("vn.nd85.classify").weight == 1
+    assert catalog.criterion("vn.nd85.emr.approved").weight == 3
+    assert load_catalog("vn-infosec").criterion("vn.nd85.emr.approved").weight == 1
     # The same layer via layers=
     assert load_catalog("vn-infosec", layers=[path]).version == catalog.version
 

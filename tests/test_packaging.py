@@ -59,6 +59,8 @@ def test_wheel_ships_catalogs_and_loads_them_installed(tmp_path: Path) -> None:
         assert f"readiness/criteria/{catalog}.toml" in names
     assert "readiness/criteria/README.md" in names
     assert "readiness/py.typed" in names
+    for lang in ("en", "vi"):  # the report labels are data files inside the package
+        assert f"readiness/report/labels/{lang}.toml" in names
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -83,10 +85,15 @@ def test_wheel_ships_catalogs_and_loads_them_installed(tmp_path: Path) -> None:
         "for info in readiness.list_catalogs():\n"
         "    catalog = readiness.load_catalog(info.id)\n"
         "    print(info.id, info.version, len(catalog))\n"
+        "from readiness.report import LABELS\n"
+        "print('labels', len(LABELS['en']), len(LABELS['vi']))\n"
     )
     done = subprocess.run(
         [str(python), "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path
     )
     lines = done.stdout.splitlines()
     assert Path(lines[0]).is_relative_to(venv.resolve()), lines[0]
-    assert {line.split()[0] for line in lines[1:]} == BUILTINS
+    *catalogs, labels = lines[1:]
+    assert {line.split()[0] for line in catalogs} == BUILTINS
+    assert labels.split()[0] == "labels"
+    assert int(labels.split()[1]) == int(labels.split()[2]) > 100

@@ -329,7 +329,7 @@ def test_synthetic_data_gets_a_banner_and_provenance(report: Report) -> None:
     """Synthetic tables carry a banner; versions, disclaimers and the estimates note are shown."""
     text = report.to_markdown()
     assert text.splitlines()[2].startswith("> **SYNTHETIC DATA")
-    assert "2026.11.0" in text
+    assert "2026.12.0" in text
     assert "Not legal advice." in text  # the vn-emr disclaimer
     assert "estimates" in text
     assert "Still planned (estimate)" in text

@@ -14,7 +14,11 @@ REAL (reported by the province in 2025, read through news reports; tags of the r
   (15 public hospitals, 16 medical centres, 23 private hospitals) had to finish EMR before
   30/09/2025; by 22/09/2025 all 54 had assessed and deployed EMR with digital signatures; the two
   disease-control centres without beds (Bắc Ninh CDC No.1 and No.2) also implemented it, 56 units =
-  103.7 % of the target; EMR spending 2020-2025 about 292.6 bn VND, about 212.3 bn of it public.
+  103.7 % of the target (the article dates only the 54 by 22/09/2025; recording the two CDCs on
+  that day too is this example's assumption); EMR spending 2020-2025 "about" (nearly) 292.6 bn VND
+  in all, "more than" 212.3 bn VND of it public; the province's goal of 100 % of facilities by the
+  end of 2025 and its problem list (no central provincial database, faulty connections, shortage
+  of IT staff, social insurance still asking for paper).
 * [VNNEWS-BN] public hospitals and health centres run HIS, LIS, RIS, PACS and EMR "at basic
   level"; Bắc Ninh General Hospital No.2 was the first paperless hospital (EMR from 01/07/2024).
 * [BN-TIENPHONG] the name Bắc Ninh General Hospital No.1.
@@ -36,11 +40,15 @@ hospitals, ``bn-cl-NNNN`` private clinics. Extra columns: ``provenance`` (what i
 synthetic), ``obliged_2025`` (true for the 54 facilities with beds) and ``spent_vnd``.
 
 Spending rule (``spent_vnd``, integer VND; only the 56 facilities that implemented EMR have one):
-each implementer weighs ``100 + beds`` (a disease-control centre, without beds, weighs 100). The
-public total, 212,300,000,000 VND, is split over the 33 public implementers (15 hospitals, 16
-medical centres, 2 CDCs) and the private rest, 80,300,000,000 VND, over the 23 private hospitals,
-in proportion to weight, in whole millions of VND by the largest-remainder method (ties broken by
-id). Both totals, and so the 292,600,000,000 VND sum, are exact.
+the article says "more than 212.3 bn" public and "about 292.6 bn" in all; this example takes both
+figures as if exact (an assumption). That the public sum covers the 33 public implementers (15
+hospitals, 16 medical centres, 2 CDCs) is an assumption too, and the private rest, 80,300,000,000
+VND, is DERIVED (the difference of two rounded figures), not reported. Each implementer weighs
+``100 + beds`` (a disease-control centre, without beds, weighs 100). The public figure,
+212,300,000,000 VND, is split over the 33 public implementers and the derived private rest over
+the 23 private hospitals, in proportion to weight, in whole millions of VND by the
+largest-remainder method (ties broken by id). The two sums, and so 292,600,000,000 VND in all, are
+reproduced exactly.
 
 Assessments (catalog ``vn-smart-hospital`` + ``bn-emr-layer.toml``, long format)
 -------------------------------------------------------------------------------
@@ -51,7 +59,7 @@ Scope (what each facility records; a missing record is unknown):
   prerequisites in other catalogs (what they need before 31/12/2026); the TT54 LIS and RIS-PACS
   criteria among them are ``not_applicable`` ("no laboratory or imaging information system",
   a synthetic assumption) in both rounds;
-* private clinics: the milestone ``vn-emr:emr-live`` and its prerequisites only (18 criteria:
+* private clinics: the milestone ``vn-emr:emr-live`` and its prerequisites only (20 criteria:
   whether a clinic that only examines and prescribes is bound by TT13's 31/12/2026 date is
   unclear, research note 3.1; it also keeps the file small);
 * records the generator leaves unknown (4 % of cells) are omitted.
@@ -59,11 +67,13 @@ Scope (what each facility records; a missing record is unknown):
 Round 1, 2025-09-22 (the report's date):
 
 * REPORTED, for the 56 implementers: every criterion of milestone ``vn-emr:emr-live``, every
-  prerequisite it has in any loaded catalog (graph ancestors, e.g. ``vn-it-tt54`` HIS basic) and
-  the smart-hospital gate ``vn.smart.emr_live`` are ``met``, with the source in ``evidence``. For
-  the 15 public hospitals and 16 medical centres, the TT54 basic tiers of HIS, LIS and RIS-PACS
-  and their items are ``met`` too. The report speaks of facilities, not of criteria: applying it
-  criterion by criterion is this example's reading (``note`` says so).
+  prerequisite it has in any loaded catalog (graph ancestors, e.g. the ``vn-infosec`` approved
+  level of the EMR system) and the smart-hospital gate ``vn.smart.emr_live`` are ``met``, with the
+  source in ``evidence``. For the 15 public hospitals and 16 medical centres, the TT54 basic tiers
+  of HIS, LIS and RIS-PACS and their items are ``met`` too. The report speaks of facilities, not of
+  criteria: applying it criterion by criterion is this example's reading (``note`` says so). The
+  province-wide problems ``bn.central_db`` and ``bn.insurer_paperless`` are ``not_met`` for every
+  facility that records them (reported problems, same reading).
 * SYNTHETIC FILLER, everything else (``note`` = "synthetic filler"): drawn by
   :func:`readiness.synthetic.history` (implementers: maturity shifted +0.15; everyone else:
   -0.15, low maturity with some partial progress). A facility that did not implement EMR is never
@@ -97,8 +107,8 @@ SEED = 20250922  # every random draw below derives from this seed
 ROUND1 = dt.date(2025, 9, 22)  # the report's date: "by 22/09/2025 all 54 ..."
 ROUND2 = dt.date(2026, 6, 30)  # synthetic projection
 
-SPENT_TOTAL = 292_600_000_000  # [BN-VJS] EMR cost 2020-2025, all facilities (VND)
-SPENT_PUBLIC = 212_300_000_000  # [BN-VJS] of which public facilities (VND)
+SPENT_TOTAL = 292_600_000_000  # [BN-VJS] "about" 292.6 bn: EMR cost 2020-2025, all (VND)
+SPENT_PUBLIC = 212_300_000_000  # [BN-VJS] "more than" 212.3 bn: public facilities (VND)
 SPENT_UNIT = 1_000_000  # apportion in whole millions of VND
 SPENT_BASE_WEIGHT = 100  # weight of an implementer = 100 + beds
 
@@ -134,8 +144,13 @@ EVIDENCE_CDC = (
 )
 EVIDENCE_TIERS = (
     "[VNNEWS-BN] secondary: all public hospitals and health centres run HIS, LIS, RIS, PACS "
-    "and EMR at basic level"
+    "and EMR at basic level (a different article; reading it as the Circular 54 basic tiers and "
+    "all their items is this example's assumption: the article names no criteria)"
 )
+# Province-wide problems the article lists [BN-VJS]: recorded not_met in round 1 everywhere they
+# are in scope (no central provincial database exists; social insurance still asks for paper).
+PROBLEMS = ("vn-emr:bn.central_db", "vn-emr:bn.insurer_paperless")
+EVIDENCE_PROBLEMS = "[BN-VJS] secondary: listed among the province's problems in 2025"
 NOTE_REPORTED = (
     "REPORTED for the facility; status of this criterion inferred from the report "
     "(the report does not assess criteria one by one)"
@@ -416,6 +431,11 @@ def build_assessments(
                 progress = round(float(rng.uniform(0.3, 0.9)), 2)
                 records[SIGNING] = Record(
                     status=Status.PARTIAL, progress=progress, note=NOTE_FILLER
+                )
+        for k in PROBLEMS:
+            if k in scope(f):
+                records[k] = Record(
+                    status=Status.NOT_MET, evidence=EVIDENCE_PROBLEMS, note=NOTE_REPORTED
                 )
         assumed = fixed(f, NOTE_FILLER)
         records.update(assumed)

@@ -1,0 +1,150 @@
+"""Pieces of the report record shared by the province and facility reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from readiness._catalog import Catalog
+from readiness._compile import compile_catalog
+from readiness._model import Facility
+from readiness._plan import Target
+from readiness._portfolio import Group, Stats
+from readiness.report._language import Fmt
+
+EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def iso_day(days: int) -> str:
+    return str(EPOCH + np.timedelta64(int(days), "D"))
+
+
+def stats_data(stats: Stats) -> dict[str, Any]:
+    return attrs.asdict(stats)
+
+
+def catalogs_data(catalog: Catalog, fmt: Fmt) -> list[dict[str, Any]]:
+    out = []
+    for catalog_id in compile_catalog(catalog).frameworks:
+        framework = catalog.frameworks[catalog_id]
+        out.append(
+            {
+                "id": catalog_id,
+                "title": fmt.text(framework.title),
+                "version": framework.version,
+                "disclaimer": framework.disclaimer,
+                "levels": [
+                    {"number": level.number, "title": fmt.text(level.title)}
+                    for level in framework.levels
+                ],
+            }
+        )
+    return out
+
+
+def target_text(target: Target, catalog: Catalog, fmt: Fmt) -> str:
+    if target.catalog is not None and target.level is not None:
+        title = target.catalog
+        level_title = ""
+        if target.catalog in catalog.frameworks:
+            framework = catalog.frameworks[target.catalog]
+            title = fmt.text(framework.title)
+            if 1 <= target.level <= len(framework.levels):
+                level_title = fmt.text(framework.levels[target.level - 1].title)
+        return fmt.t("level_target", n=target.level, catalog=title, title=level_title)
+    if target.milestone is not None:
+        try:
+            milestone = catalog.milestone(target.milestone)
+        except LookupError:
+            return fmt.t("milestone_target", title=target.milestone)
+        return fmt.t("milestone_target", title=fmt.text(milestone.title))
+    return fmt.t("criteria_target", n=len(target.criteria))
+
+
+def translate_target(text: str | None, catalog: Catalog, fmt: Fmt) -> str | None:
+    """Say a target described in English by :meth:`Target.describe` in the report's language."""
+    if text is None:
+        return None
+    candidates = [Target(milestone=key) for key in catalog.milestones]
+    for catalog_id, framework in catalog.frameworks.items():
+        candidates += [
+            Target(catalog=catalog_id, level=n) for n in range(1, len(framework.levels) + 1)
+        ]
+    for target in candidates:
+        if target.describe(catalog) == text:
+            return target_text(target, catalog, fmt)
+    return text
+
+
+def provenance(
+    label: str | None, synthetic: bool, policy: str, fmt: Fmt, *, builtin: bool = False
+) -> dict[str, Any]:
+    return {
+        "label": label,
+        "synthetic": synthetic,
+        "policy": policy,
+        "estimates_note": fmt.t("estimates_note"),
+        "catalogs_builtin": builtin,
+    }
+
+
+def is_synthetic(label: str | None) -> bool:
+    return label is not None and "SYNTHETIC" in label.upper()
+
+
+def generator() -> str:
+    from readiness import __version__  # noqa: PLC0415 - the package imports this module lazily
+
+    return f"readiness {__version__}"
+
+
+def _group_label(key: Mapping[str, Any], fmt: Fmt) -> str:
+    return " / ".join(fmt.value(name, value) for name, value in key.items()) or fmt.t("all")
+
+
+def group_data(group: Group, fmt: Fmt) -> dict[str, Any]:
+    return {
+        "key": dict(group.key),
+        "label": _group_label(group.key, fmt),
+        "rows": group.rows,
+        "unscored": group.unscored,
+        "overall": stats_data(group.overall),
+        "by_catalog": {k: stats_data(v) for k, v in group.by_catalog.items()},
+        "levels": {
+            k: {("na" if n is None else str(n)): c for n, c in v.items()}
+            for k, v in group.levels.items()
+        },
+        "meeting_target": group.meeting_target,
+        "spent_vnd": group.spent_vnd,
+        "planned_vnd": group.planned_vnd,
+        "verdicts": None
+        if group.verdicts is None
+        else {verdict_key(k): v for k, v in group.verdicts.items()},
+    }
+
+
+def verdict_key(name: str) -> str:
+    return "no_deadline" if name in ("no deadline", "no_deadline") else name
+
+
+def mean_median(values: npt.NDArray[Any]) -> tuple[int, float | None, float | None]:
+    present = values[~np.isnan(values)].astype(np.float64)
+    if not len(present):
+        return 0, None, None
+    return len(present), round(float(present.mean()), 4), round(float(np.median(present)), 4)
+
+
+def facility_data(facility: Facility) -> dict[str, Any]:
+    """Return the identity of a facility as the records show it."""
+    return {
+        "id": facility.id,
+        "name": facility.name,
+        "kind": facility.kind,
+        "ownership": facility.ownership,
+        "beds": facility.beds,
+        "region": facility.region,
+    }
