@@ -24,3 +24,20 @@ def test_catalogs_as_csv_lists_every_builtin(capsys: pytest.CaptureFixture[str])
 def test_catalog_result_is_public() -> None:
     assert readiness.CatalogResult.__module__ == "readiness._score"
     assert "CatalogResult" in readiness.__all__
+
+
+def test_plan_many_takes_the_due_date_with_the_target() -> None:
+    """docs/planning.md: the due date is part of the target; plan_many has no due= option."""
+    import datetime as dt
+    import inspect
+    from pathlib import Path
+
+    catalog = readiness.load_catalog(Path(__file__).parent / "data" / "mini.toml")
+    facility = readiness.Facility(id="h1", kind="hospital", ownership="public", beds=100)
+    assessment = readiness.Assessment(facility=facility, date=dt.date(2026, 1, 1))
+    due = dt.date(2031, 12, 31)
+    target = readiness.Target.parse("mini@2", due=due)
+    assert target == readiness.Target(catalog="mini", level=2, due=due)
+    table = readiness.plan_many(catalog, [assessment], target)
+    assert table.to_records()[0]["target_due"] in (due, due.isoformat())
+    assert "due" not in inspect.signature(readiness.plan_many).parameters
