@@ -1,4 +1,12 @@
-"""Read and write facility lists and assessments as CSV or JSON (standard library only).
+"""Read and write facility lists and assessments as CSV, JSON, ``.xlsx`` and Parquet.
+
+CSV and JSON need the standard library only; ``.xlsx`` workbooks (also the assessment forms of
+:func:`write_form`) need ``readiness[xlsx]`` and Parquet ``readiness[arrow]``, each imported only
+when used. :func:`read_status_matrix` reads a whole file column by column into a status matrix
+(the fast path to :func:`readiness.score_many`), :func:`from_pandas` does the same for a
+DataFrame and :func:`to_pandas` turns results into DataFrames. CSV files may be comma-, semicolon-
+or tab-separated (detected), UTF-8 or UTF-16 with a byte-order mark, or any encoding named by
+``encoding=``. ``docs/formats.md`` is the reference.
 
 Every reader validates every row, collects every problem of a file (it stops after 100) and
 raises them together in one :class:`~readiness.errors.InputError`, each located as
@@ -10,7 +18,8 @@ Nothing is dropped silently. ``docs/formats.md`` shows an example of each format
 
 Files
 -----
-CSV files are UTF-8 (a byte-order mark is accepted), comma-separated, with a header row; quoted
+CSV files are UTF-8 (a byte-order mark is accepted) unless ``encoding=`` says otherwise, with a
+header row (the delimiter is detected); quoted
 cells may hold commas and newlines. Blank lines and rows whose cells are all empty are skipped
 (they hold no data); a row with more non-empty cells than the header has columns is an error, a
 shorter one is padded with empty cells. JSON files hold one array of objects, one object per CSV
