@@ -1547,7 +1547,9 @@ def read_status_matrix(
     --------
     >>> import readiness
     >>> from readiness.io import read_facilities, read_status_matrix
-    >>> catalog = readiness.load_catalog("vn-smart-hospital")
+    >>> catalog = readiness.load_catalog(
+    ...     "vn-smart-hospital", layers=["examples/bac_ninh/bn-emr-layer.toml"]
+    ... )
     >>> facilities = read_facilities("examples/bac_ninh/facilities.csv", catalog=catalog)
     >>> matrix = read_status_matrix("examples/bac_ninh/assessments.csv", catalog, facilities)
     >>> len(facilities), len(matrix)  # two assessment rounds

@@ -88,7 +88,7 @@ def test_from_pandas_wants_a_dataframe() -> None:
 
 def test_to_pandas_for_scores_plans_and_summaries() -> None:
     folder = HERE.parent / "examples" / "bac_ninh"
-    catalog = readiness.load_catalog("vn-smart-hospital")
+    catalog = readiness.load_catalog("vn-smart-hospital", layers=[folder / "bn-emr-layer.toml"])
     facilities = rio.read_facilities(folder / "facilities.csv", catalog=catalog)
     matrix = rio.read_status_matrix(folder / "assessments.csv", catalog, facilities)
     scores = readiness.score_many(catalog, matrix)
