@@ -261,15 +261,19 @@ def _write_rows(
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
         _emit(args, buffer.getvalue())
         return
-    table = [[_cell(row.get(c)) for c in columns] for row in rows]
+    table = [[_cell(row.get(c), c) for c in columns] for row in rows]
     _emit(args, _table(table, columns))
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, column: str = "") -> str:
     if value is None:
         return "-"
+    if column.endswith("_vnd") and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,.0f} VND"  # money: thousands separated, with its unit
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:,.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
 
 

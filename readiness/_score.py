@@ -64,6 +64,7 @@ from readiness._matrix import (
     to_date,
 )
 from readiness._model import Assessment, Facility
+from readiness._words import count as counted
 from readiness.errors import OptionError, UnknownCriterionError, UnknownIdError
 
 if TYPE_CHECKING:
@@ -270,7 +271,7 @@ class Score:
             if result.next_level is not None:
                 line += (
                     f"; {_pct(None if result.progress is None else 100 * result.progress)}"
-                    f" toward level {result.next_level}, {len(result.blockers)} blockers"
+                    f" toward level {result.next_level}, {counted(len(result.blockers), 'blocker')}"
                 )
             lines.append(line)
         if self.unsupported:

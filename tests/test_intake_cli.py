@@ -41,3 +41,17 @@ def test_plan_many_takes_the_due_date_with_the_target() -> None:
     table = readiness.plan_many(catalog, [assessment], target)
     assert table.to_records()[0]["target_due"] in (due, due.isoformat())
     assert "due" not in inspect.signature(readiness.plan_many).parameters
+
+
+def test_costs_print_with_separators_and_units_and_counts_agree() -> None:
+    from readiness._cli import _cell
+    from readiness._words import count
+
+    assert _cell(2550000000.0, "cost_vnd") == "2,550,000,000 VND"
+    assert _cell(1234, "effort_days") == "1,234"
+    assert _cell(None, "cost_vnd") == "-"
+    assert [count(1, "blocker"), count(2, "blocker"), count(1, "criterion")] == [
+        "1 blocker",
+        "2 blockers",
+        "1 criterion",
+    ]
