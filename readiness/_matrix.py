@@ -464,7 +464,7 @@ class Registry:
         row = self.rows
         fid = a.facility.id
         known = self.facilities.setdefault(fid, a.facility)
-        if known != a.facility:
+        if known is not a.facility and known != a.facility:
             problems.append(
                 Problem(message="two different facilities share this id", row=row, value=fid)
             )
@@ -602,23 +602,20 @@ def _fill(
     if int(np.count_nonzero(taken)) != total:
         return None
     del taken
-    fields = list(
-        map(operator.attrgetter("status", "progress", "coverage", "valid_until"), records)
+    base = np.fromiter(
+        map(_BASE_CODE.__getitem__, map(operator.attrgetter("status"), records)),
+        dtype=np.uint8,
+        count=total,
     )
-    del records
-    status_of, progress_of, coverage_of, until_of = (
-        tuple(zip(*fields, strict=True)) if fields else ((), (), (), ())
-    )
-    del fields
-    base = np.fromiter(map(_BASE_CODE.__getitem__, status_of), dtype=np.uint8, count=total)
     partial = np.zeros(total)
     share = np.full(total, np.nan)
     until = np.full(total, _NEVER, dtype=np.int64)
-    for target, column, convert in (
-        (partial, progress_of, float),
-        (share, coverage_of, float),
-        (until, until_of, dt.date.toordinal),
+    for target, name, convert in (
+        (partial, "progress", float),
+        (share, "coverage", float),
+        (until, "valid_until", dt.date.toordinal),
     ):
+        column = list(map(operator.attrgetter(name), records))
         if column.count(None) != total:  # set the few records that have the field
             given = np.fromiter(
                 itertools.compress(
@@ -627,6 +624,8 @@ def _fill(
                 dtype=np.intp,
             )
             target[given] = [convert(column[k]) for k in given.tolist()]
+        del column
+    del records
     if as_of is not None:
         when = np.full(total, as_of.toordinal(), dtype=np.int64)
     else:
