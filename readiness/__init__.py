@@ -13,6 +13,17 @@ from types import ModuleType
 
 from readiness import errors
 from readiness._catalog import KINDS, OWNERSHIPS, Catalog, Criterion
+from readiness._crosswalk import (
+    Crosswalk,
+    Derivation,
+    LevelEstimate,
+    Relation,
+    Translation,
+    estimate_level,
+    estimate_stage,
+    load_crosswalk,
+    translate,
+)
 from readiness._load import list_catalogs, load_catalog
 from readiness._matrix import StatusMatrix
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
@@ -38,6 +49,15 @@ from readiness._score import (
     score,
     score_many,
 )
+from readiness._versions import (
+    CatalogDiff,
+    Change,
+    Migration,
+    Round,
+    align_history,
+    diff_catalogs,
+    migrate,
+)
 
 __version__ = "0.1.0"
 
@@ -48,16 +68,24 @@ __all__ = [
     "Assessment",
     "Blocker",
     "Catalog",
+    "CatalogDiff",
     "CatalogResult",
+    "Change",
     "Criterion",
+    "Crosswalk",
     "DeadlineVerdict",
+    "Derivation",
     "Facility",
+    "LevelEstimate",
+    "Migration",
     "NextStep",
     "Obligation",
     "Plan",
     "PlanTable",
     "Reason",
     "Record",
+    "Relation",
+    "Round",
     "Score",
     "ScoreTable",
     "Status",
@@ -65,13 +93,20 @@ __all__ = [
     "Step",
     "Summary",
     "Target",
+    "Translation",
     "Weights",
     "__version__",
+    "align_history",
+    "diff_catalogs",
     "errors",
+    "estimate_level",
+    "estimate_stage",
     "graph",
     "io",
     "list_catalogs",
     "load_catalog",
+    "load_crosswalk",
+    "migrate",
     "next_steps",
     "peers",
     "plan",
@@ -81,6 +116,7 @@ __all__ = [
     "score_many",
     "summarize",
     "synthetic",
+    "translate",
 ]
 
 

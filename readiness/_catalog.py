@@ -473,6 +473,9 @@ class Criterion:
         Which facilities must meet it.
     legacy : str or None
         Why the criterion is kept for history only; legacy criteria are never scored.
+    accepts_not_applicable : bool
+        False when a ``not_applicable`` record is never accepted for it (where its
+        ``applies_to`` matches, such a record counts as not met under every policy).
     sources : tuple of Citation
         Where it comes from; :attr:`grade` is the firmest of their grades.
     origin : str or None
@@ -492,6 +495,7 @@ class Criterion:
     min_coverage: float | None = None
     bundle: str | None = None
     legacy: str | None = None
+    accepts_not_applicable: bool = True
     estimates: tuple[Estimate, ...] = ()
     sources: tuple[Citation, ...] = ()
     description: Text | None = None
@@ -523,6 +527,12 @@ class Layer:
     id: str
     version: str
     path: str
+    sha256: str = attrs.field(default="", eq=False)  # of the file's bytes, as read
+
+    @property
+    def origin(self) -> str:
+        """Say where the layer came from: ``file PATH (SHA-256 ...)``."""
+        return f"file {self.path} (SHA-256 {self.sha256})"
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -547,6 +557,20 @@ class Framework:
     format: int = 1
     coverage: tuple[Coverage, ...] = ()
     renamed: tuple[Renamed, ...] = ()
+    builtin: bool = False  # shipped with readiness (loaded by id)
+    sha256: str = ""  # of the catalog file's bytes, as read
+
+    @property
+    def origin(self) -> str:
+        """Say where the catalog came from: ``built-in`` or ``file PATH (SHA-256 ...)``.
+
+        A built-in id always means the catalog shipped with readiness; any other catalog is a
+        file, named with the digest of its bytes so that a report says exactly which file it
+        used (:attr:`sha256` holds the digest of built-ins too).
+        """
+        if self.builtin:
+            return "built-in"
+        return f"file {self.path} (SHA-256 {self.sha256})"
 
     def level(self, number: int) -> Level:
         """Return level ``number`` (1-based)."""
@@ -617,6 +641,11 @@ class Catalog:
     def versions(self) -> Mapping[str, str]:
         """Data version of every catalog in the set."""
         return MappingProxyType({k: f.version for k, f in self.frameworks.items()})
+
+    @property
+    def origins(self) -> Mapping[str, str]:
+        """Where every catalog of the set came from (:attr:`Framework.origin`), by id."""
+        return MappingProxyType({k: f.origin for k, f in self.frameworks.items()})
 
     def __len__(self) -> int:
         """Return the number of criteria in the set."""

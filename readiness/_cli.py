@@ -13,17 +13,21 @@ import datetime as dt
 import io as io_module
 import json
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from readiness import __version__
+from readiness import __version__, _files, _safe
 from readiness.errors import ReadinessError, UnknownFacilityError
 
 if TYPE_CHECKING:
     from readiness._catalog import Catalog
     from readiness._matrix import StatusMatrix
+    from readiness._model import Facility
+    from readiness._score import ScoreTable
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -52,17 +56,46 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
-def _emit(args: argparse.Namespace, text: str) -> None:
-    """Write ``text`` to ``--output`` (a file) or stdout."""
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """Every input file named on the command line (an output may not replace one)."""
+    from readiness._load import builtin_ids  # noqa: PLC0415
+
+    found: list[str] = []
+    for name in ("facilities", "assessments", "spec"):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            found.append(value)
+    for name in ("catalog", "catalogs", "layer"):
+        found.extend(
+            v
+            for v in getattr(args, name, None) or ()
+            if isinstance(v, str) and v not in builtin_ids()
+        )
+    return found
+
+
+def _emit(args: argparse.Namespace, text: str, *, human: bool = False) -> None:
+    """Write ``text`` to ``--output`` (atomically) or stdout.
+
+    ``human`` text (tables, explanations) shows control characters escaped wherever it goes;
+    machine formats (JSON, CSV) are escaped only when stdout is a terminal.
+    """
     target = getattr(args, "output", None)
     if target in (None, "-"):
+        if human or sys.stdout.isatty():
+            text = _safe.terminal(text, lines=True)
         sys.stdout.write(text)
     else:
-        Path(target).write_text(text, encoding="utf-8")
+        if human:
+            text = _safe.terminal(text, lines=True)
+        _files.write_text(target, text, inputs=_inputs(args))
 
 
 def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
-    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    cells = [
+        [_safe.terminal(str(c)) for c in header],
+        *[[_safe.terminal(str(c)) for c in row] for row in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
@@ -146,10 +179,10 @@ def _cmd_catalogs(args: argparse.Namespace) -> int:
     if coverage:
         text += "\ncoverage (what each catalog encodes of its sources):\n"
         text += "\n".join(coverage) + "\n"
-    notes = [f"* {i.id}: {i.disclaimer}" for i in infos if i.disclaimer]
+    notes = [f"* {i.id}: {_safe.terminal(i.disclaimer)}" for i in infos if i.disclaimer]
     if notes:
         text += "\n" + "\n".join(notes) + "\n"
-    _emit(args, text)
+    _emit(args, text, human=True)
     return EXIT_OK
 
 
@@ -167,15 +200,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         except (CatalogError, UnknownCatalogError) as error:
             failed = True
             for problem in error.problems:
-                shown = problem if problem.path else f"{file}: {problem}"
-                print(shown, file=sys.stderr)
+                shown = str(problem) if problem.path else f"{file}: {problem}"
+                print(_safe.terminal(shown), file=sys.stderr)
             continue
         if not args.quiet:
             framework = catalog.frameworks[catalog.id]
             grades = catalog.grades(catalog.id)
             print(
-                f"{file}: ok: catalog {catalog.id!r} {catalog.version}, "
-                f"{len(framework.criteria)} criteria ({grades['primary']} primary, "
+                _safe.terminal(f"{file}: ok: catalog {catalog.id!r} {catalog.version}, ")
+                + f"{len(framework.criteria)} criteria ({grades['primary']} primary, "
                 f"{grades['secondary']} secondary, {grades['inferred']} inferred)"
             )
     return EXIT_FINDINGS if failed else EXIT_OK
@@ -210,17 +243,45 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     from readiness._load import load_catalog  # noqa: PLC0415
 
     catalog = load_catalog(args.catalogs, layers=args.layer or ())
+    subgraph = _graph_subgraph(args, catalog) if args.target is not None else None
     if args.format == "graphml":
+        data = g.graphml_bytes(catalog if subgraph is None else subgraph)
         if args.output in (None, "-"):
-            g.to_graphml(catalog, sys.stdout.buffer)
+            sys.stdout.buffer.write(data)
         else:
-            g.to_graphml(catalog, args.output)
+            _files.write_bytes(args.output, data, inputs=_inputs(args))
         return EXIT_OK
     if args.format == "dot":
-        _emit(args, g.to_dot(catalog, lang=args.lang))
+        _emit(args, g.to_dot(catalog, lang=args.lang, subgraph=subgraph))
+    elif args.format == "svg":
+        _emit(args, g.to_svg(catalog, lang=args.lang, subgraph=subgraph))
     else:
-        _emit(args, g.dumps_node_link(catalog) + "\n")
+        _emit(args, g.dumps_node_link(catalog if subgraph is None else subgraph) + "\n")
     return EXIT_OK
+
+
+def _graph_subgraph(args: argparse.Namespace, catalog: Catalog) -> Any:
+    """Return the required subgraph of ``--target`` for ``--facility`` (latest assessment)."""
+    from readiness import io  # noqa: PLC0415
+    from readiness._plan import Target  # noqa: PLC0415
+    from readiness.errors import OptionError  # noqa: PLC0415
+    from readiness.graph import required_subgraph  # noqa: PLC0415
+
+    missing = [
+        f"--{name}" for name in ("facility", "facilities", "assessments") if not getattr(args, name)
+    ]
+    if missing:
+        raise OptionError(
+            "--target draws one facility's required subgraph: give " + ", ".join(missing),
+            key="target",
+            value=args.target,
+        )
+    facilities = io.read_facilities(args.facilities, catalog=catalog)
+    assessments = io.read_assessments(args.assessments, catalog, facilities)
+    mine = _select(
+        sorted(assessments, key=lambda a: a.date), args.facility, lambda a: a.facility.id
+    )
+    return required_subgraph(catalog, mine[-1], Target.parse(args.target))
 
 
 # --------------------------------------------------------------------------- inputs
@@ -232,17 +293,71 @@ def _catalog(args: argparse.Namespace) -> Catalog:
     return load_catalog(args.catalog, layers=args.layer or ())
 
 
-def _chunks(args: argparse.Namespace, catalog: Catalog) -> Iterator[StatusMatrix]:
+def _chunks(
+    args: argparse.Namespace, catalog: Catalog, facilities: Sequence[Facility]
+) -> Iterator[StatusMatrix]:
     from readiness import io  # noqa: PLC0415
 
-    facilities = io.read_facilities(args.facilities, catalog=catalog, encoding=args.encoding)
     yield io.read_status_matrix(  # columnar: the whole file at once, every problem reported
         args.assessments,
         catalog,
         facilities,
         format=args.assessment_format,
-        encoding=args.encoding,
+        as_of=getattr(args, "as_of", None),
+        encoding=getattr(args, "encoding", None),
     )
+
+
+def _score_table(args: argparse.Namespace, catalog: Catalog, *, keep: bool = False) -> ScoreTable:
+    """Score the input as the options say: one round (``--as-of``, ``--rounds``), every facility.
+
+    Facilities of the facility file without an assessment (on or before ``--as-of``) get a
+    not-assessed row, and a line on stderr says how many. ``keep`` keeps the status matrices
+    (plans need them).
+    """
+    from readiness import io  # noqa: PLC0415
+    from readiness._score import score_many  # noqa: PLC0415
+
+    facilities = io.read_facilities(
+        args.facilities, catalog=catalog, encoding=getattr(args, "encoding", None)
+    )
+    chunks = _chunks(args, catalog, facilities)
+    table = score_many(
+        catalog,
+        list(chunks) if keep else chunks,
+        policy=getattr(args, "policy", "strict"),
+        as_of=args.as_of,
+        rounds=getattr(args, "rounds", "latest"),
+        facilities=facilities,
+        not_applicable=args.not_applicable,
+    )
+    disputed = int(table.disputed.sum())
+    if disputed:
+        how = "trusted" if args.not_applicable == "trust" else "counted as not met"
+        rows = int((table.disputed > 0).sum())
+        print(
+            f"readiness: {disputed} not-applicable claims in {rows} assessments are disputed "
+            f"(the catalog says the criterion applies); {how} (--not-applicable)",
+            file=sys.stderr,
+        )
+    missing = table.not_assessed
+    if missing:
+        day = "" if args.as_of is None else f" on or before {args.as_of.isoformat()}"
+        shown = ", ".join(_printable(m) for m in missing[:5])
+        shown += ", ..." if len(missing) > 5 else ""
+        print(
+            f"readiness: {len(missing)} of {len(facilities)} facilities had no assessment{day}; "
+            f"scored as unknown: {shown}",
+            file=sys.stderr,
+        )
+    return table
+
+
+def _printable(text: str) -> str:
+    """Return ``text`` with control and bidi characters escaped (for a terminal line)."""
+    from readiness._safe import terminal  # noqa: PLC0415
+
+    return terminal(text)
 
 
 def _write_rows(
@@ -252,17 +367,19 @@ def _write_rows(
         _emit(args, json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     if args.format == "csv":
+        # RFC 4180 line ends: the csv module then quotes every cell holding \r or \n
         buffer = io_module.StringIO()
-        writer = csv.DictWriter(
-            buffer, fieldnames=list(rows[0]) if rows else list(columns), lineterminator="\n"
-        )
-        writer.writeheader()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        fields = list(rows[0]) if rows else list(columns)
+        guard = not getattr(args, "no_csv_guard", False)
+        writer.writerow(_safe.csv_row(fields, guard=guard))
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            values = ("" if row.get(k) is None else row.get(k) for k in fields)
+            writer.writerow(_safe.csv_row(values, guard=guard))
         _emit(args, buffer.getvalue())
         return
     table = [[_cell(row.get(c), c) for c in columns] for row in rows]
-    _emit(args, _table(table, columns))
+    _emit(args, _table(table, columns), human=True)
 
 
 def _cell(value: object, column: str = "") -> str:
@@ -290,10 +407,8 @@ def _select(rows: list[Any], facility: str | None, key: Any) -> list[Any]:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from readiness._score import score_many  # noqa: PLC0415
-
     catalog = _catalog(args)
-    table = score_many(catalog, _chunks(args, catalog), policy=args.policy)
+    table = _score_table(args, catalog)
     if args.facility is not None:
         scores = _select(list(table), args.facility, lambda s: s.facility.id)
         if args.format == "json":
@@ -301,12 +416,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
                 args, json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2) + "\n"
             )
         else:
-            _emit(args, "\n\n".join(s.explain(lang=args.lang) for s in scores) + "\n")
+            text = "\n\n".join(s.explain(lang=args.lang) for s in scores) + "\n"
+            _emit(args, text, human=True)
         return EXIT_OK
     rows = table.to_records()
     columns = ["facility_id", "date", "overall"]
     columns += [f"level:{c}" for c in table.compiled.frameworks]
-    columns += ["applicable", "met", "unsupported", "gaps"]
+    columns += ["applicable", "met", "unsupported", "gaps", "disputed", "assessed"]
     _write_rows(args, rows, columns)
     return EXIT_OK
 
@@ -321,7 +437,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     target = Target.parse(args.target, due=args.due)
     table = plan_many(
         catalog,
-        _chunks(args, catalog),
+        _score_table(args, catalog, keep=True),
         target,
         start=args.start,
         max_parallel=args.max_parallel,
@@ -361,7 +477,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                         f"    {s.rank}. {s.criterion}: {s.reason}" for s in steps
                     )
                 texts.append(text)
-            _emit(args, "\n\n".join(texts) + "\n")
+            _emit(args, "\n\n".join(texts) + "\n", human=True)
         return EXIT_OK
     rows = table.to_records()
     columns = ["facility_id", "status", "steps", "start", "finish", "effort_days", "cost_vnd"]
@@ -375,10 +491,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from readiness._portfolio import summarize  # noqa: PLC0415
-    from readiness._score import score_many  # noqa: PLC0415
 
     catalog = _catalog(args)
-    table = score_many(catalog, _chunks(args, catalog), policy=args.policy)
+    table = _score_table(args, catalog)
     by = tuple(b.strip() for b in args.by.split(",") if b.strip()) if args.by else ()
     summary = summarize(table, by=by, target=args.target, spent=args.spent)
     if args.format == "json":
@@ -390,6 +505,8 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
             "group": ", ".join(f"{k}={v}" for k, v in group.key.items()) or "all"
         }
         row["rows"] = group.rows
+        row["not_assessed"] = group.not_assessed
+        row["disputed"] = group.disputed
         row["mean"] = group.overall.mean
         row["sd"] = group.overall.sd
         row["median"] = group.overall.median
@@ -412,13 +529,38 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from readiness._spec import read_spec, run_spec  # noqa: PLC0415
 
-    spec = read_spec(args.spec)
-    outcome = run_spec(spec, lang=args.lang)
+    spec = read_spec(args.spec, allow_outside=args.allow_outside)
     folder = Path(args.output or f"{spec.stem}-report")
-    written = outcome.report.write(folder, spec.stem)
-    print("\n".join(outcome.lines))
-    print("  written: " + ", ".join(str(p) for p in written.values()))
+    inputs = spec.inputs()
+    for suffix in (".json", ".md", ".html"):  # refuse before the work, not after
+        _files.check_output(folder / f"{spec.stem}{suffix}", inputs)
+    outcome = run_spec(spec, lang=args.lang)
+    written = _write_report(outcome.report, folder, spec.stem, inputs)
+    print(_safe.terminal("\n".join(outcome.lines), lines=True))
+    print(_safe.terminal("  written: " + ", ".join(str(p) for p in written.values())))
     return EXIT_OK
+
+
+def _write_report(report: Any, folder: Path, stem: str, inputs: Sequence[str]) -> dict[str, Path]:
+    """Write a report's files so that they appear together or not at all, never over an input.
+
+    ``Report.write`` decides which files a report has; it writes them into a staging folder
+    inside ``folder``, and :func:`readiness._files.write_group` then moves every one of them
+    into place at once (checking each against the inputs and for symbolic links).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".readiness-", dir=folder))
+    try:
+        staged = report.write(staging, stem)
+        files: dict[Path, bytes] = {}
+        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+            target = folder / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            files[target] = path.read_bytes()
+        _files.write_group(files, inputs=inputs)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {name: folder / Path(path).relative_to(staging) for name, path in staged.items()}
 
 
 # --------------------------------------------------------------------------- parser
@@ -458,9 +600,17 @@ _EXAMPLES = {
     ),
     "graph": (
         "example:\n  readiness graph vn-smart-hospital --format dot -o graph.dot\n"
-        "  readiness graph vn-emr --format graphml -o vn-emr.graphml"
+        "  readiness graph vn-emr --format graphml -o vn-emr.graphml\n"
+        "  readiness graph vn-emr --format svg --target milestone:vn-emr:emr-live "
+        "--facility BV-01 --facilities f.csv --assessments a.csv -o bv-01.svg"
     ),
 }
+
+
+def _cli_versions_examples() -> dict[str, str]:
+    from readiness._cli_versions import EXAMPLES  # noqa: PLC0415
+
+    return EXAMPLES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -482,7 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=help_text,
             description=help_text,
-            epilog=_EXAMPLES[name],
+            epilog=_EXAMPLES.get(name) or _cli_versions_examples()[name],
             formatter_class=_formatter,
         )
         sub.set_defaults(handler=handler)
@@ -523,11 +673,40 @@ def build_parser() -> argparse.ArgumentParser:
             "--encoding", help="text encoding of the CSV input files when not UTF-8 (e.g. cp1258)"
         )
         sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
+        sub.add_argument(
+            "--no-csv-guard",
+            action="store_true",
+            help="write CSV text cells unchanged (no apostrophe before = + - @; for programs)",
+        )
         sub.add_argument("--lang", choices=("en", "vi"), default="en")
         sub.add_argument("-o", "--output", help="write here instead of stdout")
 
+    def rounds(sub: _Parser, *, choose: bool = True) -> None:
+        sub.add_argument(
+            "--as-of",
+            type=_date,
+            metavar="DATE",
+            help="the latest assessment of each facility on or before this day (yyyy-mm-dd); "
+            "expiry is judged on it (default: the latest of all)",
+        )
+        sub.add_argument(
+            "--not-applicable",
+            choices=("trust", "dispute"),
+            default="trust",
+            help="a not_applicable record of a criterion the catalog says applies: trust it "
+            "(left out, default) or dispute it (counted as not met)",
+        )
+        if choose:
+            sub.add_argument(
+                "--rounds",
+                choices=("latest", "all"),
+                default="latest",
+                help="latest: one row per facility (default); all: every assessment",
+            )
+
     sub = add("score", "Score facilities: levels, scores, blockers.", _cmd_score)
     inputs(sub)
+    rounds(sub)
     sub.add_argument("--policy", choices=("strict", "lenient"), default="strict")
     sub.add_argument("--facility", metavar="ID", help="explain one facility in full")
 
@@ -535,6 +714,7 @@ def build_parser() -> argparse.ArgumentParser:
         "plan", "Plan every facility toward a target: steps, dates, cost, verdicts.", _cmd_plan
     )
     inputs(sub)
+    rounds(sub)
     sub.add_argument(
         "--target", required=True, help="CATALOG@LEVEL, milestone:KEY or criteria:KEY,KEY"
     )
@@ -547,6 +727,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add("summarize", "Roll facilities up by region, kind, ownership...", _cmd_summarize)
     inputs(sub)
+    rounds(sub, choose=False)  # a summary counts each facility once: its latest assessment
     sub.add_argument("--policy", choices=("strict", "lenient"), default="strict")
     sub.add_argument("--by", default="region", help="attributes, comma-separated ('' for totals)")
     sub.add_argument("--target", help="count facilities meeting this target")
@@ -558,6 +739,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("spec", metavar="SPEC", help="report specification (TOML)")
     sub.add_argument("--lang", choices=("en", "vi"), help="labels (default: the spec's)")
     sub.add_argument("-o", "--output", metavar="DIR", help="folder for the files")
+    sub.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let the spec name data files outside its own folder",
+    )
 
     sub = add("form", "Write an assessment form (.xlsx) to fill in and read back.", _cmd_form)
     sub.add_argument("--catalog", action="append", required=True, metavar="ID_OR_FILE")
@@ -572,9 +758,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("graph", "Export the dependency graph of catalogs.", _cmd_graph)
     sub.add_argument("catalogs", nargs="+", metavar="CATALOG", help="built-in id or file")
     sub.add_argument("--layer", action="append", metavar="FILE", help="layer file (repeatable)")
-    sub.add_argument("--format", choices=("json", "dot", "graphml"), default="json")
+    sub.add_argument(
+        "--format",
+        choices=("json", "dot", "graphml", "svg"),
+        default="json",
+        help="svg is drawn with matplotlib (pip install 'readiness[plot]')",
+    )
+    sub.add_argument(
+        "--target",
+        help="draw only what this target needs of --facility (CATALOG@LEVEL, milestone:KEY...)",
+    )
+    sub.add_argument("--facility", metavar="ID", help="the facility (its latest assessment)")
+    sub.add_argument("--facilities", metavar="FILE", help="facility list, with --target")
+    sub.add_argument("--assessments", metavar="FILE", help="assessments, with --target")
     sub.add_argument("--lang", choices=("en", "vi"), default="en")
     sub.add_argument("-o", "--output", help="write here instead of stdout")
+
+    from readiness import _cli_versions  # noqa: PLC0415 - diff, migrate, crosswalks
+
+    _cli_versions.register(add)
     return parser
 
 
@@ -586,11 +788,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except ReadinessError as error:
         for problem in error.problems:
-            print(f"readiness: {problem}", file=sys.stderr)
+            print(_safe.terminal(f"readiness: {problem}"), file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        print(f"readiness: {where}{error.strerror or error}", file=sys.stderr)
+        print(_safe.terminal(f"readiness: {where}{error.strerror or error}"), file=sys.stderr)
+        return EXIT_USAGE
+    except RecursionError:  # a last guard: readers report deep nesting themselves
+        print("readiness: input nested too deeply", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:  # a last guard: readers cap what they read
+        print("readiness: out of memory (is an input far larger than expected?)", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover - interactive
         return 130

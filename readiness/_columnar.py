@@ -52,6 +52,8 @@ from readiness._matrix import (
     record_codes,
 )
 from readiness._model import Assessment, Facility, Record, Status
+from readiness._safe import csv_unguard
+from readiness._unicode import nfc
 from readiness.errors import MissingDependencyError, OptionError
 
 if TYPE_CHECKING:
@@ -162,14 +164,21 @@ def _header_frame(columns: list[_Column], count: int) -> _Frame | None:
         extra = columns.pop()
         if not extra.take(np.arange(1, count + 1)).blank().all():
             return None
-    names = tuple(name.strip() for name in header)
+    names = tuple(csv_unguard(name.strip()) for name in header)
     if not all(names) or len(set(names)) != len(names):
         return None
-    return _Frame(
-        names=names,
-        columns={n: _Column(c.codes[1:], c.uniques) for n, c in zip(names, columns, strict=True)},
-        count=count,
-    )
+    data: dict[str, _Column] = {}
+    for name, column in zip(names, columns, strict=True):
+        uniques = column.uniques
+        if any(u[:1] == "'" for u in uniques):  # our writers' CSV guard comes off (io._csv_table)
+            uniques = [csv_unguard(u) if u[:1] == "'" else u for u in uniques]
+            if any(  # a guarded blank ("'\t"): the row reader's blank-row test sees the guard
+                new != old and not new.strip()
+                for new, old in zip(uniques, column.uniques, strict=True)
+            ):
+                return None
+        data[name] = _Column(column.codes[1:], uniques)
+    return _Frame(names=names, columns=data, count=count)
 
 
 @contextlib.contextmanager
@@ -346,13 +355,23 @@ def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | Non
         if problem is not None:
             return None
         data = handle.read()
+    from readiness import io  # noqa: PLC0415 - io imports this module lazily
+
+    limit = io._line_limit()  # noqa: SLF001 - read at each call (tests lower it)
     if decoding.encoding in ("utf-8", "utf8"):
+        if _longest_line(data) > limit:  # bytes, a BOM counted (as _sniff.Lines)
+            return None  # the row reader reports the line
         raw = data[decoding.skip :]
         text: str | None = None
     else:
         text = _sniff.decode_all(data, decoding)
+        if max(map(len, text.split("\n"))) + 1 > limit:  # characters, as _sniff.Lines
+            return None
         raw = text.encode("utf-8")
     del data
+    if not raw.isascii():  # one Unicode form, as the row reader's lines (readiness._sniff)
+        text = nfc(raw.decode("utf-8") if text is None else text)
+        raw = text.encode("utf-8")
     if b"\0" in raw or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")):
         return None
     head = next((line for line in raw[: 1 << 16].split(b"\n") if line.strip()), b"")
@@ -362,6 +381,15 @@ def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | Non
         if frame is not None:
             return frame
     return _python_csv(raw, raw.decode("utf-8") if text is None else text, delimiter)
+
+
+def _longest_line(data: bytes) -> int:
+    """Return the length of the longest line of ``data`` in bytes, with its line end."""
+    if len(data) <= 1 << 16:
+        return max(map(len, data.split(b"\n")), default=0) + 1
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    bounds = np.r_[-1, ends, len(data)]
+    return int(np.diff(bounds).max())
 
 
 def _parquet_frame(path: Path) -> _Frame | None:
@@ -377,8 +405,8 @@ def _arrow_frame(table: Any) -> _Frame | None:
     import pyarrow.compute as pc  # noqa: PLC0415 - optional extra
 
     names = tuple(table.column_names)
-    if len(set(names)) != len(names):
-        return None
+    if len(set(names)) != len(names) or len({nfc(n) for n in names}) != len(names):
+        return None  # the row reader reports (keys in NFC, as io._items_table)
     columns: dict[str, _Column] = {}
     for name in names:
         column = table.column(name)
@@ -389,9 +417,9 @@ def _arrow_frame(table: Any) -> _Frame | None:
         if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
             column = pc.fill_null(column.cast(pa.string()), "")
             encoded = pc.dictionary_encode(column.combine_chunks())
-            columns[name] = _Column(
+            columns[nfc(name)] = _Column(
                 np.asarray(encoded.indices).astype(np.int32, copy=False),
-                encoded.dictionary.to_pylist(),
+                [nfc(u) for u in encoded.dictionary.to_pylist()],
             )
             continue
         if name in ("progress", "coverage") and (
@@ -402,8 +430,8 @@ def _arrow_frame(table: Any) -> _Frame | None:
             text = ["" if v is None else v.isoformat() for v in column.to_pylist()]
         else:
             return None
-        columns[name] = _factorise(text)
-    return _Frame(names=names, columns=columns, count=table.num_rows, keyed=True)
+        columns[nfc(name)] = _factorise(text)
+    return _Frame(names=tuple(map(nfc, names)), columns=columns, count=table.num_rows, keyed=True)
 
 
 def other_table(path: str | os.PathLike[str], report: _Report) -> _Table:

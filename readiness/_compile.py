@@ -17,8 +17,10 @@ prerequisites instead, so the scoring kernel gathers no padding.
 
 from __future__ import annotations
 
+import types
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -67,6 +69,7 @@ class Compiled:
     bundle_of: Int  # -1 when none
     bundle_cells: tuple[tuple[int, int], ...]  # per bundle: [start, stop) of its cells
     legacy: Bool
+    refuses_na: Bool  # not_applicable records never accepted (accepts_not_applicable = false)
     min_coverage: Float  # NaN when none
     parents: tuple[Int, ...]  # per criterion (kernel indices)
     generations: tuple[tuple[Int, Int | None], ...]
@@ -101,8 +104,26 @@ def compile_catalog(catalog: Catalog) -> Compiled:
     compiled = _CACHE.get(catalog)
     if compiled is None:
         compiled = _compile(catalog)
+        freeze_arrays(compiled)
         _CACHE[catalog] = compiled
     return compiled
+
+
+def freeze_arrays(value: object) -> None:
+    """Make every numpy array of ``value`` (an attrs instance, tuple or array) read-only.
+
+    A compiled catalog is shared by every caller of the process (catalogs are cached by
+    :func:`readiness.load_catalog`): an in-place edit of one of its arrays would change every
+    later score, so writing to them raises ``ValueError`` instead.
+    """
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, tuple):
+        for item in value:
+            freeze_arrays(item)
+    elif attrs.has(type(value)) and not isinstance(value, Catalog):
+        for field in attrs.fields(cast("Any", type(value))):
+            freeze_arrays(getattr(value, field.name))
 
 
 def _generations(
@@ -245,7 +266,7 @@ def _compile(catalog: Catalog) -> Compiled:
     return Compiled(
         catalog=catalog,
         keys=keys,
-        index=index,
+        index=types.MappingProxyType(index),
         topo=topo,
         weights=np.array([c.weight for c in criteria], dtype=np.float64),
         framework_of=framework_of,
@@ -262,6 +283,7 @@ def _compile(catalog: Catalog) -> Compiled:
         ),
         bundle_cells=tuple(cell_range(cell_bundle == b) for b in range(len(bundles))),
         legacy=np.array([c.legacy is not None for c in criteria], dtype=bool),
+        refuses_na=np.array([not c.accepts_not_applicable for c in criteria], dtype=bool),
         min_coverage=np.array(
             [np.nan if c.min_coverage is None else c.min_coverage for c in criteria]
         ),

@@ -30,9 +30,11 @@ import contextlib
 import io
 import os
 import secrets
+import shutil
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Literal, cast, overload
+from typing import IO, Literal, TypeVar, cast, overload
 
 from readiness.errors import OutputError
 
@@ -40,6 +42,7 @@ __all__ = ["atomic_open", "check_output", "write_bytes", "write_group", "write_t
 
 #: Paths accepted where a destination or an input is named.
 PathArg = str | os.PathLike[str]
+_Key = TypeVar("_Key", bound=PathArg)
 
 
 def _resolved(path: PathArg) -> Path:
@@ -97,15 +100,24 @@ def check_output(path: PathArg, inputs: Iterable[PathArg] = ()) -> Path:
 
 
 def _temporary(folder: Path, name: str) -> tuple[Path, int]:
-    """Create and open a new temporary file beside the destination (mode 0666 less umask)."""
+    """Create and open a new temporary file beside the destination.
+
+    Its mode is the destination's when that exists, else 0666 less the umask (as ``open``
+    would give), not the 0600 of :mod:`tempfile`.
+    """
+    if not folder.is_dir():
+        raise OutputError("the folder of this output does not exist", path=str(folder / name))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     flags |= getattr(os, "O_BINARY", 0)
     while True:
         temp = folder / f".{name}.{secrets.token_hex(6)}.tmp"
         try:
-            return temp, os.open(temp, flags, 0o666)
+            handle = os.open(temp, flags, 0o666)
         except FileExistsError:  # pragma: no cover - 48 random bits
             continue
+        with contextlib.suppress(OSError):  # keep an existing file's permissions
+            temp.chmod(stat.S_IMODE((folder / name).stat().st_mode))
+        return temp, handle
 
 
 def _sync_folder(folder: Path) -> None:
@@ -173,7 +185,7 @@ def write_text(path: PathArg, text: str, *, inputs: Iterable[PathArg] = ()) -> P
 
 
 def write_group(
-    files: Mapping[PathArg, str | bytes], *, inputs: Iterable[PathArg] = ()
+    files: Mapping[_Key, str | bytes], *, inputs: Iterable[PathArg] = ()
 ) -> tuple[Path, ...]:
     """Write several files so that they appear together or not at all; return their paths.
 
@@ -237,7 +249,10 @@ def _commit(paths: list[Path], temps: list[Path]) -> None:
                 backup, handle = _temporary(path.parent, path.name + ".old")
                 os.close(handle)
                 backup.unlink()
-                os.link(path, backup)
+                try:
+                    os.link(path, backup)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(path, backup)
             backups.append((path, backup))
             temp.replace(path)
     except BaseException:

@@ -14,10 +14,12 @@ import dataclasses
 import datetime as dt
 import difflib
 import functools
+import hashlib
 import math
 import os
 import re
 import tomllib
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -57,7 +59,9 @@ from readiness._catalog import (
     Test,
     Text,
 )
+from readiness._limits import nesting_line
 from readiness._toml import Locator
+from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import (
     NO_VALUE,
     CatalogError,
@@ -345,6 +349,15 @@ class _Fields:
             return None
         return Text(en=en, vi=vi)
 
+    def boolean(self, key: str) -> bool | None:
+        value = self.get(key)
+        if value is _Missing:
+            return None
+        if not isinstance(value, bool):
+            self.bad(key, f"must be true or false, not {_type_name(value)}", value)
+            return None
+        return value
+
     def integer(self, key: str, *, low: int | None = None) -> int | None:
         value = self.get(key)
         if value is _Missing:
@@ -455,6 +468,8 @@ class _Draft:
     removes: list[_Item]
     conditions: list[tuple[Condition, str, int | None, str | None]]
     locator: Locator | None = None
+    sha256: str = ""  # of the file's bytes
+    builtin: bool = False
 
     def line(self, *path: str | int) -> int | None:
         """Line of a table or key of this file (None when unknown)."""
@@ -503,11 +518,16 @@ _CRITERION_KEYS = {
     "min_coverage",
     "bundle",
     "legacy",
+    "accepts_not_applicable",
     "estimate",
     "source",
     "note",
 }
 _CRITERION_REQUIRED = ("id", "title", "domain", "level", "source")
+
+
+#: Deepest nesting reported when the TOML parser runs out of stack (no catalog comes near it).
+_NESTING = 100
 
 
 def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
@@ -518,8 +538,11 @@ def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
         raise CatalogError(
             f"not valid UTF-8 at byte {exc.start}", path=handle.name, line=line
         ) from None
+    # One Unicode form (NFC) for ids, titles, conditions: the text, so that keys written in
+    # two forms are duplicate keys for the TOML parser, then the values (escapes like \u0301).
+    text = nfc(text)
     try:
-        raw = tomllib.loads(text)
+        raw = nfc_data(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -528,6 +551,14 @@ def _parse_text(handle: _Handle, data: bytes) -> tuple[dict[str, Any], Locator]:
         if found:
             message = f"{message} (column {found.group(2)})"
         raise CatalogError(f"malformed TOML: {message}", path=handle.name, line=at_line) from None
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise CatalogError(
+            f"malformed TOML: arrays or tables nested more than {_NESTING} deep",
+            path=handle.name,
+            line=nesting_line(text, _NESTING),
+        ) from None
+    except FormCollisionError as exc:
+        raise CatalogError(str(exc), path=handle.name, value=exc.key) from None
     return raw, Locator(text)
 
 
@@ -544,6 +575,9 @@ def _read(handle: _Handle) -> tuple[_Draft | None, tuple[Problem, ...]]:
         return None, error.problems
     check = _Checker(handle.name, locator)
     draft = _draft(raw, check)
+    if draft is not None:
+        draft.sha256 = hashlib.sha256(data).hexdigest()
+        draft.builtin = handle.builtin is not None
     if draft is not None and handle.builtin is not None and draft.id != handle.builtin:
         check.add(
             f"built-in file must have catalog id {handle.builtin!r}",
@@ -1237,6 +1271,7 @@ def _criterion_values(
         "min_coverage": lambda: f.number("min_coverage", unit=True),
         "bundle": lambda: f.string("bundle"),
         "legacy": lambda: f.string("legacy"),
+        "accepts_not_applicable": lambda: f.boolean("accepts_not_applicable"),
         "note": lambda: f.string("note"),
         "requires": lambda: _requires(table["requires"], (*at, "requires"), check, criterion),
         "applies_to": lambda: _condition(
@@ -1459,7 +1494,12 @@ def _apply_layer(base: _Draft, layer: _Draft) -> tuple[_Draft, list[Problem]]:
             ),
             "layers": (
                 *base.meta.get("layers", ()),
-                Layer(id=layer.id, version=str(layer.meta["version"]), path=layer.file),
+                Layer(
+                    id=layer.id,
+                    version=str(layer.meta["version"]),
+                    path=layer.file,
+                    sha256=layer.sha256,
+                ),
             ),
             "coverage": [*base.meta.get("coverage", []), *layer.meta.get("coverage", [])],
             "renamed": [*base.meta.get("renamed", []), *layer.meta.get("renamed", [])],
@@ -1713,6 +1753,8 @@ def _assemble(root: str, drafts: dict[str, _Draft], problems: list[Problem]) -> 
             format=draft.meta.get("format", 1),
             coverage=tuple(c for c, _, _ in draft.meta.get("coverage", ())),
             renamed=renamed.get(draft.id, ()),
+            builtin=draft.builtin,
+            sha256=draft.sha256,
         )
     ordered_frameworks = _dependency_order(frameworks)
     return Catalog(
@@ -2166,6 +2208,7 @@ def _build_criterion(
         min_coverage=values.get("min_coverage"),
         bundle=bundle,
         legacy=values.get("legacy"),
+        accepts_not_applicable=values.get("accepts_not_applicable", True),
         estimates=values.get("estimate", ()),
         sources=values["source"],
         description=values.get("description"),
@@ -2194,7 +2237,28 @@ def _build_graph(criteria: Mapping[str, Criterion]) -> nx.DiGraph[str]:
         for prerequisite in c.requires:
             if prerequisite.key in criteria:
                 graph.add_edge(prerequisite.key, key, grade=prerequisite.citation.grade)
+    _read_only_attributes(graph)
     return graph
+
+
+def _read_only_attributes(graph: nx.DiGraph[str]) -> None:
+    """Replace the node and edge attribute dicts of ``graph`` by read-only views.
+
+    Loaded catalogs are cached and shared by the whole process; ``nx.freeze`` stops adding
+    nodes and edges, and this stops editing their attributes (``TypeError`` on assignment).
+    The graph-level dict stays a dict, empty: ``networkx.write_graphml`` pops from it.
+    """
+    raw = cast("Any", graph)  # networkx keeps the attribute dicts in these private tables
+    nodes: dict[str, Any] = raw._node  # noqa: SLF001
+    for node, data in nodes.items():
+        nodes[node] = types.MappingProxyType(dict(data))
+    succ: dict[str, dict[str, Any]] = raw._succ  # noqa: SLF001
+    pred: dict[str, dict[str, Any]] = raw._pred  # noqa: SLF001
+    for source, targets in succ.items():
+        for target, data in targets.items():
+            frozen = types.MappingProxyType(dict(data))
+            targets[target] = frozen
+            pred[target][source] = frozen
 
 
 def _item_of(asm: _Assembly, key: str) -> tuple[_Draft, _Item]:

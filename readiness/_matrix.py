@@ -21,7 +21,9 @@ code    name                meaning
 Two more codes exist only in derived arrays: 0 (OUT: the criterion does not apply to the
 facility under the catalog's conditions, or is legacy), folded into :attr:`StatusMatrix.codes`
 when the matrix is built, and 3 / 9 (UNSUPPORTED met / partial claims), derived by the kernel
-from prerequisites.
+from prerequisites. A NA cell of :attr:`StatusMatrix.codes` is therefore always a *disputed*
+claim (the catalog says the criterion applies); where it is counted as not met, the kernel's
+state holds 10 (DISPUTED) instead.
 With this numbering a cell applies exactly when its code is at least 2 (MET).
 
 Arrays are criteria-major (``status.shape == (criteria, assessments)``) so that each criterion's
@@ -58,6 +60,9 @@ __all__ = [
 
 OUT, NA, MET, UNSUPPORTED, PARTIAL, NOT_MET, UNKNOWN, EXPIRED, BELOW_COVERAGE = range(9)
 UNSUPPORTED_PARTIAL = 9
+#: A ``not_applicable`` record where the catalog says the criterion applies, counted as not met
+#: (the ``dispute`` policy, or a criterion with ``accepts_not_applicable = false``).
+DISPUTED = 10
 _RECORD_CODES = np.zeros(256, dtype=bool)
 _RECORD_CODES[[NA, MET, PARTIAL, NOT_MET, UNKNOWN, EXPIRED, BELOW_COVERAGE]] = True
 
@@ -73,6 +78,7 @@ CODE: Mapping[str, int] = {
     "unknown": UNKNOWN,
     "expired": EXPIRED,
     "below_coverage": BELOW_COVERAGE,
+    "disputed": DISPUTED,
 }
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -406,6 +412,23 @@ class StatusMatrix:
                 label=self.label,
                 facility_columns=self.columns,
             )
+
+    def take(self, columns: Sequence[int] | npt.NDArray[np.intp]) -> StatusMatrix:
+        """Return the matrix of the assessments ``columns`` (in that order), same facilities."""
+        index = np.asarray(columns, dtype=np.intp)
+        return StatusMatrix(
+            catalog=self.catalog,
+            facilities=self.facilities,
+            rows=self.rows[index],
+            dates=self.dates[index],
+            status=self.status[:, index],
+            progress=self.progress[:, index],
+            assessments=None
+            if self.assessments is None
+            else tuple(self.assessments[int(j)] for j in index),
+            label=self.label,
+            facility_columns=self.columns,
+        )
 
     def to_assessments(self) -> list[Assessment]:
         """Return equivalent :class:`~readiness.Assessment` objects.

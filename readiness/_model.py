@@ -15,6 +15,7 @@ from typing import Any, Final
 import attrs
 
 from readiness._catalog import KINDS, OWNERSHIPS
+from readiness._unicode import nfc, nfc_data
 
 __all__ = [
     "BED_BANDS",
@@ -108,8 +109,20 @@ class FrozenDict(Mapping[str, Any]):
         return (FrozenDict, (self._data,))
 
 
-def _frozen(value: Mapping[str, Any] | None) -> FrozenDict:
-    return value if isinstance(value, FrozenDict) else FrozenDict(value)
+def _text(value: Any) -> Any:
+    """Convert text to NFC (docs/formats.md, "Unicode"); leave other values to the validator."""
+    return nfc(value) if isinstance(value, str) else value
+
+
+def _attributes(value: Mapping[str, Any] | None) -> FrozenDict:
+    """Freeze free attributes with their names and text values in NFC."""
+    if isinstance(value, FrozenDict) and all(
+        nfc(k) == k and (not isinstance(v, str) or nfc(v) == v) for k, v in value.items()
+    ):
+        return value
+    if value is not None and not isinstance(value, Mapping):
+        return value  # the validator names it
+    return FrozenDict(nfc_data(dict(value or {})))
 
 
 def _choose(kind: type[enum.StrEnum], field: str, value: object) -> Any:
@@ -196,10 +209,14 @@ class Record:
 
     status: Status = attrs.field(converter=_to_status)
     progress: float | None = attrs.field(default=None, validator=_fraction("progress"))
-    reason: str | None = attrs.field(default=None, validator=_optional_text("reason"))
+    reason: str | None = attrs.field(
+        default=None, converter=_text, validator=_optional_text("reason")
+    )
     coverage: float | None = attrs.field(default=None, validator=_fraction("coverage"))
-    evidence: str | None = attrs.field(default=None, validator=_optional_text("evidence"))
-    note: str | None = attrs.field(default=None, validator=_optional_text("note"))
+    evidence: str | None = attrs.field(
+        default=None, converter=_text, validator=_optional_text("evidence")
+    )
+    note: str | None = attrs.field(default=None, converter=_text, validator=_optional_text("note"))
     assessed_by: AssessedBy = attrs.field(default=AssessedBy.SELF, converter=_to_assessed_by)
     valid_until: dt.date | None = attrs.field(default=None, validator=_optional_date("valid_until"))
 
@@ -280,14 +297,14 @@ class Facility:
         Free attributes (e.g. a hospital class) that catalogs may declare and test.
     """
 
-    id: str = attrs.field(validator=_facility_id)
-    name: str = attrs.field(default="", validator=_optional_text("name"))
+    id: str = attrs.field(converter=_text, validator=_facility_id)
+    name: str = attrs.field(default="", converter=_text, validator=_optional_text("name"))
     kind: str = attrs.field(validator=_vocabulary("kind", KINDS))
     ownership: str = attrs.field(validator=_vocabulary("ownership", OWNERSHIPS))
     beds: int = attrs.field(default=0, validator=_beds)
-    region: str = attrs.field(default="", validator=_optional_text("region"))
+    region: str = attrs.field(default="", converter=_text, validator=_optional_text("region"))
     attributes: FrozenDict = attrs.field(
-        factory=FrozenDict, converter=_frozen, validator=_free_attributes
+        factory=FrozenDict, converter=_attributes, validator=_free_attributes
     )
 
     @property
@@ -309,9 +326,13 @@ class Facility:
 
 def _records(value: Mapping[str, Record | Mapping[str, Any] | str]) -> FrozenDict:
     out = {}
-    for key, record in value.items():
-        if not isinstance(key, str) or not key:
-            msg = f"record keys must be criterion ids (got {key!r})"
+    for raw, record in value.items():
+        if not isinstance(raw, str) or not raw:
+            msg = f"record keys must be criterion ids (got {raw!r})"
+            raise ValueError(msg)
+        key = nfc(raw)
+        if key in out:
+            msg = f"two record keys are the same criterion id in different Unicode forms ({key!r})"
             raise ValueError(msg)
         if isinstance(record, Record):
             out[key] = record

@@ -894,8 +894,9 @@ def _plan_chunk(
     spec: _TargetSpec,
     options: _Options,
     matrix: StatusMatrix,
+    not_applicable: str,
 ) -> dict[str, Any]:
-    setup = _setup(catalog, "strict", None)
+    setup = _setup(catalog, "strict", None, not_applicable)
     state = _kernel(setup, matrix, details=True)["state"]
     size, count = state.shape
     applies = state >= MET
@@ -1199,6 +1200,7 @@ def plan_many(
     risk_margin_days: int = 30,
     k: int = 5,
     include_other: bool = False,
+    not_applicable: str | None = None,
 ) -> PlanTable:
     """Plan every facility-assessment toward ``target`` at once (planning rules 1-8).
 
@@ -1229,6 +1231,9 @@ def plan_many(
         Number of next steps kept per facility.
     include_other : bool
         Also rank frontier steps that do not lead toward the target (after those that do).
+    not_applicable : {"trust", "dispute"}, optional
+        How disputed not-applicable claims count (:func:`readiness.score_many`); default: the
+        ScoreTable's own policy, else ``"trust"``. Counted as not met, they become steps.
 
     Returns
     -------
@@ -1249,6 +1254,11 @@ def plan_many(
         k=k,
         include_other=include_other,
     )
+    if not_applicable is None:
+        not_applicable = (
+            assessments.not_applicable if isinstance(assessments, ScoreTable) else "trust"
+        )
+    _setup(catalog, "strict", None, not_applicable)  # checks the option before any work
     if isinstance(assessments, ScoreTable):
         if assessments.sources is None:
             raise OptionError(
@@ -1273,7 +1283,7 @@ def plan_many(
     for matrix in sources:
         if len(matrix) == 0:
             continue
-        parts.append(_plan_chunk(catalog, compiled, plan, spec, options, matrix))
+        parts.append(_plan_chunk(catalog, compiled, plan, spec, options, matrix, not_applicable))
         offset = offsets.get(id(matrix.facilities))
         if offset is None:
             offset = offsets[id(matrix.facilities)] = len(facilities)
@@ -1497,6 +1507,7 @@ def plan(
     estimates: Mapping[str, Mapping[str, float]] | None = None,
     default_effort_days: int = 30,
     risk_margin_days: int = 30,
+    not_applicable: str | None = None,
 ) -> Plan:
     """Return the roadmap of one facility to ``target`` (planning rules 1-7).
 
@@ -1519,6 +1530,7 @@ def plan(
         default_effort_days=default_effort_days,
         risk_margin_days=risk_margin_days,
         k=0,
+        not_applicable=not_applicable,
     ).plan(0)
 
 

@@ -2,6 +2,13 @@
 
 Rules (``docs/portfolio.md`` shows them on the Bac Ninh example):
 
+* *Rounds.* A summary counts every facility once: of several rows of one facility (a history,
+  or several rounds) only its latest is counted (:meth:`ScoreTable.latest`); ``superseded``
+  says how many rows were left out. Choose the round with ``score_many(..., as_of=day)``.
+* *Not assessed.* A facility listed without an assessment (``score_many(..., facilities=...)``)
+  is a row with every record unknown: counted in its group (level 0, score 0, as the kernel
+  scores it), never meeting a target, obliged-and-not-done where obliged, and listed by id in
+  ``not_assessed`` (per group: a count).
 * *Groups.* Rows of a :class:`~readiness.ScoreTable` are grouped by facility attributes
   (``region``, ``kind``, ``ownership``, ``has_beds``, ``bed_band`` or any free attribute). Every
   figure of a group is computed from its rows only, so groups always add up to the total.
@@ -20,9 +27,15 @@ Rules (``docs/portfolio.md`` shows them on the Bac Ninh example):
 * *Cost.* ``spent``: a facility attribute (or a mapping facility id -> VND) of money already
   spent, summed; ``planned``: the estimated cost of the plans' remaining steps, summed (an
   estimate, flagged as such).
-* *Blockers.* For each catalog, how many rows each criterion blocks from their next level.
-* *Change.* Rows matched by facility id with a previous round: level moves per catalog (up, same,
-  down) and overall score change; the movers are listed.
+* *Disputed claims.* ``not_applicable`` records of criteria the catalog says apply (see
+  ``docs/scoring.md``, "Not-applicable claims"): counted per group (``Group.disputed``, claims;
+  ``Group.disputed_rows``, rows with one) and per criterion (``Summary.disputed``, most first),
+  however the table counted them (``Summary.not_applicable``).
+* *Blockers.* For each catalog, how many assessed rows each criterion blocks from their next
+  level (not-assessed rows would list every criterion as unknown, so they are left out).
+* *Change.* Assessed rows matched by facility id with the latest assessed rows of a previous
+  round: level moves per catalog (up, same, down) and overall score change; the movers are
+  listed.
 """
 
 from __future__ import annotations
@@ -38,10 +51,11 @@ import numpy.typing as npt
 
 from readiness._catalog import Condition
 from readiness._compile import compile_catalog
-from readiness._matrix import MET, NA
+from readiness._matrix import DISPUTED, MET, NA
 from readiness._model import Facility, bed_band
 from readiness._plan import PlanTable, Target, _resolve_target
 from readiness._score import ScoreTable
+from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import OptionError
 
 __all__ = ["Obligation", "Summary", "bed_band", "summarize"]
@@ -61,6 +75,10 @@ def _obliged(value: Any) -> Condition | frozenset[str]:
     ):
         from readiness._load import parse_condition  # noqa: PLC0415 - the catalogs' grammar
 
+        try:
+            value = nfc_data(value)  # compared with facility values, which are NFC
+        except FormCollisionError as error:
+            raise OptionError(f"obliged: {error}", key="obliged", value=error.key) from None
         parsed = parse_condition(dict(value) if isinstance(value, Mapping) else value)
         if not isinstance(parsed, Condition):
             message, offending = parsed
@@ -74,7 +92,7 @@ def _obliged(value: Any) -> Condition | frozenset[str]:
         raise OptionError(
             "obliged takes a condition or a collection of facility ids", key="obliged", value=value
         )
-    return frozenset(value)
+    return frozenset(nfc(v) for v in value)
 
 
 def _value(facility: Facility, name: str) -> Any:
@@ -150,6 +168,9 @@ class Group:
     key: Mapping[str, Any]
     rows: int
     unscored: int
+    not_assessed: int
+    disputed: int
+    disputed_rows: int
     overall: Stats
     by_catalog: Mapping[str, Stats]
     levels: Mapping[str, Mapping[int | None, int]]
@@ -164,6 +185,9 @@ class Group:
             "key": dict(self.key),
             "rows": self.rows,
             "unscored": self.unscored,
+            "not_assessed": self.not_assessed,
+            "disputed": self.disputed,
+            "disputed_rows": self.disputed_rows,
             "overall": attrs.asdict(self.overall),
             "by_catalog": {k: attrs.asdict(v) for k, v in self.by_catalog.items()},
             "levels": {k: {str(n): c for n, c in v.items()} for k, v in self.levels.items()},
@@ -189,6 +213,8 @@ class ObligationProgress:
     rule: str
     missing: tuple[str, ...]
     unobliged_done: tuple[str, ...]
+    #: Obliged facilities without an assessment (also in ``missing``).
+    not_assessed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data."""
@@ -196,6 +222,7 @@ class ObligationProgress:
         data["deadline"] = None if self.deadline is None else self.deadline.isoformat()
         data["missing"] = list(self.missing)
         data["unobliged_done"] = list(self.unobliged_done)
+        data["not_assessed"] = list(self.not_assessed)
         return data
 
 
@@ -232,11 +259,23 @@ class Summary:
     change: Change | None
     label: str | None
     estimates_note: str
+    #: Facilities counted without an assessment (every record unknown), sorted ids.
+    not_assessed: tuple[str, ...] = ()
+    #: Rows left out because a later assessment of the same facility is counted.
+    superseded: int = 0
+    #: Disputed not-applicable claims per criterion, ``(criterion, rows)``, most first (top).
+    disputed: tuple[tuple[str, int], ...] = ()
+    #: How the table counted them: "trust" (left out) or "dispute" (as not met).
+    not_applicable: str = "trust"
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain, JSON-ready data."""
         return {
             "by": list(self.by),
+            "not_assessed": list(self.not_assessed),
+            "superseded": self.superseded,
+            "disputed": [list(d) for d in self.disputed],
+            "not_applicable": self.not_applicable,
             "label": self.label,
             "target": self.target,
             "target_key": self.target_key,
@@ -254,7 +293,8 @@ def _meets(table: ScoreTable, target: Target) -> npt.NDArray[np.bool_]:
     spec = _resolve_target(table.catalog, compiled, target)
     if target.catalog is not None:
         assert target.level is not None
-        return np.asarray(table.level[table.catalog_row(target.catalog)] >= target.level)
+        reached = table.level[table.catalog_row(target.catalog)] >= target.level
+        return np.asarray(reached & table.assessed)
     state = table.state
     if state is None:
         raise OptionError(
@@ -264,7 +304,7 @@ def _meets(table: ScoreTable, target: Target) -> npt.NDArray[np.bool_]:
             value=target,
         )
     rows = state[spec.fixed]
-    return np.asarray(((rows == MET) | (rows <= NA)).all(axis=0))
+    return np.asarray(((rows == MET) | (rows <= NA)).all(axis=0) & table.assessed)
 
 
 def _target_key(target: Target | str) -> str:
@@ -343,6 +383,9 @@ def _group(
         key=key,
         rows=len(index),
         unscored=len(index) - overall.count,
+        not_assessed=int((~table.assessed[index]).sum()),
+        disputed=int(table.disputed[index].sum()),
+        disputed_rows=int((table.disputed[index] > 0).sum()),
         overall=overall,
         by_catalog=by_catalog,
         levels=levels,
@@ -362,6 +405,7 @@ def _blockers(table: ScoreTable, top: int) -> dict[str, tuple[tuple[str, int], .
     blocked = (state != MET) & (state > NA)  # applicable and not effectively met
     if table.policy == "lenient":
         blocked &= state != 3
+    blocked &= table.assessed[None, :]
     for k, catalog_id in enumerate(compiled.frameworks):
         a, b = compiled.level_ranges[k]
         level = table.level[k]
@@ -389,17 +433,9 @@ def _change(table: ScoreTable, previous: ScoreTable, top: int) -> Change:
             key="previous",
             value=previous.catalog.id,
         )
-    before = {}
-    for j in range(len(previous)):
-        fid = previous.facility(j).id
-        if fid in before:
-            raise OptionError(
-                "previous holds several assessments of one facility; pass one round",
-                key="previous",
-                value=fid,
-            )
-        before[fid] = j
-    now = [j for j in range(len(table)) if table.facility(j).id in before]
+    previous = previous.latest()
+    before = {previous.facility(j).id: j for j in np.flatnonzero(previous.assessed).tolist()}
+    now = [j for j in range(len(table)) if table.assessed[j] and table.facility(j).id in before]
     then = [before[table.facility(j).id] for j in now]
     compiled = table.compiled
     levels = {}
@@ -465,7 +501,7 @@ def summarize(
         isinstance(by, Iterable) and all(isinstance(name, str) for name in by)
     ):
         raise OptionError("by takes attribute names", key="by", value=by)
-    groups_by = (by,) if isinstance(by, str) else tuple(by)
+    groups_by = (nfc(by),) if isinstance(by, str) else tuple(nfc(name) for name in by)
     if not isinstance(top, int) or isinstance(top, bool) or top < 0:
         raise OptionError("top must be a whole number >= 0", key="top", value=top)
     if spent is not None and not isinstance(spent, str | Mapping):
@@ -484,6 +520,18 @@ def summarize(
         raise OptionError(
             "plans must have one row per row of the table", key="plans", value=len(plans)
         )
+    planned = None
+    verdicts = None
+    if plans is not None:
+        planned = np.where(plans.required, plans.cost, 0.0).sum(axis=0)
+        verdicts = np.array([r["target_verdict"] or "no deadline" for r in plans.to_records()])
+    # Rounds: every facility once, its latest row (rows keep their order).
+    full = len(table)
+    chosen = table.latest_rows()
+    if len(chosen) != full:
+        planned = None if planned is None else planned[chosen]
+        verdicts = None if verdicts is None else verdicts[chosen]
+        table = table.subset(chosen)
     facilities = [table.facility(j) for j in range(len(table))]
     known = set(table.catalog.attributes) | {"bed_band", "has_beds"}
     for name in groups_by:
@@ -495,11 +543,6 @@ def summarize(
         else _meets(table, Target.parse(target) if isinstance(target, str) else target)
     )
     spent_values = _spent(table, spent)
-    planned = None
-    verdicts = None
-    if plans is not None:
-        planned = np.where(plans.required, plans.cost, 0.0).sum(axis=0)
-        verdicts = np.array([r["target_verdict"] or "no deadline" for r in plans.to_records()])
     total = _group(table, np.arange(len(table)), {}, meets, spent_values, planned, verdicts)
     groups = []
     if groups_by and len(table):
@@ -557,6 +600,13 @@ def summarize(
                     if r and not o
                 )
             ),
+            not_assessed=tuple(
+                sorted(
+                    f.id
+                    for f, o, a in zip(facilities, obliged, table.assessed, strict=True)
+                    if o and not a
+                )
+            ),
         )
     return Summary(
         target_key=None if target is None else _target_key(target),
@@ -573,4 +623,21 @@ def summarize(
         estimates_note=(
             "planned costs are estimates from the catalogs (or overrides); spent is as given"
         ),
+        not_assessed=tuple(sorted(table.not_assessed)),
+        superseded=full - len(table),
+        disputed=_disputed(table, top),
+        not_applicable=table.not_applicable,
     )
+
+
+def _disputed(table: ScoreTable, top: int) -> tuple[tuple[str, int], ...]:
+    """Criteria with disputed not-applicable claims, by number of rows (most first)."""
+    state = table.state
+    if state is None or not int(table.disputed.sum()):
+        return ()
+    compiled = table.compiled
+    counts = ((state == NA) | (state == DISPUTED)).sum(axis=1)
+    order = sorted(
+        np.flatnonzero(counts).tolist(), key=lambda i: (-int(counts[i]), compiled.keys[i])
+    )
+    return tuple((compiled.keys[i], int(counts[i])) for i in order[:top])

@@ -26,17 +26,22 @@ import re
 from collections.abc import Iterable
 
 __all__ = [
+    "CSV_FIRST",
     "CSV_TRIGGERS",
     "csv_cell",
     "csv_row",
     "csv_unguard",
     "escape_char",
+    "excerpt",
+    "has_surrogate",
     "terminal",
     "xml_text",
 ]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 CSV_TRIGGERS = "=+-@\t\r"
+#: First characters of the only text cells :func:`csv_cell` may change (triggers, apostrophe).
+CSV_FIRST = frozenset(CSV_TRIGGERS + "'")
 
 _NEEDS_GUARD = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
@@ -47,7 +52,36 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + _BIDI + "\ud800-\udfff]")
 # XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def has_surrogate(text: str) -> bool:
+    r"""Whether ``text`` holds a lone surrogate (text no UTF-8 file can hold).
+
+    Examples
+    --------
+    >>> has_surrogate("A \ud800 B"), has_surrogate("\U0001f600")
+    (True, False)
+    """
+    return _SURROGATE.search(text) is not None
+
+
+def excerpt(text: str, limit: int = 80) -> str:
+    r"""Return at most ``limit`` characters of ``text``, escaped for a terminal, for a message.
+
+    Used where a message shows content of a file that is not what it should be (a header line),
+    so that such a file is never echoed at length.
+
+    Examples
+    --------
+    >>> excerpt("root:x:0:0:root:/root:/bin/bash\x1b[2J", 20)
+    'root:x:0:0:root:/roo... (35 characters)'
+    """
+    shown = terminal(text[:limit])
+    if len(text) > limit:
+        shown = f"{shown}... ({len(text):,} characters)"
+    return shown
 
 
 def escape_char(char: str) -> str:
@@ -75,7 +109,9 @@ def csv_cell(value: object, *, guard: bool = True) -> object:
         The cell. Numbers and None pass through; anything else is taken as text.
     guard : bool
         Prefix an apostrophe to text that a spreadsheet would run as a formula (the default).
-        ``False`` writes text unchanged, for programs that read the file.
+        ``False`` writes text unchanged, for programs that read the file, except that text
+        already written like a guarded cell (apostrophes, then a trigger) gets one more
+        apostrophe, so that :func:`csv_unguard` gives back every text in both modes.
 
     Examples
     --------
@@ -83,13 +119,16 @@ def csv_cell(value: object, *, guard: bool = True) -> object:
     ("'=HYPERLINK(1)", "'@SUM(1)", 'Bệnh viện')
     >>> csv_cell(-3.5), csv_cell("-3.5"), csv_cell("-3+A1")
     (-3.5, '-3.5', "'-3+A1")
-    >>> csv_cell("=1", guard=False)
-    '=1'
+    >>> csv_cell("=1", guard=False), csv_cell("'=1", guard=False)
+    ('=1', "''=1")
     """
     if value is None or isinstance(value, int | float):
         return value
     text = str(value)
-    if guard and _NEEDS_GUARD.match(text) and not _NUMBER.fullmatch(text):
+    if guard:
+        if _NEEDS_GUARD.match(text) and not _NUMBER.fullmatch(text):
+            return "'" + text
+    elif _GUARDED.match(text):  # keep csv_unguard exact: an apostrophe before our apostrophe
         return "'" + text
     return text
 

@@ -43,10 +43,17 @@ import numpy as np
 import numpy.typing as npt
 
 from readiness._catalog import MAX_WEIGHT, Catalog, Rule, Text, check_lang
-from readiness._compile import Compiled, LevelSpec, compile_catalog, nearest_ancestors
+from readiness._compile import (
+    Compiled,
+    LevelSpec,
+    compile_catalog,
+    freeze_arrays,
+    nearest_ancestors,
+)
 from readiness._matrix import (
     BELOW_COVERAGE,
     BLOCK,
+    DISPUTED,
     EXPIRED,
     MET,
     NA,
@@ -65,7 +72,13 @@ from readiness._matrix import (
 )
 from readiness._model import Assessment, Facility
 from readiness._words import count as counted
-from readiness.errors import OptionError, UnknownCriterionError, UnknownIdError
+from readiness.errors import (
+    DuplicateError,
+    OptionError,
+    Problem,
+    UnknownCriterionError,
+    UnknownIdError,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,6 +95,11 @@ __all__ = [
 ]
 
 Policy = Literal["strict", "lenient"]
+#: How a disputed not-applicable claim counts: left out of the sums (trust) or as not met.
+NaPolicy = Literal["trust", "dispute"]
+#: The default NA policy (docs/scoring.md, "Not-applicable claims", says why).
+NA_DEFAULT: NaPolicy = "trust"
+Rounds = Literal["all", "latest"]
 Float = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
 Int = npt.NDArray[np.intp]
@@ -102,6 +120,7 @@ class Reason(enum.StrEnum):
     UNSUPPORTED = "unsupported"
     EXPIRED = "expired"
     BELOW_COVERAGE = "below_coverage"
+    DISPUTED = "disputed"
 
 
 _REASON_OF_CODE = {
@@ -112,6 +131,8 @@ _REASON_OF_CODE = {
     UNSUPPORTED_PARTIAL: Reason.UNSUPPORTED,
     EXPIRED: Reason.EXPIRED,
     BELOW_COVERAGE: Reason.BELOW_COVERAGE,
+    NA: Reason.DISPUTED,
+    DISPUTED: Reason.DISPUTED,
 }
 
 
@@ -219,6 +240,15 @@ class Score:
         Applicable criteria recorded unknown or not recorded.
     applicable, met : int
         Counts of applicable and effectively met criteria.
+    assessed : bool
+        False for a facility that has no assessment (on or before the day asked for): every
+        record is unknown and ``date`` is the day the table stands for.
+    disputed : tuple of Blocker
+        Disputed claims: ``not_applicable`` records of criteria the catalog says apply to the
+        facility (reason ``disputed``; the detail says whether they were trusted or counted as
+        not met, see ``not_applicable``).
+    not_applicable : {"trust", "dispute"}
+        The policy the disputed claims were counted under.
     """
 
     facility: Facility
@@ -232,6 +262,9 @@ class Score:
     gaps: tuple[str, ...]
     applicable: int
     met: int
+    assessed: bool = True
+    disputed: tuple[Blocker, ...] = ()
+    not_applicable: NaPolicy = NA_DEFAULT
 
     def level(self, catalog: str | None = None) -> int | None:
         """Return the gated level in ``catalog`` (default: the catalog that was asked for)."""
@@ -256,12 +289,20 @@ class Score:
             "gaps": list(self.gaps),
             "applicable": self.applicable,
             "met": self.met,
+            "assessed": self.assessed,
+            "disputed": [b.to_dict() for b in self.disputed],
+            "not_applicable": self.not_applicable,
         }
 
     def explain(self, *, lang: str = "en") -> str:
         """Return a short text a person can read."""
         check_lang(lang)
         lines = [f"{self.facility.id} on {self.date.isoformat()}: {_pct(self.overall)} overall"]
+        if not self.assessed:
+            lines[0] = (
+                f"{self.facility.id}: not assessed on or before {self.date.isoformat()}; "
+                f"every criterion unknown, {_pct(self.overall)} overall"
+            )
         for result in self.catalogs.values():
             if result.level is None:
                 lines.append(f"  {result.catalog}: not applicable to this facility")
@@ -278,6 +319,15 @@ class Score:
             lines.append(f"  unsupported claims: {len(self.unsupported)}")
         if self.gaps:
             lines.append(f"  data gaps (unknown): {len(self.gaps)}")
+        if self.disputed:
+            how = "trusted" if self.not_applicable == "trust" else "counted as not met"
+            refused = sum(b.detail.endswith("counted as not met") for b in self.disputed)
+            if self.not_applicable == "trust" and refused:
+                how = f"trusted, {refused} counted as not met (never accepted by the catalog)"
+            lines.append(
+                f"  disputed not-applicable claims: {len(self.disputed)} ({how}): "
+                + ", ".join(b.criterion for b in self.disputed)
+            )
         return "\n".join(lines)
 
 
@@ -294,15 +344,27 @@ class _Setup:
 
     compiled: Compiled
     policy: Policy
+    not_applicable: NaPolicy
     #: (NG, C) the profile's weight of each criterion in each score group, when a profile
     #: changes any criterion weight (scores are then one float64 product, rule 4)
     profile: Float | None
     domain_weights: Float | None  # (D,) when the overall is a mean of domains, max 1
 
 
-def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] | None) -> _Setup:
+def _setup(
+    catalog: Catalog,
+    policy: str,
+    weights: Weights | Mapping[str, Any] | None,
+    not_applicable: str = NA_DEFAULT,
+) -> _Setup:
     if policy not in ("strict", "lenient"):
         raise OptionError("policy must be 'strict' or 'lenient'", key="policy", value=policy)
+    if not_applicable not in ("trust", "dispute"):
+        raise OptionError(
+            "not_applicable must be 'trust' or 'dispute'",
+            key="not_applicable",
+            value=not_applicable,
+        )
     compiled = compile_catalog(catalog)
     profile = _weights(weights)
     changed: dict[int, float] = {}
@@ -329,6 +391,7 @@ def _setup(catalog: Catalog, policy: str, weights: Weights | Mapping[str, Any] |
     return _Setup(
         compiled=compiled,
         policy=policy,  # type: ignore[arg-type]
+        not_applicable=not_applicable,  # type: ignore[arg-type]
         profile=by_group,
         # a weighted mean does not change when every weight is scaled: keep them at most 1
         domain_weights=None if domain_weights is None else domain_weights / domain_weights.max(),
@@ -416,7 +479,9 @@ _LAYOUTS: weakref.WeakKeyDictionary[Compiled, _Layout] = weakref.WeakKeyDictiona
 def _layout(compiled: Compiled) -> _Layout:
     layout = _LAYOUTS.get(compiled)
     if layout is None:
-        layout = _LAYOUTS[compiled] = _make_layout(compiled)
+        layout = _make_layout(compiled)
+        freeze_arrays(layout)  # shared by every caller, like the compiled arrays
+        _LAYOUTS[compiled] = layout
     return layout
 
 
@@ -593,11 +658,18 @@ def _block(
     cls = matrix.classes.of_row[lo:hi]
     strict = setup.policy == "strict"
     partial, na = matrix.partial, matrix.not_applicable
-    at_p, at_na = partial.block(lo), na.block(lo)
+    at_p, at_all = partial.block(lo), na.block(lo)
+    # Rule 1: not-applicable records (all disputed claims) that are trusted, and those counted
+    # as not met (dispute policy, or criteria that never accept them); both sparse.
+    at_na, at_dis = _split_na(setup, na, at_all)
+    out["disputed"][lo:hi] = np.bincount(na.col[at_all], minlength=width)
 
     # Rule 3: support, then the credited met criteria (strict: met and supported).
     # Support is propagated on bit-packed rows (8 assessments a byte: 8 times less to gather).
     np.less_equal(codes, MET, out=tmp)  # passes by itself: met, or does not apply (OUT, NA)
+    flat_dis = na.flat[at_dis]
+    if len(flat_dis):
+        tmp.reshape(-1)[flat_dis] = False  # a claim counted as not met does not pass
     packed = np.packbits(tmp, axis=1)
     _propagate(compiled, buf.packed_support, packed)
     support = np.unpackbits(buf.packed_support, axis=1, count=width).view(bool)
@@ -662,7 +734,9 @@ def _block(
         credit_all = credited.astype(np.float64)
         credit_all.reshape(-1)[partial.flat[at_p]] = partial.value[at_p] * (ok_p if strict else 1)
         snum = 100 * (setup.profile @ credit_all)
-        sden = setup.profile @ (codes >= MET)
+        applies = codes >= MET
+        applies.reshape(-1)[flat_dis] = True
+        sden = setup.profile @ applies
     # One division per output array (kept apart so streamed parts join one array at a time).
     for name, rows in (("levels", slice(0, L)), ("catalogs", slice(L, L + K))):
         np.divide(snum[rows], sden[rows], out=out[name][:, lo:hi])  # 0 / 0 is NaN: none applies
@@ -737,6 +811,8 @@ def _block(
         np.add(codes, tmp.view(np.uint8), out=state[:, lo:hi])
         if len(bad):
             state[partial.row[at_p][bad], lo + cols_bad] = UNSUPPORTED_PARTIAL
+        if len(flat_dis):
+            state[na.row[at_dis], lo + na.col[at_dis]] = DISPUTED
     np.equal(codes, UNKNOWN, out=tmp)
     _colsum(tmp, out["gaps"][lo:hi])
 
@@ -751,7 +827,7 @@ def _special_level(
     at_p: slice,
     credit: Float,
     na: Positions,
-    at_na: slice,
+    at_na: slice | Int,
     width: int,
 ) -> tuple[Bool, Float]:
     """Whether a threshold or k-of-n level is satisfied, and the progress toward it (rule 5).
@@ -801,6 +877,18 @@ def _special_level(
     return satisfied, np.sort(share, axis=0)[-spec.k :].mean(axis=0)
 
 
+def _split_na(setup: _Setup, na: Positions, at: slice) -> tuple[slice | Int, slice | Int]:
+    """Split the NA entries ``at`` of a block into trusted ones and ones counted as not met."""
+    none = slice(0, 0)
+    if setup.not_applicable == "dispute":
+        return none, at
+    refused = setup.compiled.refuses_na[na.row[at]]
+    if not refused.any():
+        return at, none
+    index = np.arange(at.start, at.stop)
+    return index[~refused], index[refused]
+
+
 def _kernel(setup: _Setup, matrix: StatusMatrix, *, details: bool) -> dict[str, Any]:
     """Score every column of ``matrix``; return arrays (see :class:`ScoreTable`)."""
     compiled = setup.compiled
@@ -819,6 +907,7 @@ def _kernel(setup: _Setup, matrix: StatusMatrix, *, details: bool) -> dict[str, 
         "met": np.empty(count, dtype=np.int32),
         "unsupported": np.empty(count, dtype=np.int32),
         "gaps": np.empty(count, dtype=np.int32),
+        "disputed": np.empty(count, dtype=np.int32),
     }
     if details:
         out["state"] = np.empty((size, count), dtype=np.uint8)
@@ -856,6 +945,11 @@ class ScoreTable:
     progress : numpy.ndarray, shape (catalogs, n)
         Progress toward the next level (NaN at the top or where none applies).
     applicable, met, unsupported, gaps : numpy.ndarray of int32, shape (n,)
+    disputed : numpy.ndarray of int32, shape (n,)
+        Disputed not-applicable claims per row (trusted or counted as not met, see
+        ``not_applicable``).
+    assessed : numpy.ndarray of bool, shape (n,)
+        False for the rows of listed facilities without an assessment.
     state : numpy.ndarray of uint8, shape (criteria, n) or None
         Effective state codes (``details=True``), used for blockers. Kept per input chunk
         (``state_parts``) and joined only when this attribute is read.
@@ -881,6 +975,29 @@ class ScoreTable:
     label: str | None = None
     #: The status matrices scored, when the input was not a stream of chunks (plans use them).
     sources: tuple[StatusMatrix, ...] | None = None
+    #: Per row, whether it is an assessment (True) or a listed facility without one (False,
+    #: every record unknown); left out, every row is an assessment.
+    assessed: npt.NDArray[np.bool_] = attrs.field(factory=lambda: np.ones(0, dtype=bool))
+    #: Per row, the number of disputed not-applicable claims; left out, none.
+    disputed: npt.NDArray[np.int32] = attrs.field(factory=lambda: np.zeros(0, dtype=np.int32))
+    #: How disputed not-applicable claims were counted.
+    not_applicable: NaPolicy = NA_DEFAULT
+
+    def __attrs_post_init__(self) -> None:
+        """Expose every array read-only (as views: the caller's own arrays stay writable)."""
+        if not len(self.disputed):
+            object.__setattr__(self, "disputed", np.zeros(len(self.rows), dtype=np.int32))
+        if not len(self.assessed):
+            object.__setattr__(self, "assessed", np.ones(len(self.rows), dtype=bool))
+        elif self.assessed.shape != self.rows.shape or self.assessed.dtype != np.bool_:
+            msg = f"assessed must be {len(self.rows)} booleans (got {self.assessed!r})"
+            raise ValueError(msg)
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if isinstance(value, np.ndarray):
+                object.__setattr__(self, field.name, _read_only(value))
+        if self.state_parts is not None:
+            object.__setattr__(self, "state_parts", tuple(_read_only(p) for p in self.state_parts))
 
     def __len__(self) -> int:
         """Return the number of facility-assessments."""
@@ -893,7 +1010,94 @@ class ScoreTable:
             return None
         if len(self.state_parts) == 1:
             return self.state_parts[0]
-        return np.concatenate(self.state_parts, axis=1)
+        return _read_only(np.concatenate(self.state_parts, axis=1))
+
+    @property
+    def not_assessed(self) -> tuple[str, ...]:
+        """Ids of the facilities whose rows are not assessments (listed without one)."""
+        return tuple(self.facility(int(j)).id for j in np.flatnonzero(~self.assessed))
+
+    def subset(self, index: Sequence[int] | npt.NDArray[Any]) -> ScoreTable:
+        """Return the table of the rows ``index`` (row numbers, or one boolean per row).
+
+        Examples
+        --------
+        >>> import readiness
+        >>> from readiness import synthetic
+        >>> catalog = readiness.load_catalog("vn-emr")
+        >>> table = readiness.score_many(catalog, synthetic.status_matrix(catalog, 10, seed=1))
+        >>> len(table.subset(table.overall >= 0)), len(table.subset([0, 2]))
+        (10, 2)
+        """
+        chosen = np.asarray(index)
+        if chosen.dtype == np.bool_:
+            if chosen.shape != (len(self),):
+                raise OptionError(
+                    f"a boolean row selection needs one value per row ({len(self)})",
+                    key="index",
+                    value=chosen.shape,
+                )
+            chosen = np.flatnonzero(chosen)
+        elif chosen.size == 0:
+            chosen = np.empty(0, dtype=np.intp)
+        elif chosen.ndim != 1 or not np.issubdtype(chosen.dtype, np.integer):
+            raise OptionError("index takes row numbers or booleans", key="index", value=index)
+        elif int(chosen.min()) < -len(self) or int(chosen.max()) >= len(self):
+            raise OptionError(
+                f"row numbers must be below {len(self)}", key="index", value=int(chosen.max())
+            )
+        chosen = chosen.astype(np.intp) % max(len(self), 1)
+        state = self.state
+        return attrs.evolve(
+            self,
+            rows=self.rows[chosen],
+            dates=self.dates[chosen],
+            overall=self.overall[chosen],
+            domains=self.domains[:, chosen],
+            levels=self.levels[:, chosen],
+            catalogs=self.catalogs[:, chosen],
+            level=self.level[:, chosen],
+            progress=self.progress[:, chosen],
+            applicable=self.applicable[chosen],
+            met=self.met[chosen],
+            unsupported=self.unsupported[chosen],
+            gaps=self.gaps[chosen],
+            state_parts=None if state is None else (state[:, chosen],),
+            assessments=None
+            if self.assessments is None
+            else tuple(self.assessments[int(j)] for j in chosen),
+            sources=_take_sources(self.sources, chosen),
+            assessed=self.assessed[chosen],
+            disputed=self.disputed[chosen],
+        )
+
+    def latest(self) -> ScoreTable:
+        """Return one row per facility: its latest assessment (rows keep their order).
+
+        A facility is matched by id. Of several rows the one with the latest date wins (an
+        assessment always beats a not-assessed row); a table with one row per facility comes
+        back unchanged. Choose the day with ``score_many(..., as_of=day, rounds="latest")``.
+        """
+        chosen = self.latest_rows()
+        return self if len(chosen) == len(self) else self.subset(chosen)
+
+    def latest_rows(self) -> npt.NDArray[np.intp]:
+        """Return the row numbers :meth:`latest` keeps, in increasing order."""
+        if not len(self):
+            return np.empty(0, dtype=np.intp)
+        first: dict[str, int] = {}  # facility id -> its first position in self.facilities
+        code = np.fromiter(
+            (first.setdefault(f.id, n) for n, f in enumerate(self.facilities)),
+            dtype=np.intp,
+            count=len(self.facilities),
+        )
+        of_facility = code[self.rows]
+        if len(np.unique(of_facility)) == len(self):
+            return np.arange(len(self), dtype=np.intp)
+        days = self.dates.astype("datetime64[D]").astype(np.int64)
+        order = np.lexsort((np.arange(len(self)), days, self.assessed, of_facility))
+        last = np.append(of_facility[order][1:] != of_facility[order][:-1], True)
+        return np.sort(order[last]).astype(np.intp)
 
     def state_column(self, j: int) -> npt.NDArray[np.uint8]:
         """Return the state codes of row ``j`` without joining the chunks."""
@@ -985,6 +1189,8 @@ class ScoreTable:
             record["met"] = int(self.met[j])
             record["unsupported"] = int(self.unsupported[j])
             record["gaps"] = int(self.gaps[j])
+            record["disputed"] = int(self.disputed[j])
+            record["assessed"] = bool(self.assessed[j])
             assert list(record) == names
             out.append(record)
         return out
@@ -1002,12 +1208,38 @@ class ScoreTable:
         return pd.DataFrame.from_records(self.to_records(), columns=_record_columns(self.compiled))
 
 
+def _take_sources(
+    sources: tuple[StatusMatrix, ...] | None, chosen: npt.NDArray[np.intp]
+) -> tuple[StatusMatrix, ...] | None:
+    """Return the status matrices of rows ``chosen`` (only for a selection in row order)."""
+    if sources is None or bool(np.any(np.diff(chosen) <= 0)):
+        return None
+    out = []
+    start = 0
+    for matrix in sources:
+        stop = start + len(matrix)
+        local = chosen[(chosen >= start) & (chosen < stop)] - start
+        if len(local) == len(matrix):
+            out.append(matrix)
+        elif len(local):
+            out.append(matrix.take(local))
+        start = stop
+    return tuple(out)
+
+
+def _read_only(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Return a read-only view of ``array``."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 def _record_columns(compiled: Compiled) -> list[str]:
     names = ["facility_id", "name", "kind", "ownership", "beds", "region", "date", "overall"]
     for catalog_id in compiled.frameworks:
         names += [f"level:{catalog_id}", f"progress:{catalog_id}", f"score:{catalog_id}"]
     names += [f"domain:{d}" for d in compiled.domains]
-    names += ["applicable", "met", "unsupported", "gaps"]
+    names += ["applicable", "met", "unsupported", "gaps", "disputed", "assessed"]
     return names
 
 
@@ -1056,6 +1288,16 @@ def _detail(table: ScoreTable, j: int, i: int, code: int, missing: tuple[str, ..
         return f"coverage not reported (minimum {minimum:.0%})"
     if code == UNKNOWN:
         return "no data (unknown)"
+    if code in (NA, DISPUTED):
+        why = ""
+        if record is not None and record.reason:
+            reason = record.reason if len(record.reason) <= 80 else record.reason[:79] + "…"
+            why = f" ({reason!r})"
+        refused = bool(compiled.refuses_na[i])
+        how = "trusted: left out" if code == NA else "counted as not met"
+        if code == DISPUTED and refused:
+            how = "never accepted for this criterion: counted as not met"
+        return f"recorded not applicable{why}, but the catalog says it applies; {how}"
     return "not met"
 
 
@@ -1109,6 +1351,10 @@ def _build_score(table: ScoreTable, j: int) -> Score:
         _blocker(table, j, int(i), state)
         for i in np.flatnonzero((state == UNSUPPORTED) | (state == UNSUPPORTED_PARTIAL))
     )
+    disputed = tuple(
+        _blocker(table, j, int(i), state)
+        for i in np.flatnonzero((state == NA) | (state == DISPUTED))
+    )
     return Score(
         facility=table.facility(j),
         date=to_date(table.dates[j]),
@@ -1121,6 +1367,9 @@ def _build_score(table: ScoreTable, j: int) -> Score:
         gaps=tuple(compiled.keys[i] for i in np.flatnonzero(state == UNKNOWN)),
         applicable=int(table.applicable[j]),
         met=int(table.met[j]),
+        assessed=bool(table.assessed[j]),
+        disputed=disputed,
+        not_applicable=table.not_applicable,
     )
 
 
@@ -1131,10 +1380,25 @@ def _matrices(
     catalog: Catalog,
     assessments: StatusMatrix | Iterable[Assessment] | Iterable[StatusMatrix],
     as_of: dt.date | None,
+    coverage: _Coverage | None = None,
 ) -> Iterator[StatusMatrix]:
+    """Yield status matrices of ``assessments``, in chunks.
+
+    With ``coverage`` (rounds), assessments dated after ``as_of`` are left out and every
+    facility the input names (assessed or not) is registered in ``coverage``.
+    """
     check_date(as_of, "as_of")
+    cutoff = None if as_of is None or coverage is None else np.datetime64(as_of, "D")
+
+    def selected(matrix: StatusMatrix) -> StatusMatrix:
+        if coverage is not None:
+            coverage.register(matrix.facilities)
+        if cutoff is None or not len(matrix) or bool((matrix.dates <= cutoff).all()):
+            return matrix
+        return matrix.take(np.flatnonzero(matrix.dates <= cutoff))
+
     if isinstance(assessments, StatusMatrix):
-        yield from _checked(catalog, [assessments])
+        yield from (selected(m) for m in _checked(catalog, [assessments]))
         return
     if not isinstance(assessments, Iterable) or isinstance(assessments, str | bytes):
         raise OptionError(
@@ -1160,7 +1424,7 @@ def _matrices(
                     value=type(item).__name__,
                 )
             seen_matrix = True
-            yield from _checked(catalog, [item])
+            yield from (selected(m) for m in _checked(catalog, [item]))
             continue
         if not isinstance(item, Assessment):
             raise OptionError(
@@ -1174,6 +1438,12 @@ def _matrices(
                 key="assessments",
                 value=type(item).__name__,
             )
+        if coverage is not None and as_of is not None and item.date > as_of:
+            coverage.dropped.setdefault(item.facility.id, item.facility)
+            problems = registry.add(item)  # still checked for duplicates
+            if problems:
+                raise DuplicateError(problems=problems)
+            continue
         batch.append(item)
         if len(batch) == CHUNK:
             yield _build(catalog, batch, as_of=as_of, label=None, registry=registry)
@@ -1200,6 +1470,9 @@ def score_many(
     policy: Policy = "strict",
     weights: Weights | Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
+    rounds: Rounds = "all",
+    facilities: Iterable[Facility] | None = None,
+    not_applicable: NaPolicy = NA_DEFAULT,
     details: bool = True,
 ) -> ScoreTable:
     """Score many facility-assessments with one vectorised kernel.
@@ -1215,7 +1488,23 @@ def score_many(
     weights : Weights or mapping, optional
         A weight profile (scoring rule 4).
     as_of : datetime.date, optional
-        Judge expiry on this date instead of each assessment's date (Assessment input only).
+        The day the table stands for: assessments dated after it are left out, and expiry is
+        judged on it instead of each assessment's date (Assessment input; a matrix has its
+        codes already).
+    rounds : {"all", "latest"}
+        ``"all"`` (default): a row per assessment (a history). ``"latest"``: one row per
+        facility, its latest assessment on or before ``as_of`` (:meth:`ScoreTable.latest`).
+    facilities : iterable of Facility, optional
+        Every facility of the analysis. A facility listed here (or in a status matrix's
+        ``facilities``, as :func:`readiness.io.read_matrix` lists the whole facility file) that
+        has no assessment on or before ``as_of`` still gets a row: *not assessed*, every record
+        unknown (data gaps), dated ``as_of`` or else the latest assessment date of the input.
+    not_applicable : {"trust", "dispute"}
+        How a *disputed claim* counts: a ``not_applicable`` record of a criterion whose
+        ``applies_to`` matches the facility. ``"trust"`` (default): left out of every sum, as
+        the assessment says; ``"dispute"``: counted as not met. Either way it is reported
+        (``Score.disputed``, ``ScoreTable.disputed``). A criterion with
+        ``accepts_not_applicable = false`` counts such a record as not met under both.
     details : bool
         Keep per-criterion states so that rows can explain blockers (costs one byte per
         criterion and row).
@@ -1223,13 +1512,28 @@ def score_many(
     Returns
     -------
     ScoreTable
+        Rows in input order, then the not-assessed facilities in the order they were listed.
+
+    Raises
+    ------
+    readiness.errors.OptionError
+        A bad option, or facilities without assessment while nothing dates them (no
+        assessment in the input and no ``as_of``).
+    readiness.errors.DuplicateError
+        Two listed facilities share an id, or a listed facility differs from the assessed
+        facility of the same id.
 
     Notes
     -----
     Implements the scoring rules of :mod:`readiness._score` (design rules 1-7). ``score`` is
     this function on a batch of one.
     """
-    setup = _setup(catalog, policy, weights)
+    setup = _setup(catalog, policy, weights, not_applicable)
+    check_date(as_of, "as_of")
+    if rounds not in ("all", "latest"):
+        raise OptionError("rounds must be 'all' or 'latest'", key="rounds", value=rounds)
+    listed = _listed(facilities)
+    coverage = _Coverage()
     parts = []
     offsets: dict[int, int] = {}  # id() of a chunk's facility tuple -> offset in facility_list
     keep: list[tuple[Facility, ...]] = []
@@ -1238,13 +1542,15 @@ def score_many(
     dates = []
     assessments_out: list[Assessment] | None = []
     label = None
-    streamed = not isinstance(assessments, StatusMatrix) and not _is_assessments(assessments)
+    streamed = not isinstance(assessments, StatusMatrix | Sequence)
     kept: list[StatusMatrix] = []
-    for matrix in _matrices(catalog, assessments, as_of):
+
+    def add(matrix: StatusMatrix) -> None:
+        nonlocal label, assessments_out
         if not streamed:
             kept.append(matrix)
         if len(matrix) == 0:
-            continue
+            return
         parts.append(_kernel(setup, matrix, details=details))
         # Chunks usually share one facility tuple (a history); add each tuple once.
         offset = offsets.get(id(matrix.facilities))
@@ -1254,16 +1560,36 @@ def score_many(
             facility_list.extend(matrix.facilities)
         rows.append(matrix.rows + offset)
         dates.append(matrix.dates)
+        coverage.cover(matrix)
         label = label or matrix.label
         if assessments_out is not None and matrix.assessments is not None:
             assessments_out.extend(matrix.assessments)
         else:
             assessments_out = None
+
+    for matrix in _matrices(catalog, assessments, as_of, coverage):
+        add(matrix)
+    count = sum(len(r) for r in rows)
+    missing = coverage.missing(listed)
+    if missing:
+        day = as_of
+        if day is None and count:
+            day = to_date(max(d.max() for d in dates if len(d)))
+        if day is None:
+            raise OptionError(
+                "facilities without any assessment need a date: give as_of",
+                key="as_of",
+                value=None,
+            )
+        empty = [Assessment(facility=f, date=day) for f in missing]
+        add(_build(catalog, empty, as_of=as_of, label=None, registry=Registry()))
     compiled = setup.compiled
     if not parts:
         parts.append(_empty(compiled, details=details))
         rows.append(np.empty(0, dtype=np.intp))
         dates.append(np.empty(0, dtype="datetime64[D]"))
+    flags = np.ones(count + len(missing), dtype=bool)
+    flags[count:] = False
 
     def join(name: str, axis: int) -> Any:
         if len(parts) == 1:
@@ -1282,7 +1608,7 @@ def score_many(
             del block
         return joined
 
-    return ScoreTable(
+    table = ScoreTable(
         catalog=catalog,
         policy=policy,
         facilities=tuple(facility_list),
@@ -1298,11 +1624,98 @@ def score_many(
         met=join("met", 0),
         unsupported=join("unsupported", 0),
         gaps=join("gaps", 0),
+        disputed=join("disputed", 0),
+        not_applicable=not_applicable,
         state_parts=tuple(p.pop("state") for p in parts) if details else None,
         assessments=tuple(assessments_out) if assessments_out else None,
         label=label,
         sources=None if streamed else tuple(kept),
+        assessed=flags,
     )
+    return table.latest() if rounds == "latest" else table
+
+
+def _listed(facilities: Iterable[Facility] | None) -> dict[str, Facility]:
+    """Check the ``facilities`` option; return the facilities by id, in order."""
+    if facilities is None:
+        return {}
+    if not isinstance(facilities, Iterable) or isinstance(facilities, str | bytes | Facility):
+        raise OptionError(
+            "facilities takes Facility objects", key="facilities", value=type(facilities).__name__
+        )
+    out: dict[str, Facility] = {}
+    problems = []
+    for n, facility in enumerate(facilities, start=1):
+        if not isinstance(facility, Facility):
+            raise OptionError(
+                "facilities takes Facility objects", key="facilities", value=type(facility).__name__
+            )
+        if facility.id in out:
+            problems.append(
+                Problem(message="two listed facilities share this id", row=n, value=facility.id)
+            )
+        out.setdefault(facility.id, facility)
+    if problems:
+        raise DuplicateError(problems=problems)
+    return out
+
+
+class _Coverage:
+    """Which facilities of the input have a row; the others get a not-assessed row.
+
+    Facilities are tracked per facility tuple with a boolean array (chunks of one file share
+    one tuple), so inputs where every facility is assessed cost no work per facility.
+    """
+
+    def __init__(self) -> None:
+        self.tuples: dict[int, tuple[tuple[Facility, ...], npt.NDArray[np.bool_]]] = {}
+        #: Facilities of assessments left out (dated after as_of).
+        self.dropped: dict[str, Facility] = {}
+
+    def register(self, facilities: tuple[Facility, ...]) -> npt.NDArray[np.bool_]:
+        """Start tracking ``facilities``; return its array of "has a row"."""
+        entry = self.tuples.get(id(facilities))
+        if entry is None:
+            entry = self.tuples[id(facilities)] = (facilities, np.zeros(len(facilities), bool))
+        return entry[1]
+
+    def cover(self, matrix: StatusMatrix) -> None:
+        """Record that the facilities of ``matrix``'s rows have a row."""
+        self.register(matrix.facilities)[matrix.rows] = True
+
+    def missing(self, listed: Mapping[str, Facility]) -> list[Facility]:
+        """Facilities listed or named in the input without a row, listed ones first.
+
+        Raises
+        ------
+        DuplicateError
+            A listed facility differs from the facility of the same id in the input.
+        """
+        candidates: dict[str, Facility] = dict(listed)
+        for facilities, covered in self.tuples.values():
+            for n in np.flatnonzero(~covered).tolist():
+                candidates.setdefault(facilities[n].id, facilities[n])
+        for fid, facility in self.dropped.items():
+            candidates.setdefault(fid, facility)
+        if not candidates:
+            return []
+        assessed: dict[str, Facility] = {}
+        for facilities, covered in self.tuples.values():
+            for n in np.flatnonzero(covered).tolist():
+                assessed.setdefault(facilities[n].id, facilities[n])
+        if listed:
+            named = dict(self.dropped)
+            for facilities, _ in self.tuples.values():
+                named.update((f.id, f) for f in facilities)
+            for fid, facility in listed.items():
+                other = named.get(fid)
+                if other is not None and other is not facility and other != facility:
+                    raise DuplicateError(
+                        "the listed facility and the assessed facility of this id differ",
+                        key="facilities",
+                        value=fid,
+                    )
+        return [f for fid, f in candidates.items() if fid not in assessed]
 
 
 def _is_assessments(value: object) -> bool:
@@ -1323,6 +1736,7 @@ def _empty(compiled: Compiled, *, details: bool) -> dict[str, Any]:
         "met": np.empty(0, dtype=np.int32),
         "unsupported": np.empty(0, dtype=np.int32),
         "gaps": np.empty(0, dtype=np.int32),
+        "disputed": np.empty(0, dtype=np.int32),
     }
     if details:
         out["state"] = np.empty((nc, 0), dtype=np.uint8)
@@ -1336,6 +1750,7 @@ def score(
     policy: Policy = "strict",
     weights: Weights | Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
+    not_applicable: NaPolicy = NA_DEFAULT,
 ) -> Score:
     """Score one facility-assessment: levels, progress, blockers, unsupported claims, gaps.
 
@@ -1351,7 +1766,9 @@ def score(
     weights : Weights or mapping, optional
         ``{"criteria": {key: weight}, "domains": {"catalog:domain": weight}}``.
     as_of : datetime.date, optional
-        Judge expiry on this date instead of the assessment's date.
+        Judge expiry on this date instead of the assessment's date (not before it).
+    not_applicable : {"trust", "dispute"}
+        How disputed not-applicable claims count (see :func:`score_many`).
 
     Returns
     -------
@@ -1368,4 +1785,19 @@ def score(
             key="assessment",
             value=type(assessment).__name__,
         )
-    return score_many(catalog, [assessment], policy=policy, weights=weights, as_of=as_of).score(0)
+    check_date(as_of, "as_of")
+    if as_of is not None and as_of < assessment.date:
+        raise OptionError(
+            f"as_of is before the assessment's date {assessment.date.isoformat()}",
+            key="as_of",
+            value=as_of.isoformat(),
+        )
+    table = score_many(
+        catalog,
+        [assessment],
+        policy=policy,
+        weights=weights,
+        as_of=as_of,
+        not_applicable=not_applicable,
+    )
+    return table.score(0)

@@ -12,18 +12,31 @@ Rules (``docs/formats.md``, "CSV as spreadsheets write it"):
   the header line (comma when none does).
 * Lines end at ``\n`` only (``\r\n`` included), as the row reader has always split them, so a
   bare carriage return stays visible to the CSV parser, which reports it.
+* Every line is normalised to NFC; a line longer than ``readiness.io.LINE_LIMIT`` ends the file
+  with a located problem (:class:`Lines`).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Final
 
 import attrs
 
-__all__ = ["DELIMITERS", "Decoding", "decode_all", "delimiter_of", "detect", "guess", "lines"]
+from readiness._unicode import nfc
+
+__all__ = [
+    "DELIMITERS",
+    "Decoding",
+    "Lines",
+    "decode_all",
+    "delimiter_of",
+    "detect",
+    "guess",
+    "lines",
+]
 
 #: Delimiters recognised in a header line, preferred in this order on a tie.
 DELIMITERS: Final = (",", ";", "\t")
@@ -121,26 +134,105 @@ def detect(handle: IO[bytes], encoding: str | None) -> tuple[Decoding, tuple[str
     return decoding, None
 
 
-def lines(handle: IO[bytes], decoding: Decoding) -> Iterator[str]:
-    r"""Yield the decoded lines of ``handle``, each with its ``\n`` (split at ``\n`` only)."""
-    if decoding.encoding in ("utf-8", "utf8"):
-        first = True
-        for raw in handle:
-            yield (raw[decoding.skip :] if first else raw).decode("utf-8")
-            first = False
-        return
-    decoder = codecs.getincrementaldecoder(decoding.encoding)()
-    rest = ""
-    while True:
-        block = handle.read(_BLOCK)
-        text = rest + decoder.decode(block, final=not block)
-        parts = text.split("\n")
-        rest = parts.pop()
-        yield from (part + "\n" for part in parts)
-        if not block:
-            break
-    if rest:
-        yield rest
+class Lines:
+    r"""The decoded lines of a CSV file, each with its ``\n`` (split at ``\n`` only), in NFC.
+
+    Every line is normalised to NFC (:func:`readiness._unicode.nfc`): ids, names and values in
+    one Unicode form (``docs/formats.md``). A line longer than ``limit`` (bytes for UTF-8,
+    characters otherwise) ends the lines: ``too_long`` is called with its line number and no
+    more lines are read (a file without line ends, such as a binary file, is never read whole).
+    ``apostrophe`` tells whether any line read so far holds an apostrophe (a CSV guard to
+    remove, :func:`readiness._safe.csv_unguard`).
+    """
+
+    def __init__(
+        self,
+        handle: IO[bytes],
+        decoding: Decoding,
+        *,
+        limit: int | None = None,
+        too_long: Callable[[int], None] | None = None,
+    ) -> None:
+        self.handle = handle
+        self.decoding = decoding
+        self.limit = limit
+        self.too_long = too_long
+        self.line = 0
+        self.apostrophe = False
+        self._buffer: list[str] = []
+        self._source = self._read()
+
+    def __iter__(self) -> Iterator[str]:
+        while self._buffer:
+            yield self._buffer.pop(0)
+        yield from self._source
+
+    def first(self) -> str:
+        """Return the first line that is not blank ("" when none), without consuming it."""
+        for line in self._buffer:
+            if line.strip():
+                return line
+        for line in self._source:
+            self._buffer.append(line)
+            if line.strip():
+                return line
+        return ""
+
+    def _over(self, size: int) -> bool:
+        if self.limit is None or size <= self.limit:
+            return False
+        if self.too_long is not None:
+            self.too_long(self.line)
+        return True
+
+    def _yield(self, text: str) -> str:
+        if not self.apostrophe and "'" in text:
+            self.apostrophe = True
+        return nfc(text)
+
+    def _read(self) -> Iterator[str]:
+        handle, decoding = self.handle, self.decoding
+        if decoding.encoding in ("utf-8", "utf8"):
+            size = -1 if self.limit is None else self.limit + 1
+            while raw := handle.readline(size):
+                self.line += 1
+                if self._over(len(raw)):
+                    return
+                start = decoding.skip if self.line == 1 else 0
+                yield self._yield(raw[start:].decode("utf-8"))
+            return
+        decoder = codecs.getincrementaldecoder(decoding.encoding)()
+        rest = ""
+        while True:
+            block = handle.read(_BLOCK)
+            text = rest + decoder.decode(block, final=not block)
+            parts = text.split("\n")
+            rest = parts.pop()
+            for part in parts:
+                self.line += 1
+                if self._over(len(part) + 1):
+                    return
+                yield self._yield(part + "\n")
+            if self.limit is not None and len(rest) > self.limit:
+                self.line += 1
+                self._over(len(rest))
+                return
+            if not block:
+                break
+        if rest:
+            self.line += 1
+            yield self._yield(rest)
+
+
+def lines(
+    handle: IO[bytes],
+    decoding: Decoding,
+    *,
+    limit: int | None = None,
+    too_long: Callable[[int], None] | None = None,
+) -> Lines:
+    r"""Return the decoded NFC lines of ``handle``, each with its ``\n`` (see :class:`Lines`)."""
+    return Lines(handle, decoding, limit=limit, too_long=too_long)
 
 
 def decode_all(data: bytes, decoding: Decoding) -> str:

@@ -19,6 +19,7 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
     target = "milestone:vn-emr:emr-live"      # facilities meeting it; plans toward it
     lang = "en"                               # "en" or "vi"
     stem = "report"                           # output file names (stem.html, .md, .json)
+    allow_outside = false                     # true: data files may lie outside this folder
 
     [obligation]                              # progress against a numeric obligation
     name = "..."
@@ -41,6 +42,10 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
     start = 2026-01-01
     max_parallel = 3                          # optional limits
     yearly_budget = 5e9
+
+    [estimate]                                # an estimated stage of another framework
+    framework = "himss-emram"                 # a built-in catalog reached by built-in crosswalks
+    facilities = { has_beds = true }          # which facilities (a condition; default all)
 """
 
 from __future__ import annotations
@@ -74,6 +79,7 @@ _REPORT_KEYS = {
     "target",
     "lang",
     "stem",
+    "allow_outside",
 }
 
 
@@ -101,6 +107,14 @@ class RoadmapSpec:
 
 
 @attrs.frozen(kw_only=True)
+class EstimateSpec:
+    """An estimated-stage section (``docs/crosswalks.md``): a framework and some facilities."""
+
+    framework: str
+    facilities: Condition
+
+
+@attrs.frozen(kw_only=True)
 class ReportSpec:
     """A parsed report specification (see the module documentation)."""
 
@@ -121,14 +135,57 @@ class ReportSpec:
     obligation: Mapping[str, Any] | None
     sections: tuple[SectionSpec, ...]
     roadmap: RoadmapSpec | None
+    estimate: EstimateSpec | None = None
+
+    def inputs(self) -> tuple[str, ...]:
+        """Every file the report reads: the spec, catalog and layer files, facilities, assessments.
+
+        A report's outputs may not replace any of them (``readiness._files.check_output``).
+        """
+        from readiness._load import builtin_ids  # noqa: PLC0415
+
+        files = [c for c in self.catalog if c not in builtin_ids()]
+        return (str(self.path), *files, *self.layers, self.facilities, self.assessments)
 
 
-def _relative(base: Path, value: str) -> str:
-    """Resolve a path written in the spec against the spec's folder (ids stay as they are)."""
+#: Longest report specification read (bytes); a spec is a few kilobytes.
+SPEC_LIMIT = 1 << 20
+
+
+def _inside(base: Path, value: str, key: str, f: _Fields, *, allow_outside: bool) -> str:
+    """Return ``value`` resolved against the spec's folder; outside it only when allowed."""
     candidate = base / value
-    if value.endswith((".toml", ".csv", ".json")) or candidate.exists():
-        return str(candidate)
-    return value
+    if not allow_outside:
+        try:
+            candidate.resolve(strict=False).relative_to(base.resolve(strict=False))
+        except ValueError:
+            f.bad(
+                key,
+                "path lies outside the specification's folder (set allow_outside = true in "
+                "[report], or pass --allow-outside, to allow it)",
+                value,
+            )
+        except (OSError, RuntimeError) as error:  # a symlink loop, a name too long
+            f.bad(key, f"cannot use this path: {error}", value)
+    return str(candidate)
+
+
+def _catalog_source(base: Path, value: str, f: _Fields, *, allow_outside: bool) -> str:
+    """Return a built-in id as it is; anything else must be a ``.toml`` path (beside the spec)."""
+    from readiness._load import builtin_ids  # noqa: PLC0415
+
+    if value in builtin_ids():
+        return value
+    if not value.endswith(".toml"):
+        f.bad(
+            "catalog",
+            "is neither a built-in catalog id nor a file ending in .toml (built-ins: "
+            + ", ".join(builtin_ids())
+            + ")",
+            value,
+        )
+        return value
+    return _inside(base, value, "catalog", f, allow_outside=allow_outside)
 
 
 def _facilities(
@@ -140,16 +197,32 @@ def _facilities(
     return _condition(table["facilities"], (*at, "facilities"), check, None, None, "facilities")
 
 
-def read_spec(path: str | Path) -> ReportSpec:
-    """Read and check a report specification; every problem is reported with its line."""
+def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
+    """Read and check a report specification; every problem is reported with its line.
+
+    Parameters
+    ----------
+    path : str or Path
+        The specification (TOML). Only a regular file of at most :data:`SPEC_LIMIT` bytes is read.
+    allow_outside : bool
+        Let the spec name data files outside its own folder (as ``allow_outside = true`` in
+        ``[report]`` does). By default every file path must resolve inside the folder.
+    """
     path = Path(path)
     handle = _Handle(str(path), ("spec", str(path)))
     try:
-        data = path.read_bytes()
+        if path.exists() and not path.is_file():
+            raise InputError("the report specification is not a regular file", path=str(path))
+        with path.open("rb") as stream:
+            data = stream.read(SPEC_LIMIT + 1)
     except OSError as exc:
         raise InputError(
             f"cannot read the report specification: {exc.strerror}", path=str(path)
         ) from None
+    if len(data) > SPEC_LIMIT:
+        raise InputError(
+            f"the report specification is larger than {SPEC_LIMIT:,} bytes", path=str(path)
+        )
     try:
         raw, locator = _parse_text(handle, data)
     except CatalogError as error:
@@ -158,7 +231,7 @@ def read_spec(path: str | Path) -> ReportSpec:
     check.keys(
         raw,
         (),
-        {"format", "report", "obligation", "section", "roadmap"},
+        {"format", "report", "obligation", "section", "roadmap", "estimate"},
         ("format", "report"),
         what="the file",
     )
@@ -225,7 +298,7 @@ def read_spec(path: str | Path) -> ReportSpec:
                     due=sf.date("due"),
                 )
             )
-    for name in ("roadmap", "obligation"):
+    for name in ("roadmap", "obligation", "estimate"):
         if name in raw and not isinstance(raw[name], dict):
             check.add(f"must be a table: write [{name}]", (name,), key=name, value=raw[name])
     roadmap = None
@@ -251,6 +324,25 @@ def read_spec(path: str | Path) -> ReportSpec:
                 max_parallel=rf.integer("max_parallel", low=1),
                 yearly_budget=rf.number("yearly_budget", positive=True),
             )
+    estimate = None
+    if isinstance(raw.get("estimate"), dict):
+        table = raw["estimate"]
+        at = ("estimate",)
+        check.keys(table, at, {"framework", "facilities"}, ("framework",), what="[estimate]")
+        ef = _Fields(check, table, at)
+        condition = _facilities(table, at, check)
+        framework = ef.string("framework")
+        if framework is not None:
+            from readiness._load import builtin_ids  # noqa: PLC0415
+
+            if framework not in builtin_ids():
+                ef.bad(
+                    "framework",
+                    f"must be a built-in catalog ({', '.join(builtin_ids())})",
+                    framework,
+                )
+            elif condition is not None:
+                estimate = EstimateSpec(framework=framework, facilities=condition)
     obligation = None
     if isinstance(raw.get("obligation"), dict):
         table = raw["obligation"]
@@ -286,8 +378,23 @@ def read_spec(path: str | Path) -> ReportSpec:
     day, compare = f.date("date"), f.date("compare")
     spent, target = f.string("spent"), f.string("target")
     stem = f.string("stem") or "report"
+    if Path(stem).name != stem or stem in {".", ".."} or any(ord(c) < 32 for c in stem):
+        f.bad("stem", "stem is a file name without a folder", stem)
     label = f.string("label")
     layers = f.strings("layers")
+    outside = report.get("allow_outside", False)
+    if not isinstance(outside, bool):
+        f.bad("allow_outside", "must be true or false", outside)
+        outside = False
+    allow_outside = allow_outside or outside
+    catalog_sources = tuple(
+        _catalog_source(base, c, f, allow_outside=allow_outside) for c in catalogs
+    )
+    layer_paths = tuple(_inside(base, x, "layers", f, allow_outside=allow_outside) for x in layers)
+    data_paths = [
+        None if name is None else _inside(base, name, key, f, allow_outside=allow_outside)
+        for key, name in (("facilities", facilities), ("assessments", assessments))
+    ]
     if check.problems or title is None or facilities is None or assessments is None:
         raise InputError(
             problems=check.problems
@@ -297,10 +404,10 @@ def read_spec(path: str | Path) -> ReportSpec:
         path=path,
         title=title,
         label=label,
-        catalog=tuple(_relative(base, c) for c in catalogs),
-        layers=tuple(str(base / layer) for layer in layers),
-        facilities=str(base / facilities),
-        assessments=str(base / assessments),
+        catalog=catalog_sources,
+        layers=layer_paths,
+        facilities=str(data_paths[0]),
+        assessments=str(data_paths[1]),
         date=day,
         compare=compare,
         by=tuple(by),
@@ -311,6 +418,7 @@ def read_spec(path: str | Path) -> ReportSpec:
         obligation=obligation,
         sections=tuple(sections),
         roadmap=roadmap,
+        estimate=estimate,
     )
 
 
@@ -322,6 +430,8 @@ def _check_attributes(spec: ReportSpec, catalog: Catalog, facilities: Any) -> No
     ]
     if spec.roadmap is not None:
         conditions.append(("roadmap", spec.roadmap.facilities))
+    if spec.estimate is not None:
+        conditions.append(("estimate", spec.estimate.facilities))
     if spec.obligation is not None:
         conditions.append(("obligation", spec.obligation["obliged"]))
     problems = [
@@ -414,7 +524,9 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     if not rounds:
         raise InputError("the assessments file holds no assessment", path=spec.assessments)
     day = _pick(rounds, spec.date, spec.path, "date")
-    table = score_many(catalog, rounds[day])
+    # every listed facility gets a row: those not assessed in this round are "not assessed"
+    table = score_many(catalog, rounds[day], facilities=facilities, as_of=day)
+    assessed_round = list(table.assessments or ())  # with the not-assessed ones, empty
     if spec.label is not None:
         table = attrs.evolve(table, label=spec.label)
     obligation = None
@@ -447,9 +559,19 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     extra: dict[str, Section] = {}
     lines = [
         f"{spec.title.get(lang)}",
-        f"  round {day.isoformat()}: {len(table):,} facility-assessments; catalogs "
+        f"  round {day.isoformat()}: {int(table.assessed.sum()):,} facility-assessments; catalogs "
         + ", ".join(f"{k} {v}" for k, v in catalog.versions.items()),
     ]
+    if table.not_assessed:
+        from readiness._safe import terminal  # noqa: PLC0415 - ids are data, printed
+
+        missing = table.not_assessed
+        shown = ", ".join(terminal(m) for m in missing[:10])
+        shown += ", ..." if len(missing) > 10 else ""
+        lines.append(
+            f"  not assessed in this round: {len(missing)} of "
+            f"{len(facilities)} listed facilities, scored as unknown ({shown})"
+        )
     if summary.obligation is not None:
         o = summary.obligation
         extra_text = (
@@ -476,7 +598,7 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
             for j in range(len(table))
             if section.facilities.matches(table.facility(j).attribute_values())
         ]
-        chosen = [rounds[day][j] for j in index]
+        chosen = [assessed_round[j] for j in index]
         target = Target.parse(section.target, due=section.due)
         if not chosen:
             _resolve_target(catalog, compile_catalog(catalog), target)  # still a valid target
@@ -488,7 +610,9 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
     roadmap = None
     if spec.roadmap is not None:
         chosen = [
-            a for a in rounds[day] if spec.roadmap.facilities.matches(a.facility.attribute_values())
+            a
+            for a in assessed_round
+            if spec.roadmap.facilities.matches(a.facility.attribute_values())
         ]
         if not chosen:
             lines.append("  roadmap: no facility matches the roadmap's facilities")
@@ -510,6 +634,17 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
                 f"{int(roadmap.required.sum()):,} steps, estimated {cost / 1e9:,.1f} bn VND"
                 + (f", last finish {finishes[-1]}" if finishes else "")
             )
+    if spec.estimate is not None:
+        chosen = [
+            a
+            for a in assessed_round
+            if spec.estimate.facilities.matches(a.facility.attribute_values())
+        ]
+        if chosen:
+            extra["estimated-stage"], line = _estimate_section(spec, chosen)
+            lines.append(f"  {line}")
+        else:
+            lines.append("  estimated stage: no facility matches the estimate's facilities")
     report = province_report(
         table,
         summary,
@@ -588,3 +723,77 @@ def _section(
         f"(due {', '.join(sorted(due)) or '-'})"
     )
     return Section(title=section.title, text=text, columns=columns, rows=rows, note=note), line
+
+
+def _estimate_section(spec: ReportSpec, chosen: list[Assessment]) -> tuple[Any, str]:
+    """Return the estimated-stage section (facilities per estimated level, with ranges)."""
+    from readiness._crosswalk import crosswalks_into, estimate_stage  # noqa: PLC0415
+    from readiness._load import load_catalog  # noqa: PLC0415
+    from readiness.report import Section  # noqa: PLC0415
+
+    assert spec.estimate is not None
+    framework = spec.estimate.framework
+    catalog = load_catalog([*spec.catalog, framework], layers=spec.layers)
+    estimates = estimate_stage(catalog, chosen, framework=framework)
+    used = ", ".join(c.id for c in crosswalks_into(catalog, framework))
+    name = catalog.frameworks[framework].title
+    levels = [lv.number for lv in catalog.frameworks[framework].levels]
+    top = max(levels, default=0)
+    rows = [
+        (
+            level,
+            sum(e.level == level for e in estimates),
+            sum(e.worst == level for e in estimates),
+            sum(e.best == level for e in estimates),
+        )
+        for level in range(top + 1)
+    ]
+    n = len(estimates)
+    exact = sum(e.worst == e.best for e in estimates)
+    applicable = sum(e.applicable for e in estimates) or 1
+    derived = sum(e.derived for e in estimates) / applicable
+    unknown = sum(e.unknown for e in estimates) / applicable
+    direct = sum(e.direct for e in estimates) / applicable
+    title = Text(
+        en=f"Estimated stage: {name.en} (an estimate, not a validated stage)",
+        vi=f"Giai đoạn ước tính: {name.vi} (ước tính, không phải giai đoạn đã được thẩm định)",
+    )
+    text = Text(
+        en=(
+            f"{n:,} facilities' assessments read through the authors' unofficial crosswalks "
+            f"({used}); each facility's stage as recorded, and the range its unknown criteria "
+            f"leave open (worst: every unknown not met; best: every unknown, and every criterion "
+            f"an overlap shows only in part, met). For "
+            f"{exact:,} of {n:,} the unknowns cannot change the estimate. Of the framework's "
+            f"applicable criteria, {direct:.0%} were assessed directly, {derived:.0%} derived, "
+            f"{unknown:.0%} unknown."
+        ),
+        vi=(
+            f"Đánh giá của {n:,} cơ sở được quy đổi qua các bảng đối chiếu không chính thức của "
+            f"nhóm tác giả ({used}); giai đoạn theo dữ liệu hiện có của mỗi cơ sở, và khoảng mà "
+            f"các tiêu chí chưa rõ còn để ngỏ (xấu nhất: mọi tiêu chí chưa rõ đều chưa đạt; tốt "
+            f"nhất: chúng và các tiêu chí chỉ được suy ra một phần đều đạt). "
+            f"Với {exact:,} trên {n:,} cơ sở, các tiêu chí chưa rõ không làm "
+            f"thay đổi ước tính. Trong các tiêu chí áp dụng của khung, {direct:.0%} được đánh "
+            f"giá trực tiếp, {derived:.0%} được suy ra, {unknown:.0%} chưa rõ."
+        ),
+    )
+    columns = (
+        Text(en="Estimated stage", vi="Giai đoạn ước tính"),
+        Text(en="Facilities (as recorded)", vi="Số cơ sở (theo dữ liệu hiện có)"),
+        Text(en="Worst case", vi="Trường hợp xấu nhất"),
+        Text(en="Best case", vi="Trường hợp tốt nhất"),
+    )
+    note = Text(
+        en="Derived records carry the confidence of the relations they rest on; see "
+        "docs/crosswalks.md. No facility's stage here was validated by the framework's owner.",
+        vi="Bản ghi suy ra mang độ tin cậy của các quan hệ đối chiếu; xem docs/crosswalks.md. "
+        "Không giai đoạn nào ở đây được chủ sở hữu khung thẩm định.",
+    )
+    section = Section(title=title, text=text, columns=columns, rows=rows, note=note)
+    most = max(rows, key=lambda r: (r[1], -r[0]))[0] if rows else 0
+    line = (
+        f"estimated {framework} stage (estimate, not validated): {n:,} facilities, most at "
+        f"stage {most}; unknowns leave the stage open for {n - exact:,}"
+    )
+    return section, line

@@ -30,6 +30,7 @@ from xml.etree import ElementTree as ET
 
 from readiness._catalog import Catalog, Criterion
 from readiness._model import Facility
+from readiness._unicode import nfc
 from readiness.errors import MissingDependencyError, OptionError, Problem
 
 if TYPE_CHECKING:
@@ -360,7 +361,7 @@ def table(path: str | os.PathLike[str], report: _Report) -> _Table:
                     continue
                 header_row = number
                 first_row = number + 1 if not form else _FORM_FIRST_ROW
-                header = ["" if c.value is None else str(c.value).strip() for c in cells]
+                header = ["" if c.value is None else nfc(str(c.value).strip()) for c in cells]
                 while header and not header[-1]:
                     header.pop()
                 if form:
@@ -396,7 +397,8 @@ def table(path: str | os.PathLike[str], report: _Report) -> _Table:
                     )
                     skip = True
                     continue
-                values[header[k]] = _value(cell)
+                value = _value(cell)
+                values[header[k]] = nfc(value) if isinstance(value, str) else value  # one form
             extra = [c for c in cells[len(header) :] if c.value not in (None, "")]
             if extra and not form:
                 problem(

@@ -103,6 +103,7 @@ import functools
 import itertools
 import json
 import math
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -113,11 +114,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from readiness import _sniff
+from readiness import _files, _safe, _sniff
 from readiness._catalog import Attribute, Catalog
 from readiness._compile import compile_catalog
+from readiness._limits import LINE_LIMIT, nesting_line
 from readiness._matrix import UNKNOWN, FacilityColumns, StatusMatrix, record_code
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
+from readiness._unicode import FormCollisionError, nfc_data
 from readiness.errors import (
     NO_VALUE,
     DuplicateError,
@@ -312,8 +315,9 @@ class _Table:
         return {"line": self.header_line, "row": self.first_row.get(column), "column": column}
 
 
-def _csv_table(path: str, lines: Iterable[str], delimiter: str, report: _Report) -> _Table:
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+def _csv_table(path: str, lines: _sniff.Lines | None, delimiter: str, report: _Report) -> _Table:
+    """Read CSV lines into a table: NFC text, our writers' formula guard taken off each cell."""
+    reader = csv.reader(() if lines is None else lines, delimiter=delimiter, strict=True)
 
     def records() -> Iterator[tuple[int, list[str]]]:
         while True:
@@ -345,7 +349,7 @@ def _csv_table(path: str, lines: Iterable[str], delimiter: str, report: _Report)
     header_line, header = first
     while not header[-1].strip():  # spreadsheets' trailing columns without a name: ignored
         header.pop()  # (a cell under one is a row longer than the header: reported)
-    columns = tuple(name.strip() for name in header)
+    columns = tuple(_safe.csv_unguard(name.strip()) for name in header)
     usable = True
     seen: set[str] = set()
     for n, name in enumerate(columns, 1):
@@ -368,7 +372,12 @@ def _csv_table(path: str, lines: Iterable[str], delimiter: str, report: _Report)
                 )
                 continue
             cells.extend([""] * (len(columns) - len(cells)))  # a short row: empty cells
-            values = dict(zip(columns, cells[: len(columns)], strict=True))
+            del cells[len(columns) :]
+            if (
+                lines is not None and lines.apostrophe
+            ):  # our writers' CSV guard (readiness._safe.csv_cell) comes off
+                cells[:] = [_safe.csv_unguard(c) if c[:1] == "'" else c for c in cells]
+            values = dict(zip(columns, cells, strict=True))
             yield _Row(number=number, line=line, values=values)
 
     return _Table(path=path, columns=columns, rows=rows(), usable=usable, header_line=header_line)
@@ -378,14 +387,22 @@ def _items_table(path: str, items: Iterable[object], report: _Report, what: str)
     """Build a table from JSON array items or caller dicts (each must be an object)."""
     rows: list[_Row] = []
     first_row: dict[str, int] = {}
-    for number, item in enumerate(items, 1):
-        if not isinstance(item, Mapping):
-            report.add(f"each {what} must be an object", row=number, value=_json_type(item))
+    for number, given in enumerate(items, 1):
+        if not isinstance(given, Mapping):
+            report.add(f"each {what} must be an object", row=number, value=_json_type(given))
+            continue
+        try:
+            item = nfc_data(given)  # one Unicode form (docs/formats.md)
+        except FormCollisionError as error:
+            report.add(str(error), row=number, value=error.key)
             continue
         values: dict[str, object] = {}
         for key, value in item.items():
             if not isinstance(key, str):
                 report.add("keys must be strings", row=number, value=key)
+                continue
+            if _unencodable(key) or _unencodable(value):
+                report.add(_SURROGATE_MESSAGE, row=number, column=key)
                 continue
             values[key] = value
             first_row.setdefault(key, number)
@@ -399,6 +416,49 @@ def _items_table(path: str, items: Iterable[object], report: _Report, what: str)
         keyed=True,
         first_row=first_row,
     )
+
+
+_SURROGATE_MESSAGE = (
+    "text holds a lone surrogate (half of a UTF-16 pair), which no UTF-8 file can hold"
+)
+# A \u escape of a surrogate, after an even number of backslashes (so it is an escape).
+_SURROGATE_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
+#: Deepest JSON nesting read (a facility or assessment file nests 3 deep).
+JSON_NESTING = 100
+#: Largest JSON file read (bytes); JSON is parsed whole, CSV row by row.
+JSON_LIMIT = 512 << 20
+
+
+def _unencodable(value: object) -> bool:
+    """Whether ``value`` (text, or lists and mappings of it) holds a lone surrogate."""
+    if isinstance(value, str):
+        return not value.isascii() and _safe.has_surrogate(value)
+    if isinstance(value, Mapping):
+        return any(_unencodable(k) or _unencodable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unencodable(v) for v in value)
+    return False
+
+
+def _lone_surrogate_lines(text: str) -> list[int]:
+    r"""Lines of JSON ``\u`` escapes that encode a lone surrogate (not a valid pair)."""
+    lines = []
+    found = list(_SURROGATE_ESCAPE.finditer(text))
+    n = 0
+    while n < len(found):
+        code = int(found[n].group(1), 16)
+        after = found[n + 1] if n + 1 < len(found) else None
+        if (
+            code < 0xDC00
+            and after is not None
+            and after.start() == found[n].end()
+            and int(after.group(1), 16) >= 0xDC00
+        ):
+            n += 2  # a high and a low surrogate: one character outside the BMP
+            continue
+        lines.append(text.count("\n", 0, found[n].start()) + 1)
+        n += 1
+    return lines
 
 
 def _json_table(path: str, data: bytes, report: _Report) -> _Table:
@@ -417,10 +477,21 @@ def _json_table(path: str, data: bytes, report: _Report) -> _Table:
     if not text.strip():
         report.add("the file is empty; expected a JSON array of objects", line=1)
         return empty
+    if "\\u" in text and (lines := _lone_surrogate_lines(text)):
+        for line in lines:
+            report.add(_SURROGATE_MESSAGE, line=line)
+        return empty
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         report.add(f"not valid JSON: {error.msg} (column {error.colno})", line=error.lineno)
+        return empty
+    except RecursionError:
+        report.add(
+            f"arrays or objects nested more than {JSON_NESTING} deep; a file holds an array "
+            "of flat objects",
+            line=nesting_line(text, JSON_NESTING),
+        )
         return empty
     except ValueError as error:  # e.g. an integer literal longer than Python converts
         report.add(f"not valid JSON: {error}")
@@ -448,6 +519,8 @@ def _open_table(
     path: PathLike, report: _Report, file_format: str | None, encoding: str | None = None
 ) -> Iterator[_Table]:
     kind = _file_format(path, file_format)
+    if Path(path).exists() and not Path(path).is_file():
+        raise InputError("not a regular file (a device, folder or pipe)", path=os.fspath(path))
     if kind is None and Path(path).suffix.lower() in (".xlsx", ".parquet"):
         from readiness import _columnar  # noqa: PLC0415 - optional engines load on use
 
@@ -459,29 +532,50 @@ def _open_table(
             handle.seek(0)
             kind = "json" if head[:1] in (b"[", b"{") else "csv"
         if kind == "json":
-            yield _json_table(report.path, handle.read(), report)
+            data = handle.read(JSON_LIMIT + 1)
+            if len(data) > JSON_LIMIT:
+                report.add(
+                    f"a JSON file larger than {JSON_LIMIT:,} bytes is not read; write large "
+                    "files as CSV, which is read row by row"
+                )
+                yield _Table(path=report.path, columns=(), rows=iter(()), usable=False)
+            else:
+                yield _json_table(report.path, data, report)
         else:
             yield _csv_table(report.path, *_csv_lines(handle, report, encoding), report)
 
 
+def _line_limit() -> int:
+    """Return :data:`LINE_LIMIT` as it is now (the columnar reader falls back beyond it)."""
+    return LINE_LIMIT
+
+
 def _csv_lines(
     handle: IO[bytes], report: _Report, encoding: str | None
-) -> tuple[Iterable[str], str]:
-    """Return the decoded lines of a CSV file and its delimiter (see :mod:`readiness._sniff`)."""
+) -> tuple[_sniff.Lines | None, str]:
+    """Return the decoded lines of a CSV file and its delimiter (see :mod:`readiness._sniff`).
+
+    The lines are in NFC; a line longer than :data:`LINE_LIMIT` bytes ends them with a problem
+    (a device or binary file has no line ends; reading it whole would exhaust memory). None when
+    the file does not decode (its one problem is reported).
+    """
     try:
         decoding, problem = _sniff.detect(handle, encoding)
     except LookupError:
         raise OptionError("no such text encoding", key="encoding", value=encoding) from None
     if problem is not None:
         report.add(problem[0], line=problem[1])
-        return (), ","
-    text = _sniff.lines(handle, decoding)
-    head: list[str] = []
-    for line in text:
-        head.append(line)
-        if line.strip():
-            break
-    return itertools.chain(head, text), _sniff.delimiter_of(head[-1] if head else "")
+        return None, ","
+
+    def too_long(line: int) -> None:
+        report.add(
+            f"a line longer than {LINE_LIMIT:,} bytes: this is not a CSV file of "
+            "facilities or assessments",
+            line=line,
+        )
+
+    lines = _sniff.lines(handle, decoding, limit=LINE_LIMIT, too_long=too_long)
+    return lines, _sniff.delimiter_of(lines.first())
 
 
 # --------------------------------------------------------------------------- cells
@@ -664,13 +758,27 @@ def _facility_from_row(row: _Row, catalog: Catalog | None, report: _Report) -> F
     return facility if cells.ok else None
 
 
+def _header(columns: Sequence[str], known: Iterable[str]) -> str:
+    """Show a header in a message: a short escaped excerpt, or nothing if no column is known.
+
+    A first line with none of the expected columns is likely another kind of file (even a
+    secret one): it is not echoed.
+    """
+    if not columns:
+        return "none"
+    if not set(columns) & set(known):
+        return "none of the expected columns; not shown"
+    return _safe.excerpt(", ".join(columns))
+
+
 def _parse_facilities(table: _Table, catalog: Catalog | None, report: _Report) -> list[Facility]:
     if not table.usable:
         return []
     missing = [c for c in _FACILITY_REQUIRED if c not in table.columns]
     for column in missing:
         report.add(
-            f"missing required column {column!r} (header: {', '.join(table.columns)})",
+            f"missing required column {column!r} "
+            f"(header: {_header(table.columns, FACILITY_COLUMNS)})",
             line=table.header_line,
         )
     if missing:
@@ -805,7 +913,7 @@ def _writing_format(path: PathLike, given: object) -> FileFormat:
 
 
 def _write_json(path: PathLike, objects: Iterable[Mapping[str, Any]]) -> None:
-    with Path(path).open("w", encoding="utf-8", newline="\n") as handle:
+    with _files.atomic_open(path, newline="\n") as handle:
         handle.write("[")
         for n, item in enumerate(objects):
             handle.write(",\n" if n else "\n")
@@ -813,16 +921,42 @@ def _write_json(path: PathLike, objects: Iterable[Mapping[str, Any]]) -> None:
         handle.write("\n]\n")
 
 
-def _write_csv(path: PathLike, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    if Path(path).suffix.lower() == ".xlsx":
+_FIRST_CHAR = operator.itemgetter(slice(0, 1))
+
+
+def _write_csv(
+    path: PathLike, header: Sequence[str], rows: Iterable[Sequence[str]], *, guard: bool
+) -> None:
+    """Write rows atomically, text cells guarded (``readiness._safe.csv_cell``).
+
+    A cell longer than :func:`csv.field_size_limit` is refused (the readers could not read it).
+    """
+    if Path(path).suffix.lower() == ".xlsx":  # every cell text, never a formula: no guard
         from readiness import _xlsx  # noqa: PLC0415 - openpyxl loads on use
 
         _xlsx.write_table(path, header, rows)
         return
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+    limit = csv.field_size_limit()
+    first = _safe.CSV_FIRST  # only a cell starting so can need a guard (a fast test per cell)
+    with _files.atomic_open(path, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; quotes any \r or \n
-        writer.writerow(header)
-        writer.writerows(rows)
+        for number, row in enumerate(itertools.chain([header], rows)):
+            cells: Sequence[str] = row
+            if not first.isdisjoint(map(_FIRST_CHAR, row)):
+                cells = [str(_safe.csv_cell(c, guard=guard)) if c[:1] in first else c for c in row]
+            # writerow returns the characters written: only a row that long can hold such a
+            # cell (raising here discards the temporary file: nothing is written)
+            if writer.writerow(cells) > limit and max(map(len, cells)) > limit:
+                column, cell = next(
+                    (n, c) for n, c in zip(header, cells, strict=False) if len(c) > limit
+                )
+                raise OptionError(
+                    f"a CSV cell longer than {limit:,} characters cannot be read back "
+                    f"(csv.field_size_limit); write JSON instead",
+                    row=number or None,
+                    column=column,
+                    value=f"{len(cell):,} characters",
+                )
 
 
 def write_facilities(
@@ -830,6 +964,7 @@ def write_facilities(
     facilities: Iterable[Facility],
     *,
     format: FileFormat | None = None,  # noqa: A002 - the documented option name
+    csv_guard: bool = True,
 ) -> None:
     """Write a facility list that :func:`read_facilities` reads back.
 
@@ -844,6 +979,16 @@ def write_facilities(
     facilities : iterable of Facility
     format : {"csv", "json"}, optional
         Overrides the suffix (which must otherwise be ``.csv`` or ``.json``).
+    csv_guard : bool
+        CSV: put an apostrophe before text that a spreadsheet would run as a formula (starting
+        with ``=``, ``+``, ``-``, ``@``, tab or CR; docs/formats.md, "Safe outputs"). The readers
+        remove it again. ``False`` leaves such cells as they are, for other programs.
+
+    Notes
+    -----
+    The file is replaced atomically (a temporary file renamed into place). A CSV cell longer
+    than :func:`csv.field_size_limit` (131,072 characters by default) raises
+    :class:`~readiness.errors.OptionError`, since no reader could read it back; JSON has no limit.
     """
     kind = _writing_format(path, format)
     items = tuple(facilities)
@@ -872,7 +1017,7 @@ def write_facilities(
         + [_attribute_text(f.attributes[n]) if n in f.attributes else "" for n in extra]
         for f in items
     )
-    _write_csv(path, [*FACILITY_COLUMNS, *extra], rows)
+    _write_csv(path, [*FACILITY_COLUMNS, *extra], rows, guard=csv_guard)
 
 
 # --------------------------------------------------------------------------- assessments
@@ -957,7 +1102,7 @@ class _AssessmentParser:
         for column in missing:
             self.report.add(
                 f"missing required column {column!r} for the {self.layout} format "
-                f"(header: {', '.join(table.columns) or 'none'})",
+                f"(header: {_header(table.columns, (*LONG_COLUMNS, *_WIDE_REQUIRED))})",
                 line=table.header_line,
             )
         if self.layout == "long":
@@ -1801,6 +1946,7 @@ def write_assessments(
     catalog: Catalog,
     *,
     format: Layout = "long",  # noqa: A002 - the documented option name
+    csv_guard: bool = True,
 ) -> None:
     """Write assessments that :func:`read_assessments` reads back as equal objects.
 
@@ -1818,6 +1964,9 @@ def write_assessments(
         The wide format holds only status, progress and reason; a record with coverage,
         evidence, a note, ``assessed_by="validated"`` or ``valid_until`` (or a reason with
         leading or trailing spaces) raises :class:`~readiness.errors.OptionError`.
+    csv_guard : bool
+        As for :func:`write_facilities`: formula-like CSV text cells get an apostrophe that the
+        readers remove again.
 
     Raises
     ------
@@ -1826,7 +1975,11 @@ def write_assessments(
     readiness.errors.DuplicateError
         Two assessments of one facility and date, or two keys naming one criterion.
     readiness.errors.OptionError
-        A record the wide format cannot hold; a suffix other than ``.csv`` or ``.json``.
+        A record the wide format cannot hold; a suffix other than ``.csv`` or ``.json``; a CSV
+        cell (a note, say) longer than :func:`csv.field_size_limit` (131,072 characters by
+        default), which no reader could read back (JSON has no such limit).
+    readiness.errors.OutputError
+        The file is a symbolic link or not a regular file. It is replaced atomically.
     """
     layout = _check_layout(format, allow_none=False)
     kind = _writing_format(path, None)
@@ -1840,7 +1993,7 @@ def write_assessments(
         if kind == "json":
             _write_json(path, objects)
         else:
-            _write_csv(path, LONG_COLUMNS, (_long_row(obj) for obj in objects))
+            _write_csv(path, LONG_COLUMNS, (_long_row(obj) for obj in objects), guard=csv_guard)
         return
     compiled = compile_catalog(catalog)
     used = sorted(
@@ -1864,4 +2017,5 @@ def write_assessments(
         _write_json(path, rows)
     else:
         header = [*_WIDE_REQUIRED, *used]
-        _write_csv(path, header, ([row.get(c, "") for c in header] for row in rows))
+        cells = ([row.get(c, "") for c in header] for row in rows)
+        _write_csv(path, header, cells, guard=csv_guard)

@@ -12,10 +12,11 @@ Estimators (scikit-learn conventions: arguments stored by ``__init__``, checked 
 ``fit`` returns ``self``; learned attributes end in ``_``; use before ``fit`` raises
 :class:`readiness.errors.NotFittedError`):
 
-* :class:`PeerGroups` clusters facilities by readiness profile and attributes
-  (``MiniBatchKMeans``); the number of groups is given or chosen by silhouette on a seeded sample.
-* :class:`PeerAdvisor` indexes profiles (``NearestNeighbors``) and says which frontier criteria the
-  most similar facilities that are further along have already met.
+* :class:`PeerGroups` groups facilities by readiness profile (a diagonal Gaussian mixture fitted
+  on a seeded sample); the number of groups is given or chosen by BIC, with its Schwarz weight.
+* :class:`PeerAdvisor` finds the nearest profiles (exact, brute force) and says what the most
+  similar facilities further along did about a facility's frontier: from their histories, which
+  criterion they met first, else which they have met now.
 
 Functions returning frozen results:
 
@@ -59,6 +60,7 @@ import numpy.typing as npt
 
 from readiness._matrix import MET, NA, OUT, PARTIAL
 from readiness._model import BED_BANDS, Facility, bed_band
+from readiness._peers_order import NEVER, learn_history, order_score, peer_votes
 from readiness._plan import NextStep
 from readiness._score import ScoreTable, support_of
 from readiness.errors import NotFittedError, OptionError, PlanError
@@ -315,6 +317,14 @@ class _Encoder:
                     scale=1.0 / math.sqrt(variance) if variance > 1e-12 else 0.0,
                 )
             )
+        if not keep.any() and not blocks:
+            raise OptionError(
+                "no feature to compare facilities by: nothing in the profile "
+                f"(features={features!r}) applies to any facility and attributes=(); "
+                "give attributes or score against a catalog that applies",
+                key="attributes",
+                value=attributes,
+            )
         profile_names = _profile_names(table, features)
         names = [n for n, k in zip(profile_names, keep.tolist(), strict=True) if k]
         for block in blocks:
@@ -393,36 +403,47 @@ def _check_features(features: object) -> Features:
 
 
 class PeerGroups:
-    """Group facilities by readiness profile and attributes (MiniBatchKMeans).
+    """Group facilities by readiness profile (a Gaussian mixture; attributes on request).
 
     Parameters
     ----------
     n_groups : int or None
-        Number of groups; None chooses it (see Notes).
+        Number of groups; None chooses it by BIC (see Notes).
     features : {"domains", "criteria"}
         Profile: effective credit per domain (the domain scores / 100) or per criterion (met 1,
         partial 0.5, other applicable states 0); see the module documentation.
     attributes : sequence of str
         Facility attributes added to the profile: ``kind``, ``ownership``, ``beds`` (bed band),
-        ``region`` or a free attribute.
+        ``region`` or a free attribute. Default none: groups by readiness alone (attributes
+        independent of readiness split groups by kind; see ``docs/peers.md``).
     random_state : int or None
-        Seed of the sample and of MiniBatchKMeans. Fix it for reproducible groups.
+        Seed of the sample and of the mixture's starts. Fix it for reproducible groups.
     max_groups : int
         Largest number of groups tried when ``n_groups`` is None.
     sample_size : int
-        Facilities in the seeded sample on which the number of groups is chosen.
+        Facilities in the seeded sample on which the mixture is fitted.
 
     Attributes
     ----------
     labels_ : numpy.ndarray of int, shape (n,)
         Group of each row of the fitted table (0 is the group with the lowest mean overall score).
     centers_ : numpy.ndarray, shape (n_groups_, n_features)
-        Group centres in the standardised feature space (``feature_names_`` names the columns).
+        Group means in the standardised feature space (``feature_names_`` names the columns).
     n_groups_ : int
+        Groups found (every one has members).
+    bic_scores_ : dict of int to float
+        BIC of each candidate number of groups (lower is better; empty when ``n_groups`` was
+        given).
+    n_groups_confidence_ : float or None
+        Schwarz weight of the chosen number among the candidates, ``exp(-ΔBIC/2)`` normalised:
+        an approximate posterior probability (None when ``n_groups`` was given).
     silhouette_ : float or None
         Silhouette of the final groups on the sample (None for a single group).
     silhouette_scores_ : dict of int to float
-        Silhouette of each candidate number of groups (empty when ``n_groups`` was given).
+        Silhouette of each candidate's groups on a seeded subset of ``SILHOUETTE_ROWS`` (1,000)
+        rows of the sample, for comparison (not used to choose).
+    notes_ : tuple of str
+        What the fit had to say, e.g. components that came out empty and were dropped.
     descriptions_ : tuple of str
         One sentence per group: size, typical level per catalog, strongest and weakest domains,
         typical kind and bed band.
@@ -433,11 +454,14 @@ class PeerGroups:
     Notes
     -----
     Rows are put in canonical order (facility id, then date) before fitting, so groups do not
-    depend on the order of the table. When ``n_groups`` is None, a seeded sample of
-    ``sample_size`` rows is clustered with 2..``max_groups`` groups and the number with the best
-    mean silhouette (Euclidean, on the sample; ties: fewer groups) is kept (each candidate is the
-    best of 5 seeded MiniBatchKMeans runs). The final model is the best (lowest inertia) of 10
-    seeded runs on every row. Groups are numbered by the mean overall score of their members.
+    depend on the order of the table. A seeded sample of ``sample_size`` rows (every row when
+    there are fewer) is fitted with a Gaussian mixture with diagonal covariances and a variance
+    floor of :data:`VARIANCE_FLOOR` (in standardised units; domain scores are discrete and
+    pile up at 0 and 100 %, on which unfloored components collapse), ``MIXTURE_STARTS``
+    k-means starts. With ``n_groups`` None, every count from 1 to ``max_groups`` is fitted and
+    the lowest BIC wins. Every row is then assigned to its most probable component; a component
+    no row falls in is dropped (said in ``notes_``). Groups are numbered by the mean overall
+    score of their members.
 
     Examples
     --------
@@ -456,7 +480,7 @@ class PeerGroups:
         n_groups: int | None = None,
         *,
         features: Features = "domains",
-        attributes: Sequence[str] = ("kind", "ownership", "beds"),
+        attributes: Sequence[str] = (),
         random_state: int | None = None,
         max_groups: int = 12,
         sample_size: int = 5000,
@@ -493,16 +517,16 @@ class PeerGroups:
         Raises
         ------
         readiness.errors.OptionError
-            An argument is invalid, or there are fewer facilities than groups.
+            An argument is invalid, there are fewer distinct profiles than groups, or there is
+            no feature to compare facilities by.
         """
-        from sklearn.cluster import MiniBatchKMeans  # noqa: PLC0415 (sklearn loads on use only)
-        from sklearn.metrics import silhouette_score  # noqa: PLC0415
+        from sklearn.metrics import silhouette_score  # noqa: PLC0415 (sklearn loads on use only)
 
         table = _check_table(table, "PeerGroups.fit")
         features = _check_features(self.features)
         attributes = _check_attributes(table, self.attributes, "attributes")
         seed = _seed(self.random_state)
-        max_groups = _positive_int(self.max_groups, "max_groups", 2)
+        max_groups = _positive_int(self.max_groups, "max_groups", 1)
         sample_size = _positive_int(self.sample_size, "sample_size", 3)
         if self.n_groups is not None:
             _positive_int(self.n_groups, "n_groups")
@@ -517,30 +541,25 @@ class PeerGroups:
         else:
             sample = np.arange(count)
         S = X[sample]
-        scores: dict[int, float] = {}
+        few = np.sort(rng.choice(len(S), size=min(SILHOUETTE_ROWS, len(S)), replace=False))
+        bic: dict[int, float] = {}
+        silhouettes: dict[int, float] = {}
+        confidence = None
         with _limits():
             if self.n_groups is None:
-                top = min(max_groups, distinct, len(sample) - 1)
-                if top < 2:
-                    raise OptionError(
-                        "choosing the number of groups needs at least 3 facilities with "
-                        "distinct profiles; give n_groups",
-                        key="n_groups",
-                        value=None,
-                    )
-                for k in range(2, top + 1):
-                    model = _kmeans(MiniBatchKMeans, S, k, seed, SELECTION_RESTARTS, 1024)
-                    if len(np.unique(model.labels_)) < 2:
-                        continue
-                    scores[k] = float(silhouette_score(S, model.labels_))
-                if not scores:
-                    raise OptionError(
-                        "no number of groups separates these facilities; give n_groups",
-                        key="n_groups",
-                        value=None,
-                    )
-                best = max(scores.values())
-                n_groups = min(k for k, s in scores.items() if s >= best - 1e-12)
+                top = min(max_groups, distinct, len(sample))
+                models = {}
+                for k in range(1, top + 1):
+                    models[k] = _mixture(S, k, seed)
+                    bic[k] = float(models[k].bic(S))
+                    labels_k = models[k].predict(S[few])
+                    if 2 <= len(np.unique(labels_k)) < len(labels_k):
+                        silhouettes[k] = float(silhouette_score(S[few], labels_k))
+                best = min(bic.values())
+                n_groups = min(k for k, b in bic.items() if b <= best + 1e-9)
+                weights = {k: math.exp(-(b - best) / 2) for k, b in bic.items()}
+                confidence = round(weights[n_groups] / sum(weights.values()), 4)
+                model = models[n_groups]
             else:
                 n_groups = int(self.n_groups)
                 if n_groups > distinct:
@@ -549,17 +568,29 @@ class PeerGroups:
                         key="n_groups",
                         value=n_groups,
                     )
-            model = _kmeans(MiniBatchKMeans, X, n_groups, seed, RESTARTS, 4096)
-            raw_labels = np.asarray(model.labels_, dtype=np.intp)
-            centers = np.asarray(model.cluster_centers_, dtype=np.float64)
+                model = _mixture(S, n_groups, seed)
+            raw = np.asarray(model.predict(X), dtype=np.intp)
+            used = np.unique(raw)
+            notes = []
+            if len(used) < n_groups:
+                dropped = n_groups - len(used)
+                notes.append(
+                    f"{dropped} of {n_groups} groups had no member and were dropped "
+                    f"({len(used)} groups)"
+                )
+            means = np.asarray(model.means_, dtype=np.float64)[used]
+            compact = np.full(n_groups, -1, dtype=np.intp)
+            compact[used] = np.arange(len(used))
+            raw_labels = compact[raw]
+            found = len(used)
             overall = table.overall[order].astype(np.float64)
             keyed = []
-            for g in range(n_groups):
+            for g in range(found):
                 members = overall[raw_labels == g]
                 members = members[~np.isnan(members)]
                 mean = float(members.mean()) if len(members) else -math.inf
-                keyed.append((mean, tuple(centers[g].tolist()), g))
-            new_of_old = np.empty(n_groups, dtype=np.intp)
+                keyed.append((mean, tuple(means[g].tolist()), g))
+            new_of_old = np.empty(found, dtype=np.intp)
             for new, (_, _, old) in enumerate(sorted(keyed)):
                 new_of_old[old] = new
             labels_canonical = new_of_old[raw_labels]
@@ -571,16 +602,20 @@ class PeerGroups:
         labels[order] = labels_canonical
         self._encoder = encoder
         self._model = model
+        self._compact = compact
         self._new_of_old = new_of_old
         self.labels_ = labels
-        self.centers_ = centers[np.argsort(new_of_old)]
-        self.n_groups_ = n_groups
+        self.centers_ = means[np.argsort(new_of_old)]
+        self.n_groups_ = found
+        self.bic_scores_ = bic
+        self.n_groups_confidence_ = confidence
         self.silhouette_ = silhouette
-        self.silhouette_scores_ = scores
-        self.sizes_ = np.bincount(labels, minlength=n_groups)
+        self.silhouette_scores_ = silhouettes
+        self.notes_ = tuple(notes)
+        self.sizes_ = np.bincount(labels, minlength=found)
         self.feature_names_ = encoder.names
         self.n_features_in_ = len(encoder.names)
-        self.descriptions_ = _describe(table, labels, n_groups)
+        self.descriptions_ = _describe(table, labels, found)
         return self
 
     def _fitted(self) -> None:
@@ -588,7 +623,7 @@ class PeerGroups:
             raise _not_fitted(self)
 
     def predict(self, table: ScoreTable) -> Int:
-        """Return the peer group of each row of ``table`` (nearest centre).
+        """Return the peer group of each row of ``table`` (most probable group).
 
         Raises
         ------
@@ -600,8 +635,10 @@ class PeerGroups:
         self._encoder.check(table)
         X = self._encoder.transform(table, np.arange(len(table)))
         with _limits():
-            raw = np.asarray(self._model.predict(X), dtype=np.intp)
-        labels: Int = self._new_of_old[raw]
+            proba = np.asarray(self._model.predict_proba(X), dtype=np.float64)
+        kept = np.flatnonzero(self._compact >= 0)
+        raw = kept[np.argmax(proba[:, kept], axis=1)]
+        labels: Int = self._new_of_old[self._compact[raw]]
         return labels
 
     def fit_predict(self, table: ScoreTable) -> Int:
@@ -610,24 +647,28 @@ class PeerGroups:
         return labels
 
 
-#: MiniBatchKMeans runs (each from its own k-means++ start) of the final fit; the one with the
-#: lowest inertia on every row is kept. MiniBatchKMeans' own ``n_init`` judges starts before
-#: they converge and, on planted data, kept a poor local optimum for half the seeds.
-RESTARTS = 10
-#: Runs per candidate number of groups when choosing it on the sample.
-SELECTION_RESTARTS = 5
+#: Variance floor of every mixture component, in standardised units (scikit-learn's
+#: ``reg_covar``). Measured on planted groups (docs/peers.md): 0.03 to 0.2 let components
+#: collapse onto the piles of facilities at exactly 0 or 100 % in a domain (8-10 groups for 3
+#: planted); 0.5 recovered the planted counts.
+VARIANCE_FLOOR = 0.5
+#: k-means starts of each mixture fit (the best likelihood is kept).
+MIXTURE_STARTS = 3
+#: Rows of the (seeded, random) sample on which candidates' silhouettes are reported.
+SILHOUETTE_ROWS = 1000
 
 
-def _kmeans(estimator: Any, X: Float, k: int, seed: int, restarts: int, batch: int) -> Any:
-    """Return the MiniBatchKMeans run with the lowest inertia among ``restarts`` seeded runs."""
-    best = None
-    for state in np.random.SeedSequence(seed).generate_state(restarts):
-        model = estimator(
-            n_clusters=k, random_state=int(state), n_init=1, batch_size=min(batch, len(X))
-        ).fit(X)
-        if best is None or model.inertia_ < best.inertia_:
-            best = model
-    return best
+def _mixture(X: Float, k: int, seed: int) -> Any:
+    """Fit a diagonal Gaussian mixture of ``k`` components to ``X`` (seeded)."""
+    from sklearn.mixture import GaussianMixture  # noqa: PLC0415 (sklearn loads on use only)
+
+    return GaussianMixture(
+        n_components=k,
+        covariance_type="diag",
+        reg_covar=VARIANCE_FLOOR,
+        n_init=MIXTURE_STARTS,
+        random_state=seed,
+    ).fit(X)
 
 
 def _plural(kind: str) -> str:
@@ -647,9 +688,7 @@ def _describe(table: ScoreTable, labels: Int, count: int) -> tuple[str, ...]:
     for g in range(count):
         rows = np.flatnonzero(labels == g)
         size = len(rows)
-        if size == 0:
-            out.append(f"Group {g + 1} of {count}: empty.")
-            continue
+        assert size, "groups without members are dropped by fit"
         levels = []
         for k, catalog_id in enumerate(compiled.frameworks):
             values = table.level[k, rows]
@@ -768,12 +807,7 @@ class Benchmark:
 
     def facility(self, j: int | str) -> FacilityBenchmark:
         """Return the benchmarks of row ``j`` (or of a facility id's latest row)."""
-        if isinstance(j, str):
-            j = self.row(j)
-        if not -len(self) <= j < len(self):
-            msg = f"row {j} is out of range for {len(self)} rows"
-            raise IndexError(msg)
-        j %= len(self)
+        j = self.row(j) if isinstance(j, str) else _row(self.table, j)
         entries = []
         for cohort in self.cohorts:
             name = self.cohort_names[cohort][int(self.cohort_codes[cohort][j])]
@@ -931,7 +965,15 @@ def benchmark(
 
 @attrs.frozen(kw_only=True)
 class PeerSuggestion:
-    """A frontier criterion and how many similar, further-along facilities have met it."""
+    """A frontier criterion, what the peers did about it, and where it ranks.
+
+    ``support`` counts the peers that have it effectively met now. With histories
+    (``basis == "history"``), ``next_support`` counts the peers that met it *first* among the
+    criteria weighed (their next step from where the facility stands), out of ``evidence`` peers
+    that met any of them; without, both are None. ``order_score`` (0-1) is the share of
+    pairwise contests with the other criteria weighed that it wins in the adoption order of
+    every fitted facility (how often facilities met it before, or without, the other).
+    """
 
     criterion: str
     title: str
@@ -939,14 +981,24 @@ class PeerSuggestion:
     peers: int  # peers consulted
     share: float  # support / peers
     sentence: str
+    next_support: int | None = None  # peers that met it first among the criteria weighed
+    evidence: int | None = None  # peers that met any of the criteria weighed
+    order_score: float = 0.5
+
+
+#: How a ranking was made: from the peers' histories, or from where the peers stand today.
+Basis = Literal["history", "current"]
 
 
 @attrs.frozen(kw_only=True)
 class PeerSuggestions:
-    """What the most similar facilities further along already met (see :class:`PeerAdvisor`).
+    """What the most similar facilities further along did (see :class:`PeerAdvisor`).
 
-    ``items`` covers the whole frontier, most supported first (ties by criterion key); a
-    criterion no peer met has support 0. Offered beside the rule-based ranking, never instead.
+    ``items`` covers every criterion weighed (by default the whole frontier), best first:
+    with ``basis == "history"`` by ``next_support``, then ``order_score``, then ``support``;
+    with ``basis == "current"`` by ``support``, then ``order_score``; last by level and
+    position in the prerequisite order; never above one of its own prerequisites that is
+    weighed too. Offered beside the rule-based ranking, never instead.
     """
 
     facility: Facility
@@ -956,13 +1008,25 @@ class PeerSuggestions:
     peers: tuple[str, ...]  # facility ids, most similar first
     items: tuple[PeerSuggestion, ...]
     note: str
+    basis: Basis = "current"
+    evidence: int | None = None  # history peers (they met one of the criteria weighed)
+    history_peers: tuple[str, ...] = ()  # facility ids whose histories were learned from
 
     def support(self) -> dict[str, float]:
-        """Return the support share of every frontier criterion (a :func:`rerank` input)."""
-        return {item.criterion: item.share for item in self.items}
+        """Return the ranking share of every criterion weighed (a :func:`rerank` input).
+
+        ``next_support / evidence`` with histories, ``support / peers`` without.
+        """
+        out = {}
+        for item in self.items:
+            if self.basis == "history" and item.next_support is not None and item.evidence:
+                out[item.criterion] = round(item.next_support / item.evidence, 4)
+            else:
+                out[item.criterion] = item.share
+        return out
 
     def explain(self, *, top: int | None = None) -> str:
-        """Return the suggestions as text (the ``top`` most supported)."""
+        """Return the suggestions as text (the ``top`` best ranked)."""
         head = f"{self.facility.id}: level {self.level} of {self.catalog}"
         if not self.peers:
             return f"{head}: {self.note}"
@@ -971,15 +1035,55 @@ class PeerSuggestions:
         return "\n".join(lines)
 
 
+#: Distances equal within this relative tolerance are ties (broken by facility id).
+TIE_TOLERANCE = 1e-9
+
+
+def _closest(d: Float, who: Int, k: int) -> Int:
+    """Return the ``k`` of ``who`` with the smallest ``d``; equal distances by ``who``.
+
+    Distances equal within :data:`TIE_TOLERANCE` (relative) form one tie group.
+    """
+    if not len(who):
+        return who
+    by_distance = np.argsort(d, kind="stable")
+    d, who = d[by_distance], who[by_distance]
+    step = np.diff(d) > TIE_TOLERANCE * np.maximum(d[1:], 1e-300) + 1e-12
+    group = np.r_[0, np.cumsum(step)]
+    chosen: Int = who[np.lexsort((who, group))][:k]
+    return chosen
+
+
+def _row(table: ScoreTable, j: object, key: str = "j") -> int:
+    """Return the row of ``j``: a row number, or a facility id (its latest assessment)."""
+    count = len(table)
+    if isinstance(j, str):
+        found = [i for i, f in enumerate(table.facilities) if f.id == j]
+        if len(found) == 1:
+            rows = np.flatnonzero(table.rows == found[0])
+        else:
+            rows = np.flatnonzero(np.isin(table.rows, found)) if found else np.array([], int)
+        if not len(rows):
+            raise OptionError("no such facility in the table", key=key, value=j)
+        days = table.dates[rows].astype("datetime64[D]")
+        return int(rows[np.flatnonzero(days == days.max())[-1]])
+    if isinstance(j, bool) or not isinstance(j, int | np.integer):
+        raise OptionError(f"{key} must be a row number or a facility id", key=key, value=j)
+    if not -count <= j < count:
+        raise OptionError(f"row {j} is out of range for {count} rows", key=key, value=j)
+    return int(j) % count
+
+
 class PeerAdvisor:
-    """Peer-informed next steps: what the nearest facilities further along already met.
+    """Peer-informed next steps: what the nearest facilities further along did next.
 
     Parameters
     ----------
     n_neighbors : int
         Peers consulted (the most similar facilities at the peer level or above).
     min_level_gain : int
-        Peers must be at least this many levels above the facility in ``catalog``.
+        Peers must be at least this many levels above the facility in ``catalog`` (0: at its
+        level or above, every facility where the catalog applies for a facility at level 0).
     catalog : str, optional
         The catalog whose gated level defines "further along"; default: the catalog the table
         was scored against (``table.catalog.id``).
@@ -996,20 +1100,38 @@ class PeerAdvisor:
     facility_ids_ : tuple of str
         Indexed facilities (the latest assessment of each), in canonical order.
     met_ : numpy.ndarray of bool, shape (n_fit, criteria)
-        Which criteria each indexed facility has effectively met.
+        Which criteria each indexed facility has effectively met (latest assessment).
+    first_round_ : numpy.ndarray of int16, shape (n_fit, criteria)
+        Round (0: first assessment) in which each facility first effectively met each criterion
+        (32767: never).
+    assessments_ : numpy.ndarray of int, shape (n_fit,)
+        Dated assessments of each indexed facility.
+    precedence_ : numpy.ndarray, shape (criteria, criteria)
+        Facilities that met criterion a in an earlier round than b (b later or never).
+    has_history_ : bool
+        Whether some facility has two or more assessments.
     n_levels_ : int
     feature_names_ : tuple of str
     n_features_in_ : int
 
     Notes
     -----
-    ``fit`` keeps the latest assessment of each facility and builds one exact
-    ``NearestNeighbors`` index (ball tree, Euclidean, on the standardised profile) per level t,
-    holding the facilities at level t or above. For a facility at level L, :meth:`suggest` asks
-    the index of level ``L + min_level_gain`` for its ``n_neighbors`` nearest facilities (never
-    itself), and counts, for each criterion of its frontier, how many of them have it
-    effectively met. No random choice is involved: ties in distance go to the facility id that
-    sorts first, so there is no ``random_state``.
+    ``fit`` keeps the standardised profile of the latest assessment of each facility, and
+    learns from every assessment when each facility first met each criterion (see
+    :mod:`readiness._peers_order`).
+
+    For a facility at level L, :meth:`suggest` finds its ``n_neighbors`` nearest facilities
+    (exact Euclidean distance, brute force: one matrix-vector product, then the shortlist
+    measured exactly) at level ``L + min_level_gain`` or above (never itself; ties in distance
+    go to the facility id that sorts first, so there is no ``random_state``) and, for each
+    criterion of
+    its frontier, counts the peers that have it effectively met now (``support``). When some
+    peer has two or more assessments, it also counts the peers that met it *first* among the
+    criteria weighed (``next_support``: what they did next from where the facility stands) and
+    ranks by that (``basis="history"``); otherwise it ranks by ``support``
+    (``basis="current"``). Ties go to the criterion facilities generally met earlier
+    (``order_score``, from every fitted facility), then to the lower level and earlier
+    position in the prerequisite order; a criterion never ranks above one of its prerequisites.
 
     Examples
     --------
@@ -1020,8 +1142,8 @@ class PeerAdvisor:
     >>> table = readiness.score_many(catalog, synthetic.status_matrix(catalog, 400, seed=3))
     >>> advisor = PeerAdvisor(n_neighbors=10).fit(table)
     >>> result = advisor.suggest(table, 0)
-    >>> result.items[0].sentence
-    'met by 10 of the 10 most similar facilities at level 2 or above'
+    >>> result.basis, result.items[0].sentence
+    ('current', 'met by 10 of the 10 most similar facilities at level 2 or above')
     """
 
     def __init__(
@@ -1048,7 +1170,13 @@ class PeerAdvisor:
         )
 
     def fit(self, table: ScoreTable) -> PeerAdvisor:
-        """Index the latest assessment of every facility of ``table``.
+        """Index the latest assessment of every facility and learn from every assessment.
+
+        Parameters
+        ----------
+        table : ScoreTable
+            Scored with ``details=True``; one or several dated assessments per facility (a
+            history), rows in any order.
 
         Returns
         -------
@@ -1058,44 +1186,57 @@ class PeerAdvisor:
         Raises
         ------
         readiness.errors.OptionError
-            An argument is invalid or the table was scored without ``details=True``.
+            An argument is invalid, the table was scored without ``details=True``, a facility
+            is assessed twice on one date, or there is no feature to compare facilities by.
         readiness.errors.UnknownIdError
             ``catalog`` is not in the table.
         """
-        from sklearn.neighbors import NearestNeighbors  # noqa: PLC0415 (sklearn loads on use)
-
         table = _check_table(table, "PeerAdvisor.fit")
         _positive_int(self.n_neighbors, "n_neighbors")
         _positive_int(self.min_level_gain, "min_level_gain", 0)
         features = _check_features(self.features)
         attributes = _check_attributes(table, self.attributes, "attributes")
         catalog = self.catalog if self.catalog is not None else table.catalog.id
+        if not isinstance(catalog, str):
+            raise OptionError("catalog must be a catalog id", key="catalog", value=catalog)
         k = table.catalog_row(catalog)
         state = _state(table, "PeerAdvisor")
         order = _canonical(table)
         ranks = _id_rank(table)[order]
+        days = _days(table)[order]
+        twice = np.flatnonzero((ranks[1:] == ranks[:-1]) & (days[1:] == days[:-1]))
+        if len(twice):
+            raise OptionError(
+                "a facility is assessed twice on the same date",
+                key="table",
+                value=table.facility(int(order[twice[0]])).id,
+            )
         last = np.ones(len(order), dtype=bool)
         last[:-1] = ranks[1:] != ranks[:-1]
+        stops = np.flatnonzero(last) + 1
+        starts = np.r_[0, stops[:-1]].astype(np.intp)
         rows = order[last]
         encoder = _Encoder.fit(table, rows, features, attributes)
         X = encoder.transform(table, rows)
         levels = table.level[k, rows].astype(np.intp)
         a, b = table.compiled.level_ranges[k]
-        indices: dict[int, tuple[Any, Int]] = {}
         with _limits():
-            for t in range(1, b - a + 1):
-                members = np.flatnonzero(levels >= t)
-                if len(members):
-                    index = NearestNeighbors(algorithm="ball_tree").fit(X[members])
-                    indices[t] = (index, members)
+            history = learn_history(state, order, starts, stops.astype(np.intp))
         self._encoder = encoder
-        self._indices = indices
+        self._X = X
+        self._X32 = X.astype(np.float32)
+        self._norms32 = np.einsum("ij,ij->i", self._X32, self._X32)
+        self._largest = float(np.einsum("ij,ij->i", X, X).max(initial=0.0))
         ids = tuple(table.facility(int(j)).id for j in rows)
         self._row_of = {fid: i for i, fid in enumerate(ids)}
         self.catalog_ = catalog
         self.levels_ = levels
         self.facility_ids_ = ids
         self.met_ = np.ascontiguousarray((state[:, rows] == MET).T)
+        self.first_round_ = history.first_round
+        self.assessments_ = history.assessments
+        self.precedence_ = history.precedence
+        self.has_history_ = bool((history.assessments >= 2).any())
         self.n_levels_ = b - a
         self.feature_names_ = encoder.names
         self.n_features_in_ = len(encoder.names)
@@ -1108,23 +1249,24 @@ class PeerAdvisor:
     def suggest(
         self,
         table: ScoreTable,
-        j: int,
+        j: int | str,
         *,
-        frontier: Iterable[str | NextStep] | None = None,
+        frontier: str | NextStep | Iterable[str | NextStep] | None = None,
     ) -> PeerSuggestions:
-        """Say which frontier criteria of row ``j`` its nearest further-along peers met.
+        """Say what the nearest further-along peers of row ``j`` did about its frontier.
 
         Parameters
         ----------
         table : ScoreTable
             Scored with ``details=True`` against the same catalog as the fitted table (it may
             be the fitted table itself).
-        j : int
-            Row of the facility in ``table``.
-        frontier : iterable of str or NextStep, optional
-            The criteria to weigh, e.g. ``plan_table.next_steps(j)`` or criterion keys; default:
-            the whole frontier (applicable, not effectively met, every prerequisite effectively
-            met), as the planner defines it.
+        j : int or str
+            Row of the facility in ``table``, or a facility id (its latest assessment in
+            ``table``), as :meth:`Benchmark.facility` accepts.
+        frontier : str, NextStep or iterable of them, optional
+            The criteria to weigh, e.g. ``plan_table.next_steps(j)`` or criterion keys (a single
+            string is one criterion key); default: the whole frontier (applicable, not
+            effectively met, every prerequisite effectively met), as the planner defines it.
 
         Returns
         -------
@@ -1134,14 +1276,16 @@ class PeerAdvisor:
         ------
         readiness.errors.NotFittedError
             Called before :meth:`fit`.
+        readiness.errors.OptionError
+            ``j`` is not a row number in range nor a facility id of ``table``; a frontier item
+            is neither a criterion key nor a NextStep.
+        readiness.errors.UnknownCriterionError
+            A frontier key is not a criterion of the catalog.
         """
         self._fitted()
         table = _check_table(table, "PeerAdvisor.suggest")
         self._encoder.check(table)
-        if not -len(table) <= j < len(table):
-            msg = f"row {j} is out of range for {len(table)} rows"
-            raise IndexError(msg)
-        j %= len(table)
+        j = _row(table, j)
         compiled = table.compiled
         facility = table.facility(j)
         k = table.catalog_row(self.catalog_)
@@ -1161,40 +1305,42 @@ class PeerAdvisor:
 
         if level < 0:
             return empty(f"{self.catalog_} does not apply to this facility", None)
-        target = level + int(self.min_level_gain)
+        gain = int(self.min_level_gain)
+        target = level + gain
         if target > self.n_levels_:
-            return empty(f"no facility can be {self.min_level_gain} levels further along", None)
-        if target == 0:  # min_level_gain 0 at level 0: every facility where the catalog applies
-            target_index = None
-            for t in range(1, self.n_levels_ + 1):
-                if t in self._indices:
-                    target_index = t
-                    break
-            found = self._indices.get(target_index) if target_index is not None else None
-        else:
-            found = self._indices.get(target)
-        if found is None:
+            return empty(f"no facility can be {gain} levels further along", None)
+        further = self.levels_ >= target
+        if not further.any():
             return empty(f"no facility at level {target} or above to learn from", target)
-        index, members = found
         own = self._row_of.get(facility.id)
-        extra = 1 if own is not None and self.levels_[own] >= target else 0
-        ask = min(int(self.n_neighbors) + extra, len(members))
-        x = self._encoder.transform(table, np.array([j], dtype=np.intp))
-        _, found_rows = index.kneighbors(x, n_neighbors=ask)
-        neighbours = members[np.asarray(found_rows[0], dtype=np.intp)]
         if own is not None:
-            neighbours = neighbours[neighbours != own]
-        neighbours = neighbours[: int(self.n_neighbors)]
+            further[own] = False
+        x = self._encoder.transform(table, np.array([j], dtype=np.intp))
+        approx = self._approximate(x)
+        neighbours = self._nearest(np.flatnonzero(further), approx, x, int(self.n_neighbors))
         if not len(neighbours):
             return empty(f"no other facility at level {target} or above to learn from", target)
         peers = len(neighbours)
         met = self.met_[neighbours][:, candidates].sum(axis=0)
+        starters = self._starters(further, candidates, approx, x)
+        basis: Basis = "history" if len(starters) else "current"
+        votes, evidence = peer_votes(self.first_round_[starters], candidates)
+        scores = order_score(self.precedence_, candidates)
         who = (
             f"the {peers} most similar facilities" if peers > 1 else "the one most similar facility"
         )
+        where = f"{who} at level {target} or above"
         items = []
-        for c, s in zip(candidates.tolist(), met.tolist(), strict=True):
+        for i, (c, s) in enumerate(zip(candidates.tolist(), met.tolist(), strict=True)):
             key = compiled.keys[c]
+            if basis == "history":
+                sentence = (
+                    f"met first by {int(votes[i])} of the {evidence} most similar facilities "
+                    f"at level {target} or above whose history orders these steps; "
+                    f"met by {int(s)} of {where}"
+                )
+            else:
+                sentence = f"met by {int(s)} of {where}"
             items.append(
                 PeerSuggestion(
                     criterion=key,
@@ -1202,37 +1348,120 @@ class PeerAdvisor:
                     support=int(s),
                     peers=peers,
                     share=round(int(s) / peers, 4),
-                    sentence=f"met by {int(s)} of {who} at level {target} or above",
+                    sentence=sentence,
+                    next_support=int(votes[i]) if basis == "history" else None,
+                    evidence=evidence if basis == "history" else None,
+                    order_score=round(float(scores[i]), 4),
                 )
             )
-        items.sort(key=lambda item: (-item.support, item.criterion))
+        ranked = _rank(compiled, candidates, items, basis)
         shortfall = f" (only {peers} such facilities)" if peers < int(self.n_neighbors) else ""
+        how = (
+            "ranked by what they met first, from their histories"
+            if basis == "history"
+            else "ranked by what they have met now (no history)"
+        )
         return PeerSuggestions(
             facility=facility,
             catalog=self.catalog_,
             level=level,
             peer_level=target,
             peers=tuple(self.facility_ids_[int(n)] for n in neighbours),
-            items=tuple(items),
-            note=f"peers: {who} at level {target} or above of {self.catalog_}{shortfall}",
+            items=ranked,
+            note=f"peers: {where} of {self.catalog_}{shortfall}; {how}",
+            basis=basis,
+            evidence=evidence if basis == "history" else None,
+            history_peers=tuple(self.facility_ids_[int(n)] for n in starters),
         )
+
+    def _approximate(self, x: Float) -> tuple[npt.NDArray[np.float32], float]:
+        """Return squared distances of ``x`` to every indexed facility, roughly, and a margin.
+
+        ``|a - x|^2 = |a|^2 - 2 a.x + |x|^2`` in single precision: one fast matrix-vector
+        product. The margin bounds its rounding error (generously); :meth:`_nearest` keeps every
+        facility within it of the k-th distance and measures those exactly.
+        """
+        x32 = x[0].astype(np.float32)
+        dot = np.einsum("ij,j->i", self._X32, x32)
+        squared = self._norms32 - np.float32(2.0) * dot + np.float32(x32 @ x32)
+        margin = 1e-4 * (self._largest + float(x[0] @ x[0])) + 1e-9
+        return squared, margin
+
+    def _nearest(
+        self, pool: Int, approx: tuple[npt.NDArray[np.float32], float], x: Float, k: int
+    ) -> Int:
+        """Return the ``k`` facilities of ``pool`` nearest to ``x``, exactly; ties by id.
+
+        A shortlist by the rough squared distances (every facility within the margin of the
+        k-th), then exact Euclidean distances in double precision on the shortlist. Indexed
+        facilities are in facility id order, so equal distances go to the smaller id.
+        """
+        if not len(pool):
+            return pool
+        squared, margin = approx
+        d = squared[pool]
+        if len(pool) > k:
+            bound = float(np.partition(d, k - 1)[k - 1])
+            pool = pool[d <= bound + margin]
+        exact = np.sqrt(((self._X[pool] - x[0]) ** 2).sum(axis=1))
+        return _closest(exact, pool, k)
+
+    def _starters(
+        self,
+        further: Bool,
+        candidates: Int,
+        approx: tuple[npt.NDArray[np.float32], float],
+        x: Float,
+    ) -> Int:
+        """Return the nearest peers whose history shows one candidate met after another.
+
+        Peers are the facilities of ``further`` with two or more assessments. They are looked
+        for among the nearest, widening the search eightfold until ``n_neighbors`` qualify,
+        then measured as :meth:`_nearest` does.
+        """
+        k = int(self.n_neighbors)
+        if not len(candidates):
+            return np.array([], dtype=np.intp)
+        pool = np.flatnonzero(further & (self.assessments_ >= 2))
+        squared, margin = approx
+        d = squared[pool]
+        take = 32 * k
+        while True:
+            if take < len(pool):
+                bound = float(np.partition(d, take - 1)[take - 1])
+                near = d <= bound + margin
+            else:
+                near = np.ones(len(pool), dtype=bool)
+            who = pool[near]
+            rounds = self.first_round_[who][:, candidates]
+            earliest = rounds.min(axis=1)
+            latest = np.where(rounds < NEVER, rounds, -1).max(axis=1)
+            ok = earliest < latest
+            if ok.sum() >= k or near.all():
+                break
+            take *= 8
+        return self._nearest(who[ok], approx, x, k)
 
     def tie_breaker(
         self,
         table: ScoreTable,
-        j: int,
+        j: int | str,
         *,
-        frontier: Iterable[str | NextStep] | None = None,
+        frontier: str | NextStep | Iterable[str | NextStep] | None = None,
     ) -> dict[str, float]:
-        """Return the peer support share (0-1) of each frontier criterion of row ``j``.
+        """Return the ranking share (0-1) of each frontier criterion of row ``j``.
 
         Pass it to :func:`rerank` with the rule-based next steps of the same row: only steps
-        whose rule keys tie are reordered, most supported first.
+        whose rule keys tie are reordered, best supported first (see
+        :meth:`PeerSuggestions.support`).
         """
         return self.suggest(table, j, frontier=frontier).support()
 
     def _frontier(
-        self, table: ScoreTable, j: int, frontier: Iterable[str | NextStep] | None
+        self,
+        table: ScoreTable,
+        j: int,
+        frontier: str | NextStep | Iterable[str | NextStep] | None,
     ) -> Int:
         compiled = table.compiled
         if frontier is None:
@@ -1242,11 +1471,68 @@ class PeerAdvisor:
             support = support_of(compiled, effective[:, None], applies[:, None])[:, 0]
             rows: Int = np.flatnonzero(applies & ~effective & support).astype(np.intp)
             return rows
+        if isinstance(frontier, str | NextStep):
+            frontier = [frontier]  # one criterion key (or step), not a string of letters
+        if not isinstance(frontier, Iterable):
+            raise OptionError(
+                "frontier must be criterion keys or NextSteps",
+                key="frontier",
+                value=type(frontier).__name__,
+            )
         found = []
         for item in frontier:
-            key = item.criterion if isinstance(item, NextStep) else item
+            if isinstance(item, NextStep):
+                key = item.criterion
+            elif isinstance(item, str):
+                key = item
+            else:
+                raise OptionError(
+                    "frontier items must be criterion keys or NextSteps",
+                    key="frontier",
+                    value=item,
+                )
             found.append(compiled.index[table.catalog.resolve(key)])
         return np.array(sorted(set(found)), dtype=np.intp)
+
+
+def _rank(
+    compiled: Any, candidates: Int, items: list[PeerSuggestion], basis: Basis
+) -> tuple[PeerSuggestion, ...]:
+    """Order suggestions (see :class:`PeerSuggestions`); prerequisites weighed come first."""
+    topo_position = np.empty(compiled.size, dtype=np.intp)
+    topo_position[compiled.topo] = np.arange(compiled.size)
+    numbers = [compiled.levels[int(compiled.level_of[c])].number for c in candidates.tolist()]
+
+    def key(i: int) -> tuple[float, ...]:
+        item = items[i]
+        first = -(item.next_support or 0) if basis == "history" else -item.support
+        later = -item.support if basis == "history" else 0
+        c = int(candidates[i])
+        return (first, -item.order_score, later, numbers[i], int(topo_position[c]))
+
+    preferred = sorted(range(len(items)), key=key)
+    position = {int(c): i for i, c in enumerate(candidates.tolist())}
+    # unmet prerequisites among the criteria weighed (through any chain of them)
+    needs: dict[int, set[int]] = {}
+    for i, c in enumerate(candidates.tolist()):
+        seen: set[int] = set()
+        stack = [int(p) for p in compiled.parents[c]]
+        while stack:
+            p = stack.pop()
+            if p in seen:
+                continue
+            seen.add(p)
+            stack.extend(int(q) for q in compiled.parents[p])
+        needs[i] = {position[p] for p in seen if p in position}
+    out: list[int] = []
+    placed: set[int] = set()
+    while len(out) < len(items):
+        for i in preferred:
+            if i not in placed and needs[i] <= placed:
+                out.append(i)
+                placed.add(i)
+                break
+    return tuple(items[i] for i in out)
 
 
 def _rule_key(step: NextStep) -> tuple[object, ...]:
@@ -1444,6 +1730,16 @@ class Forecasts:
             if key not in self._index:
                 raise OptionError("no forecast for this facility", key="facility", value=key)
             return self.items[self._index[key]]
+        if isinstance(key, bool) or not isinstance(key, int | np.integer):
+            raise OptionError(
+                "a forecast is found by position or facility id", key="key", value=key
+            )
+        if not -len(self.items) <= key < len(self.items):
+            raise OptionError(
+                f"position {key} is out of range for {len(self.items)} forecasts",
+                key="key",
+                value=key,
+            )
         return self.items[key]
 
     def summary(self) -> tuple[DeadlineSummary, ...]:

@@ -29,6 +29,7 @@ def oracle(
     policy: str = "strict",
     weights: Mapping[str, Any] | None = None,
     as_of: dt.date | None = None,
+    not_applicable: str = "trust",
 ) -> dict[str, Any]:
     """Score one assessment the slow, obvious way; return plain data."""
     attributes = assessment.facility.attribute_values()
@@ -42,6 +43,7 @@ def oracle(
 
     state: dict[str, str] = {}  # na, met, partial, not_met, unknown, expired, below_coverage
     progress: dict[str, float] = {}
+    disputed: list[str] = []  # not_applicable records where the catalog says it applies
     for key, c in catalog.criteria.items():
         record = records.get(key, UNKNOWN)
         if c.legacy is not None or not c.applies_to.matches(attributes):
@@ -49,7 +51,9 @@ def oracle(
             continue
         status = record.status
         if status is Status.NOT_APPLICABLE:
-            state[key] = "na"
+            disputed.append(key)
+            counted = not_applicable == "dispute" or not c.accepts_not_applicable
+            state[key] = "not_met" if counted else "na"
         elif status is Status.UNKNOWN:
             state[key] = "unknown"
         elif status is Status.NOT_MET:
@@ -202,6 +206,7 @@ def oracle(
         "catalogs": catalogs,
         "unsupported": sorted(claims),
         "gaps": sorted(k for k in keys if applies(k) and state[k] == "unknown"),
+        "disputed": sorted(disputed),
         "applicable": sum(1 for k in keys if applies(k)),
         "met": sum(1 for k in keys if effective(k)),
         "state": state,

@@ -172,6 +172,8 @@ def catalog_spec(
             criterion["applies_to"] = condition
         if draw(st.integers(0, 6)) == 0:
             criterion["min_coverage"] = draw(st.sampled_from((0.5, 0.9)))
+        if draw(st.integers(0, 8)) == 0:
+            criterion["accepts_not_applicable"] = False
         if bundle is not None:
             criterion["bundle"] = bundle
         if (

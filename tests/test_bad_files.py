@@ -219,6 +219,23 @@ def test_malformed_specs_are_refused_with_the_line(
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize(
+    ("framework", "message"),
+    [
+        ('"emram"', "key 'framework': must be a built-in catalog"),
+        ("7", "key 'framework'"),
+    ],
+)
+def test_a_bad_estimate_framework_is_refused_with_the_line(
+    spec_dir: Path, capsys: pytest.CaptureFixture[str], framework: str, message: str
+) -> None:
+    spec = edit(spec_dir, 'framework = "himss-emram"', f"framework = {framework}")
+    code, output = run_report(spec, spec_dir / "out", capsys)
+    assert code == 2
+    assert "report.toml:" in output
+    assert message in output
+
+
 def test_two_sections_with_one_id_are_refused(
     spec_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -255,12 +272,14 @@ def test_a_report_stem_with_a_control_character_is_refused(
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
-def test_an_os_error_without_a_file_name_prints_no_empty_name(
+def test_an_output_that_is_a_device_is_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Writing to a full device fails without a file name on the error: say only why."""
+    """-o names a device: refused (outputs are regular files, replaced atomically), one line."""
     assert main(["catalogs", "-o", "/dev/full"]) == 2
-    assert capsys.readouterr().err == "readiness: No space left on device\n"
+    assert capsys.readouterr().err == (
+        "readiness: /dev/full: refusing to replace something that is not a regular file\n"
+    )
 
 
 def test_dates_on_the_command_line_must_be_written_yyyy_mm_dd(

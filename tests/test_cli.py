@@ -127,9 +127,13 @@ def test_report_bac_ninh(tmp_path: Path) -> None:
     assert "56 done of 54 obliged = 103.7%" in done.stdout
     assert "292.6 bn VND in all" in done.stdout
     assert "public 212.3 bn" in done.stdout
+    assert "estimated himss-emram stage (estimate, not validated): 54 facilities" in done.stdout
     for suffix in ("html", "md", "json"):
         assert (tmp_path / "out" / f"bac-ninh.{suffix}").stat().st_size > 1000
     assert done.stderr == ""  # no progress line when stderr is not a terminal
+    markdown = (tmp_path / "out" / "bac-ninh.md").read_text(encoding="utf-8")
+    assert "## Estimated stage: HIMSS EMRAM" in markdown
+    assert "(an estimate, not a validated stage)" in markdown
 
 
 def test_graph_export(tmp_path: Path) -> None:

@@ -103,16 +103,16 @@ GOOD = {
     "progress": ["", "0.5", "1", "0.25 "],
     "coverage": ["", "0.95", "0.5"],
     "reason": ["", "No beds"],
-    "evidence": ["", "QĐ 12, 2026", 'say "hi"', "hai\ndòng"],
-    "note": ["", "Ghi chú; một"],
+    "evidence": ["", "QĐ 12, 2026", 'say "hi"', "hai\ndòng", "'=SUM(A1)", "'\t"],
+    "note": ["", "Ghi chú; một", "Ghi chu\u0301; mo\u0323\u0302t", "''+1", "'s"],
     "assessed_by": ["", "self", "validated"],
     "valid_until": ["", "2026-06-01", "2025-01-01"],
 }
 BAD = {
-    "facility_id": ["zz", "", " h1"],
+    "facility_id": ["zz", "", " h1", "'h1", "'=h1", "h\u0301"],
     "date": ["2026-13-01", "", "1/2/2026"],
     "criterion": ["nope", ""],
-    "status": ["mett", "", "đạt"],
+    "status": ["mett", "", "đạt", "đa\u0323t", "'-met"],
     "progress": ["2", "abc", "nan"],
     "coverage": ["x", "-1"],
     "reason": ["  "],
@@ -258,12 +258,14 @@ def test_scores_from_the_columnar_matrix_equal_the_row_readers(tmp_path: Path) -
         encoding="utf-8",
     )
     table = readiness.score_many(MINI, rio.read_status_matrix(path, MINI, FACILITIES))
-    expected = readiness.score_many(MINI, rio.read_assessments(path, MINI, FACILITIES))
+    # the matrix lists every facility of the list: not-assessed rows for those without one
+    found = rio.read_assessments(path, MINI, FACILITIES)
+    expected = readiness.score_many(MINI, found, facilities=FACILITIES)
     assert np.array_equal(table.overall, expected.overall, equal_nan=True)
 
 
 TOKENS = ["h1", "s1", ",", ",", ",", '"', '""', "\n", "\r\n", "met", "lan", "his", "2026-01-01"]
-TOKENS += [" ", ";", "x", "partial", "0.5", "\t", "\r"]
+TOKENS += [" ", ";", "x", "partial", "0.5", "\t", "\r", "'", "'=", "'\t", "e\u0301", "\u0301"]
 
 
 @PROPERTY
@@ -297,3 +299,84 @@ def test_the_matrix_of_assessment_objects_is_filled_as_record_code_fills_it(
     one_by_one = _fill_one_by_one(catalog, compile_catalog(catalog), items, as_of)
     assert np.array_equal(filled[0], one_by_one[0])
     assert np.array_equal(filled[1], one_by_one[1])
+
+
+# --------------------------------------------------------------------------- issue 10 on read
+
+
+def test_nfd_text_reads_as_nfc_every_way(tmp_path: Path) -> None:
+    """Every line is NFC on both paths: an NFD status word, note and header read the same."""
+    path = tmp_path / "nfd.csv"
+    path.write_text(
+        "facility_id,date,criterion,status,note\n"
+        "h1,2026-01-01,lan,met,Ghi chu\u0301\n"
+        "s1,2026-01-01,ward,đa\u0323t,\n",  # "đạt" in NFD: the row reader's error, both paths
+        encoding="utf-8",
+    )
+    assert check_file(path) == "error"
+    path.write_text(
+        "facility_id,date,criterion,status,note\nh1,2026-01-01,lan,met,Ghi chu\u0301\n",
+        encoding="utf-8",
+    )
+    assert check_file(path) == "ok"
+    [assessment] = rio.read_assessments(path, MINI, FACILITIES)
+    assert assessment.records["mini:lan"].note == "Ghi chú"
+
+
+def test_the_csv_guard_comes_off_every_way(tmp_path: Path) -> None:
+    """Cells and header names our writers guarded read back bare, on both paths."""
+    path = tmp_path / "guarded.csv"
+    path.write_text(
+        "facility_id,date,criterion,status,'=note\n"  # a guarded name: the column 'note=' ...
+        "h1,2026-01-01,lan,met,x\n",
+        encoding="utf-8",
+    )
+    assert check_file(path) == "error"  # ... is not a column of the long format
+    path.write_text(
+        "facility_id,date,criterion,status,note,evidence\n"
+        "h1,2026-01-01,lan,met,'=SUM(A1),'-1\n"
+        "h1,2026-01-01,his,partial,'s,''@x\n",
+        encoding="utf-8",
+    )
+    assert check_file(path, "long") == "error"  # partial needs progress: the row reader's error
+    path.write_text(
+        "facility_id,date,criterion,status,note,evidence\n"
+        "h1,2026-01-01,lan,met,'=SUM(A1),'-1\n"
+        "h1,2026-01-01,his,not_met,'s,''@x\n",
+        encoding="utf-8",
+    )
+    assert check_file(path, "long") == "ok"
+    [assessment] = rio.read_assessments(path, MINI, FACILITIES)
+    assert assessment.records["mini:lan"].note == "=SUM(A1)"
+    assert assessment.records["mini:lan"].evidence == "-1"
+    assert assessment.records["mini:his"].note == "'s"
+    assert assessment.records["mini:his"].evidence == "'@x"
+
+
+def test_a_guarded_blank_row_is_read_as_the_row_reader_reads_it(tmp_path: Path) -> None:
+    """``'\t`` is a cell (the row is not blank) that reads back blank: the row reader decides."""
+    path = tmp_path / "blank.csv"
+    path.write_text(
+        "facility_id,date,criterion,status\nh1,2026-01-01,lan,met\n,,,'\t\n", encoding="utf-8"
+    )
+    assert check_file(path) == "error"
+
+
+@pytest.mark.parametrize("where", [0, 1, 2])
+def test_an_over_long_line_gets_the_row_readers_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: int
+) -> None:
+    """A line over LINE_LIMIT: the columnar reader falls back, so the error is the row reader's."""
+    monkeypatch.setattr(rio, "LINE_LIMIT", 200)
+    lines = ["facility_id,date,criterion,status,note", "h1,2026-01-01,lan,met,x"]
+    lines.insert(where, "h1,2026-01-01,his,met," + "y" * 300)
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert check_file(path) == "error"
+    with pytest.raises(errors.InputError) as caught:
+        rio.read_status_matrix(path, MINI, FACILITIES, engine="python")
+    assert f"{path}:{where + 1}: a line longer than 200 bytes" in str(caught.value)
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-16"))
+    assert check_file(path) == "error"  # other encodings: characters counted
+    path.write_text("\n".join(lines[:where] + lines[where + 1 :]) + "\n", encoding="utf-8")
+    assert check_file(path) == "ok"  # the limit is per line, not per file

@@ -154,3 +154,21 @@ def test_output_error_is_typed_and_pickles(tmp_path: Path) -> None:
     assert isinstance(error, OSError)
     again = pickle.loads(pickle.dumps(error))
     assert str(again) == "x.csv: refusing to write through a symbolic link"
+
+
+def test_replacing_keeps_the_mode(tmp_path: Path) -> None:
+    """Replacing a file keeps its permissions."""
+    out = tmp_path / "a.txt"
+    out.write_text("x", encoding="utf-8")
+    out.chmod(0o640)
+    _files.write_text(out, "y")
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_missing_folder_is_named(tmp_path: Path) -> None:
+    """A destination in a folder that does not exist: an OutputError naming the destination."""
+    with pytest.raises(OutputError) as caught:
+        _files.write_text(tmp_path / "nowhere" / "a.csv", "x")
+    assert str(caught.value) == (
+        f"{tmp_path / 'nowhere' / 'a.csv'}: the folder of this output does not exist"
+    )

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from readiness import Catalog, errors, load_catalog
+from readiness import Assessment, Catalog, Facility, errors, load_catalog, plan
+from readiness._cli import main
 from readiness.graph import (
+    STATES,
     dependents,
     prerequisites,
+    required_subgraph,
     to_dot,
     to_graphml,
     to_node_link,
+    to_svg,
     topological_order,
     waves,
 )
@@ -174,7 +182,10 @@ def test_waves_of_a_subset_follow_paths_outside_it(catalog: Catalog):
     assert waves(catalog, ["top", "beta"]) == (("g:beta", "g:top"),)
 
 
-_NODE = re.compile(r'^    "((?:[^"\\]|\\.)*)" \[label="(?:[^"\\]|\\.)*"(?:, style=dashed)?\];$')
+_NODE = re.compile(
+    r'^    "((?:[^"\\]|\\.)*)" \[label="(?:[^"\\]|\\.)*", fillcolor="#[0-9a-f]{6}"'
+    r'(?:, style="filled,dashed")?\];$'
+)
 _EDGE = re.compile(r'^  "((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)"(?: \[style=dotted\])?;$')
 
 
@@ -184,7 +195,7 @@ def _dot_shape(text: str) -> tuple[list[str], list[tuple[str, str]]]:
     assert lines[0].startswith("digraph")
     assert lines[0].endswith("{")
     assert lines[-1] == "}"
-    nodes = [m.group(1) for m in map(_NODE.match, lines) if m]
+    nodes = [m.group(1) for m in map(_NODE.match, lines) if m and "legend:" not in m.group(1)]
     edges = [(m.group(1), m.group(2)) for m in map(_EDGE.match, lines) if m]
     return nodes, edges
 
@@ -204,7 +215,7 @@ def test_to_dot_shape(catalog: Catalog):
     assert set(edges) == EDGES
     assert len(edges) == len(EDGES)
     assert '\\"quoted\\"' in text
-    assert "style=dashed" in next(line for line in text.splitlines() if '"g:old" [' in line)
+    assert "dashed" in next(line for line in text.splitlines() if '"g:old" [' in line)
     edge_lines = {line.strip() for line in text.splitlines() if "->" in line}
     assert '"g:mid" -> "g:beta";' in edge_lines  # cited edge: solid
     assert '"g:alpha" -> "g:omega" [style=dotted];' in edge_lines  # inferred edge: dotted
@@ -227,7 +238,7 @@ def test_to_dot_escapes_backslashes(tmp_path: Path):
     assert catalog.criterion("top").title.en == "Share C:\\"
     text = to_dot(catalog)
     top = next(line for line in text.splitlines() if line.startswith('    "g:top" ['))
-    assert top.endswith('C:\\\\"];'), top  # the backslash doubled, the quote closing the label
+    assert 'C:\\\\", fillcolor=' in top, top  # the backslash doubled, the quote closing the label
     nodes, _ = _dot_shape(text)
     assert sorted(nodes) == sorted(KEYS)
     assert _balanced(text)
@@ -288,3 +299,90 @@ def test_graph_is_frozen(catalog: Catalog):
     with pytest.raises(nx.NetworkXError):
         catalog.graph.remove_node("g:top")
     assert set(catalog.graph.nodes) == KEYS
+
+
+# --------------------------------------------------------------------------- legends, subgraphs, SVG
+
+_MINI = Path(__file__).parent / "data" / "mini.toml"
+_STATUSES = st.sampled_from(["met", "not_met", "unknown", "partial", "not_applicable", None])
+
+
+@settings(max_examples=30)
+@given(
+    statuses=st.lists(_STATUSES, min_size=6, max_size=6),
+    beds=st.sampled_from([0, 50]),
+    target=st.sampled_from(["mini@1", "mini@2", "criteria:ward,backup", "criteria:his"]),
+)
+def test_required_subgraph_left_is_the_planners_required_set(
+    statuses: list[str | None], beds: int, target: str
+) -> None:
+    """The subgraph's 'left' nodes are exactly the plan's steps; every step's prerequisites in."""
+    catalog = load_catalog(_MINI)
+    facility = Facility(id="h1", kind="hospital", ownership="public", beds=beds)
+    records: dict[str, dict[str, object]] = {}
+    for key, status in zip(catalog.criteria, statuses, strict=True):
+        if status == "partial":
+            records[key] = {"status": status, "progress": 0.5}
+        elif status == "not_applicable":
+            records[key] = {"status": status, "reason": "r"}
+        elif status is not None:
+            records[key] = {"status": status}
+    assessment = Assessment(facility=facility, date=dt.date(2026, 1, 1), records=records)
+    sub = required_subgraph(catalog, assessment, target)
+    roadmap = plan(catalog, assessment, target)
+    left = {key for key, state in sub.nodes(data="state") if state == "left"}
+    assert left == {step.criterion for step in roadmap.steps}
+    for key in sub:
+        assert set(catalog.graph.predecessors(key)) <= set(sub)
+        assert sub.nodes[key]["state"] in STATES
+    for key, state in sub.nodes(data="state"):
+        if state == "met":
+            assert records[key]["status"] == "met"
+
+
+def test_dot_and_svg_have_a_legend(catalog: Catalog) -> None:
+    """DOT has a legend cluster (cited vs inferred, levels); SVG parses and shows the legend."""
+    text = to_dot(catalog)
+    assert "subgraph cluster_legend {" in text
+    assert 'label="cited by a source"' in text
+    assert 'label="inferred", style=dotted' in text
+    assert '"legend:0" [label="level 1"' in text
+    svg = to_svg(catalog)
+    root = ET.fromstring(svg.encode("utf-8"))
+    assert root.tag.endswith("svg")
+    for words in ("cited by a source", "inferred", "level 1", "legend"):
+        assert f"<!-- {words} -->" in svg
+
+
+def test_graph_command_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """readiness graph --target draws the facility's required subgraph with state colours."""
+    (tmp_path / "f.csv").write_text(
+        "id,kind,ownership,beds\nh1,hospital,public,50\n", encoding="utf-8"
+    )
+    (tmp_path / "a.csv").write_text(
+        "facility_id,date,criterion,status\nh1,2026-01-01,mini:lan,met\n", encoding="utf-8"
+    )
+    args = [
+        "graph",
+        str(_MINI),
+        "--target",
+        "criteria:his",
+        "--facility",
+        "h1",
+        "--facilities",
+        str(tmp_path / "f.csv"),
+        "--assessments",
+        str(tmp_path / "a.csv"),
+    ]
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    states = {n["id"]: n["state"] for n in data["nodes"]}
+    assert states == {"mini:lan": "met", "mini:servers": "left", "mini:his": "left"}
+    assert main([*args, "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    assert 'label="left to do (the plan\'s steps)"' in dot
+    assert "mini:ward" not in dot
+    assert main([*args, "--format", "graphml", "-o", str(tmp_path / "g.graphml")]) == 0
+    assert nx.read_graphml(tmp_path / "g.graphml").nodes["mini:lan"]["state"] == "met"
+    assert main([*args[:4], "--format", "dot"]) == 2
+    assert "give --facility, --facilities, --assessments" in capsys.readouterr().err

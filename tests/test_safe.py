@@ -34,7 +34,9 @@ def test_csv_guard_table(cell: str, written: str) -> None:
     """Text starting with = + - @ tab CR gets an apostrophe; plain numbers and other text do not."""
     assert _safe.csv_cell(cell) == written
     assert _safe.csv_unguard(written) == cell
-    assert _safe.csv_cell(cell, guard=False) == cell
+    raw = _safe.csv_cell(cell, guard=False)
+    assert raw == ("'" + cell if cell.startswith("'=") else cell)
+    assert _safe.csv_unguard(str(raw)) == cell
 
 
 def test_numbers_stay_numbers() -> None:
@@ -42,12 +44,14 @@ def test_numbers_stay_numbers() -> None:
     assert _safe.csv_row([-1, -2.5, None, "x"]) == [-1, -2.5, None, "x"]
 
 
-@given(st.text())
-def test_guard_round_trips(text: str) -> None:
-    """csv_unguard(csv_cell(s)) == s, and a guarded cell never starts with a trigger."""
-    cell = _safe.csv_cell(text)
+@given(st.text(), st.booleans())
+def test_guard_round_trips(text: str, guard: bool) -> None:
+    """csv_unguard(csv_cell(s)) == s in both modes; a guarded cell never starts with a trigger."""
+    cell = _safe.csv_cell(text, guard=guard)
     assert isinstance(cell, str)
     assert _safe.csv_unguard(cell) == text
+    if not guard:
+        return
     if cell and cell[0] in _safe.CSV_TRIGGERS:
         assert _safe._NUMBER.fullmatch(cell)
 

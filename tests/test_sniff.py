@@ -64,7 +64,7 @@ def nfc(text: str | None) -> str:
 def read_every_way(path: Path, **options: object) -> list[np.ndarray]:
     """Read ``path`` with the row reader and both columnar engines; return the status arrays."""
     found = rio.read_assessments(path, MINI, FACILITIES, **options)  # type: ignore[arg-type]
-    row = readiness.score_many(MINI, found)
+    row = readiness.score_many(MINI, found, facilities=FACILITIES)  # as the matrices list them
     statuses = [np.asarray(row.overall)]
     for engine in ("python", "pyarrow"):
         matrix = rio.read_status_matrix(path, MINI, FACILITIES, engine=engine, **options)  # type: ignore[arg-type]

@@ -244,3 +244,17 @@ def test_the_form_command_writes_a_form_that_reads_back(
     assert "1 facility" in capsys.readouterr().out
     [assessment] = rio.read_assessments(out, MINI, FACILITIES)
     assert assessment.date == DAY
+
+
+def test_workbook_text_is_read_in_nfc(tmp_path: Path) -> None:
+    """Text cells enter in NFC as CSV lines do (issue 10): an NFD note and header read the same."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["facility_id", "date", "criterion", "status", "note"])
+    ws.append(["h1", "2026-03-14", "lan", "met", "Ghi chu\u0301"])
+    ws.append(["h1", "2026-03-14", "his", "not_met", "Bê\u0323nh viê\u0323n"])
+    path = tmp_path / "nfd.xlsx"
+    book.save(path)
+    [assessment] = rio.read_assessments(path, MINI, FACILITIES)
+    assert assessment.records["mini:lan"].note == "Ghi chú"
+    assert assessment.records["mini:his"].note == "Bệnh viện"

@@ -65,12 +65,22 @@ class TestKernelEqualsOracle:
     overall, domain, level and catalog scores, gated levels, progress, blockers, unsupported
     claims, data gaps and counts, under both policies and with a weight profile."""
 
-    @given(scenario(), st.sampled_from(["strict", "lenient"]))
-    def test_every_figure(self, case: Any, policy: str) -> None:
+    @given(
+        scenario(), st.sampled_from(["strict", "lenient"]), st.sampled_from(["trust", "dispute"])
+    )
+    def test_every_figure(self, case: Any, policy: str, not_applicable: str) -> None:
         catalog, items, _ = case
-        table = readiness.score_many(catalog, items, policy=policy)
+        table = readiness.score_many(
+            catalog,
+            items,
+            policy=policy,
+            not_applicable=not_applicable,  # type: ignore[arg-type]
+        )
         for j, assessment in enumerate(items):
-            assert_matches_oracle(table[j], oracle(catalog, assessment, policy=policy))
+            expected = oracle(catalog, assessment, policy=policy, not_applicable=not_applicable)
+            assert_matches_oracle(table[j], expected)
+            assert sorted(b.criterion for b in table[j].disputed) == expected["disputed"]
+            assert int(table.disputed[j]) == len(expected["disputed"])
 
     @given(scenario(), st.data())
     def test_weight_profile(self, case: Any, data: st.DataObject) -> None:
@@ -88,9 +98,11 @@ class TestKernelEqualsOracle:
                 d: data.draw(st.sampled_from([0.5, 3.0]))
                 for d in data.draw(st.lists(st.sampled_from(domains), max_size=2, unique=True))
             }
-        table = readiness.score_many(catalog, items, weights=weights)
+        na = data.draw(st.sampled_from(["trust", "dispute"]))
+        table = readiness.score_many(catalog, items, weights=weights, not_applicable=na)
         for j, assessment in enumerate(items):
-            assert_matches_oracle(table[j], oracle(catalog, assessment, weights=weights))
+            expected = oracle(catalog, assessment, weights=weights, not_applicable=na)
+            assert_matches_oracle(table[j], expected)
 
 
 class TestMonotone:
@@ -194,6 +206,7 @@ class TestNotApplicableIsTransparent:
             and "legacy" not in c
         ]
         assume("bundle" not in victim and len(same_level) > 1 and "legacy" not in victim)
+        assume(victim.get("accepts_not_applicable", True))  # trusted (the default policy)
         cat_id = spec["catalog"]["id"]
         key = f"{cat_id}:{victim['id']}"
         contracted = _contract(specs, spec_index, victim)

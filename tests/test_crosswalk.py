@@ -1,0 +1,513 @@
+"""Crosswalks, translation, estimated levels, catalog diffs and migration (issue 14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import readiness
+from readiness._crosswalk import (
+    Translation,
+    estimate_level,
+    load_crosswalk,
+    translate,
+)
+from readiness._versions import diff_catalogs, migrate
+from readiness.errors import CatalogError, OptionError
+
+DATA = Path(__file__).parent / "data"
+CW = DATA / "crosswalk"
+MINI_IDS = ("lan", "servers", "his", "ward", "pacs", "backup")
+STATUSES = ("met", "not_met", "unknown", "not_applicable")
+
+
+@pytest.fixture(scope="module")
+def both() -> readiness.Catalog:
+    return readiness.load_catalog([DATA / "mini.toml", CW / "intl.toml"])
+
+
+@pytest.fixture(scope="module")
+def forward():
+    return load_crosswalk(CW / "mini-intl.toml")
+
+
+@pytest.fixture(scope="module")
+def backward():
+    return load_crosswalk(CW / "intl-mini.toml")
+
+
+HOSPITAL = readiness.Facility(
+    id="H1", kind="hospital", ownership="public", beds=120, attributes={"grade": 1}
+)
+
+
+def _assess(
+    records: dict[str, object], facility: readiness.Facility = HOSPITAL
+) -> readiness.Assessment:
+    return readiness.Assessment(facility=facility, date=dt.date(2026, 6, 1), records=records)
+
+
+FIVE = {
+    # facility: (mini records, direct intl records, expected (level, worst, best))
+    "A": ({"lan": "met", "servers": "met", "his": "met", "pacs": "met"}, {}, (1, 1, 3)),
+    "B": ({"lan": "not_met", "servers": "met", "his": "not_met"}, {}, (0, 0, 0)),
+    "C": ({}, {}, (0, 0, 3)),
+    "D": (
+        {
+            "lan": "met",
+            "servers": {"status": "partial", "progress": 0.5},
+            "his": {"status": "partial", "progress": 0.5},
+            "pacs": {"status": "partial", "progress": 0.4},
+        },
+        {},
+        (0, 0, 1),
+    ),
+    "E": (
+        {"lan": "met", "servers": "met", "his": "not_met", "pacs": "not_met"},
+        {"intl:records": "met", "intl:imaging": "met", "intl:audit": "met"},
+        (3, 3, 3),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIVE))
+def test_estimated_stage_of_five_facilities(name, both, forward):
+    """Hand-computed estimated stages, with their best and worst cases."""
+    mini, direct, expected = FIVE[name]
+    result = translate(_assess({**mini, **direct}), forward, to=both)
+    estimate = estimate_level(both, result, framework="intl")
+    assert (estimate.level, estimate.worst, estimate.best) == expected
+
+
+def test_derivations_say_where_they_come_from(both, forward):
+    result = translate(_assess(FIVE["A"][0]), forward, to=both)
+    assert dict(result.assessment.records)["intl:net"].status is readiness.Status.MET
+    net = result.derived["intl:net"]
+    assert net.sources == ("mini:lan",)
+    assert net.relations[0].kind == "equivalent"
+    assert net.confidence == pytest.approx(0.9)
+    assert "derived from mini:lan" in net.record.evidence
+    imaging = result.derived["intl:imaging"]
+    assert (imaging.record.status, imaging.record.progress) == (readiness.Status.PARTIAL, 0.5)
+    assert "intl:records" not in result.derived  # a met part says nothing of the whole
+    estimate = estimate_level(both, result, framework="intl")
+    assert (estimate.direct, estimate.derived, estimate.unknown) == (0, 3, 2)
+    assert str(estimate).startswith("intl: estimated level 1 (range 1-3)")
+
+
+def test_direct_record_never_overridden(both, forward):
+    result = translate(_assess(FIVE["E"][0] | FIVE["E"][1]), forward, to=both)
+    assert "intl:records" in result.direct
+    assert "intl:records" not in result.derived
+    assert result.assessment.records["intl:records"].status is readiness.Status.MET
+
+
+def test_equivalent_round_trip(both, forward, backward):
+    for status in ("met", "not_met", {"status": "partial", "progress": 0.25}):
+        there = translate(_assess({"lan": status}), forward, to=both)
+        back = translate(
+            readiness.Assessment(
+                facility=HOSPITAL,
+                date=dt.date(2026, 6, 1),
+                records={"intl:net": there.assessment.records["intl:net"]},
+            ),
+            backward,
+            to=both,
+        )
+        original = _assess({"lan": status}).records["lan"]
+        got = back.assessment.records["mini:lan"]
+        assert (got.status, got.progress) == (original.status, original.progress)
+
+
+def test_covers_and_covered_by_are_asymmetric(both, forward, backward):
+    met = translate(_assess({"servers": "met"}), forward, to=both)
+    assert met.assessment.records["intl:compute"].status is readiness.Status.MET
+    not_met = translate(_assess({"servers": "not_met"}), forward, to=both)
+    assert "intl:compute" not in not_met.assessment.records
+    # the reverse: compute covered_by servers
+    up = translate(_assess({"intl:compute": "met"}), backward, to=both)
+    assert "mini:servers" not in up.derived
+    down = translate(_assess({"intl:compute": "not_met"}), backward, to=both)
+    assert down.assessment.records["mini:servers"].status is readiness.Status.NOT_MET
+
+
+@given(st.lists(st.sampled_from(STATUSES), min_size=len(MINI_IDS), max_size=len(MINI_IDS)))
+def test_translation_rules(statuses):
+    """Direct wins; overlaps never yield met; confidence never increases along a chain."""
+    both = readiness.load_catalog([DATA / "mini.toml", CW / "intl.toml"])
+    forward = load_crosswalk(CW / "mini-intl.toml")
+    backward = load_crosswalk(CW / "intl-mini.toml")
+    records: dict[str, object] = {}
+    for key, status in zip(MINI_IDS, statuses, strict=True):
+        if status == "not_applicable":
+            records[key] = {"status": status, "reason": "test"}
+        elif status != "unknown":
+            records[key] = status
+    first = translate(_assess(records), forward, to=both)
+    for key, derivation in first.derived.items():
+        (relation,) = derivation.relations
+        assert derivation.confidence <= relation.confidence
+        if relation.kind == "overlaps":
+            assert derivation.record.status is not readiness.Status.MET
+        assert key not in first.direct
+    second = translate(first, backward, to=both)
+    assert second.direct == first.direct  # a chain keeps what was direct, direct
+    for key, derivation in second.derived.items():
+        (source,) = derivation.sources
+        if key in first.derived and derivation == first.derived[key]:
+            continue  # carried over from the first step
+        assert derivation.confidence <= first.confidence(source) + 1e-12
+        assert key not in second.direct
+    for key in first.direct:  # direct records come through untouched
+        assert second.assessment.records[key] == first.assessment.records[key]
+    both_ways = translate(_assess(records), [forward, backward], to=both)
+    assert both_ways == second
+
+
+def test_translation_of_translation_keeps_direct_source_records(both, forward, backward):
+    first = translate(_assess({"lan": "not_met"}), forward, to=both)
+    second = translate(first, backward, to=both)
+    assert isinstance(second, Translation)
+    assert "mini:lan" in second.direct  # the original record, not re-derived from net
+
+
+# --- malformed crosswalks ----------------------------------------------------------------
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+HEAD = """format = 1
+[crosswalk]
+id = "bad"
+title = { en = "Bad", vi = "Sai" }
+from = { catalog = "mini", version = "1.0" }
+to = { catalog = "intl", version = "1.0" }
+"""
+
+
+def test_unknown_criterion_is_located(tmp_path, both):
+    path = _write(
+        tmp_path,
+        HEAD + '[[relation]]\nfrom = "lan"\nto = "nett"\ntype = "equivalent"\n'
+        'confidence = 0.9\nbecause = "x"\n',
+    )
+    crosswalk = load_crosswalk(path)
+    with pytest.raises(CatalogError) as info:
+        translate(_assess({}), crosswalk, to=both)
+    assert str(info.value) == (
+        f"{path}:9: key 'to': 'to' names no criterion of the loaded catalog (got 'intl:nett')"
+    )
+
+
+def test_relation_to_itself(tmp_path):
+    text = (
+        HEAD.replace('catalog = "intl"', 'catalog = "mini"')
+        + '[[relation]]\nfrom = "lan"\nto = "mini:lan"\ntype = "equivalent"\nconfidence = 1\nbecause = "x"\n'
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(CatalogError) as info:
+        load_crosswalk(path)
+    messages = [p.message for p in info.value.problems]
+    assert "a relation cannot relate a criterion to itself" in messages
+    assert any("a crosswalk relates two catalogs" in m for m in messages)
+
+
+def test_equivalence_cycle_with_different_confidences(tmp_path):
+    rel = '[[relation]]\nfrom = "{a}"\nto = "{b}"\ntype = "equivalent"\nconfidence = {c}\nbecause = "x"\n'
+    text = HEAD + rel.format(a="lan", b="net", c=0.9) + rel.format(a="servers", b="net", c=0.5)
+    path = _write(tmp_path, text)
+    with pytest.raises(CatalogError) as info:
+        load_crosswalk(path)
+    (problem,) = info.value.problems
+    assert problem.line == 13
+    assert "different confidences (0.5 here, 0.9 at line 7)" in problem.message
+
+
+def test_version_mismatch(tmp_path, both):
+    path = _write(
+        tmp_path,
+        HEAD.replace('version = "1.0" }\nto', 'version = "0.9" }\nto')
+        + '[[relation]]\nfrom = "lan"\nto = "net"\ntype = "equivalent"\nconfidence = 0.9\nbecause = "x"\n',
+    )
+    crosswalk = load_crosswalk(path)
+    with pytest.raises(CatalogError, match=r"written against mini 0.9, but mini 1.0 is loaded"):
+        translate(_assess({}), crosswalk, to=both)
+
+
+def test_every_problem_of_a_file_at_once(tmp_path):
+    path = _write(
+        tmp_path,
+        HEAD
+        + '[[relation]]\nfrom = "lan"\nto = "net"\ntype = "same"\nconfidence = 2\n'
+        + '[[relation]]\nfrom = "pacs"\nto = "imaging"\ntype = "overlaps"\nconfidence = 0.5\n'
+        'because = "x"\ncolour = "red"\n',
+    )
+    with pytest.raises(CatalogError) as info:
+        load_crosswalk(path)
+    lines = sorted((p.line, p.key) for p in info.value.problems)
+    assert (10, "type") in lines
+    assert (11, "confidence") in lines
+    assert (7, "because") in lines
+    assert any(key == "share" for _, key in lines)
+    assert any(key == "colour" for _, key in lines)
+
+
+def test_version_map_is_not_a_crosswalk(both):
+    vmap = load_crosswalk(CW / "mini-1-to-2.toml")
+    with pytest.raises(OptionError):
+        translate(_assess({}), vmap, to=both)
+
+
+# --- versions ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def versions():
+    old = readiness.load_catalog(DATA / "mini.toml")
+    new = readiness.load_catalog(CW / "mini-2.toml")
+    return old, new, load_crosswalk(CW / "mini-1-to-2.toml")
+
+
+def test_diff_lists_every_kind_of_change(versions):
+    old, new, vmap = versions
+    diff = diff_catalogs(old, new, version_map=vmap)
+    assert dict(diff.counts()) == {"renamed": 1, "split": 1, "merged": 1, "reworded": 1}
+    assert [str(c) for c in diff.changes][:3] == [
+        "renamed: lan -> network (Same criterion, clearer name.)",
+        "split: his -> his_core, his_billing (Memo 2/2027 lists the core and billing parts separately.)",
+        "merged: ward, pacs -> clinical (Memo 2/2027 assesses the clinical modules together.)",
+    ]
+    without = diff_catalogs(old, new)
+    kinds = {c.kind for c in without.changes}
+    assert {"added", "removed"} <= kinds
+
+
+def test_migration_rules(versions):
+    old, new, vmap = versions
+    a = _assess(
+        {
+            "lan": "met",
+            "servers": "met",
+            "his": "not_met",
+            "ward": "met",
+            "pacs": {"status": "partial", "progress": 0.5},
+            "backup": "met",
+        }
+    )
+    moved = migrate(a, vmap, old=old, new=new)
+    records = moved.assessment.records
+    assert records["mini:network"].status is readiness.Status.MET
+    assert "mini:his_core" not in records
+    assert moved.gaps == ("mini:his_billing", "mini:his_core")
+    assert (records["mini:clinical"].status, records["mini:clinical"].progress) == (
+        readiness.Status.PARTIAL,
+        0.75,
+    )
+    assert records["mini:backup"].status is readiness.Status.MET
+    assert moved.dropped == ()
+
+
+def test_migration_keeps_scores_where_only_names_changed(versions, tmp_path):
+    old, _, _ = versions
+    renamed = (DATA / "mini.toml").read_text(encoding="utf-8")
+    renamed = renamed.replace('version = "1.0"', 'version = "1.1"').replace('"lan"', '"network"')
+    new_path = tmp_path / "mini-1.1.toml"
+    new_path.write_text(renamed, encoding="utf-8")
+    map_path = tmp_path / "map.toml"
+    map_path.write_text(
+        (CW / "mini-1-to-2.toml")
+        .read_text(encoding="utf-8")
+        .split("[[relation]]")[0]
+        .replace('"2.0"', '"1.1"')
+        + '[[relation]]\nfrom = "lan"\nto = "network"\ntype = "renamed"\nbecause = "x"\n',
+        encoding="utf-8",
+    )
+    new = readiness.load_catalog(new_path)
+    vmap = load_crosswalk(map_path)
+    rounds = [
+        _assess({"lan": "met", "servers": "met", "his": "met"}),
+        _assess(
+            {"lan": "met", "servers": "not_met", "ward": {"status": "partial", "progress": 0.3}}
+        ),
+    ]
+    for a in rounds:
+        before = readiness.score(old, a)
+        after = readiness.score(new, migrate(a, vmap, old=old, new=new).assessment)
+        assert after.overall == before.overall
+        assert after.level() == before.level()
+
+
+def test_diff_refuses_a_map_of_other_versions(versions):
+    old, _, vmap = versions
+    with pytest.raises(CatalogError, match=r"not mini 1\.0 -> 1\.0"):
+        diff_catalogs(old, old, version_map=vmap)
+
+
+def test_history_spanning_versions_says_which_version(versions):
+    old, new, vmap = versions
+    early = _assess({"lan": "met", "servers": "met", "his": "met", "backup": "met"})
+    late = readiness.Assessment(
+        facility=HOSPITAL,
+        date=dt.date(2027, 3, 1),
+        records={"network": "met", "servers": "met", "his_core": "met", "his_billing": "not_met"},
+    )
+    rounds = readiness.align_history([(early, "1.0"), (late, "2.0")], new, [vmap])
+    assert [(r.written_against, r.scored_against, r.maps) for r in rounds] == [
+        ("1.0", "2.0", ("mini-1-to-2",)),
+        ("2.0", "2.0", ()),
+    ]
+    assert rounds[1].assessment == late
+    assert rounds[0].assessment == migrate(early, vmap, old=old, new=new).assessment
+    table = readiness.score_many(new, [r.assessment for r in rounds])
+    assert len(table) == 2
+    with pytest.raises(OptionError, match=r"no chain of version maps leads from mini 0\.9"):
+        readiness.align_history([(early, "0.9")], new, [vmap])
+
+
+def test_migration_without_the_old_catalog(versions):
+    old, new, vmap = versions
+    a = _assess({"lan": "met", "his": "met", "ward": "not_met", "pacs": "met"})
+    assert migrate(a, vmap, new=new) == migrate(a, vmap, new=new, old=old)
+
+
+# --- built-in crosswalks -----------------------------------------------------------------
+
+
+BUILTIN = readiness._crosswalk.builtin_crosswalks()
+
+
+@pytest.mark.parametrize("cid", [c for c in BUILTIN if load_crosswalk(c).kind == "crosswalk"])
+def test_builtin_crosswalks_match_the_builtin_catalogs(cid):
+    """Every shipped crosswalk names criteria of the shipped catalog versions, with reasons."""
+    crosswalk = load_crosswalk(cid)
+    catalog = readiness.load_catalog([crosswalk.source_catalog, crosswalk.target_catalog])
+    crosswalk.check_against(catalog, catalog)
+    assert all(rel.because or rel.citation for rel in crosswalk.relations)
+
+
+@pytest.mark.parametrize("cid", [c for c in BUILTIN if load_crosswalk(c).kind == "version-map"])
+def test_builtin_version_maps_agree_with_the_renamed_tables(cid):
+    """A map leads to the shipped version; what it maps from is an old id the catalog lists."""
+    vmap = load_crosswalk(cid)
+    catalog = readiness.load_catalog(vmap.source_catalog)
+    assert catalog.frameworks[vmap.source_catalog].version == vmap.target_version
+    for rel in vmap.relations:
+        assert all(key in catalog.criteria for key in rel.target)
+        for key in rel.source:
+            renamed = catalog.renamed[key]
+            assert renamed.since == vmap.target_version
+            assert set(rel.target) <= set(renamed.successors)
+
+
+def test_every_builtin_catalog_has_a_version_map_from_its_previous_version():
+    maps = {load_crosswalk(c).source_catalog for c in BUILTIN if c.endswith("to-2026.12.0")}
+    assert maps == {info.id for info in readiness.list_catalogs()}
+
+
+def test_circular_54_self_assessment_yields_emr_condition_records():
+    catalog = readiness.load_catalog(["vn-it-tt54", "vn-emr"])
+    crosswalk = load_crosswalk("vn-it-tt54-to-vn-emr")
+    old = _assess({"vn.tt54.emr.basic": "met", "vn.tt54.nonfunc.c108": "met"})
+    result = translate(old, crosswalk, to=catalog)
+    assert result.assessment.records["vn-emr:vn.tt13.app.kcb_system"].status is (
+        readiness.Status.MET
+    )
+    assert result.derived["vn-emr:vn.hd365.fn.source_sync"].confidence == pytest.approx(0.6)
+    overlap = result.derived["vn-emr:vn.tt13.content.tt32_ch10"].record
+    assert overlap.status is readiness.Status.PARTIAL
+
+
+def test_estimated_emram_stage_from_vietnamese_assessments():
+    catalog = readiness.load_catalog(["vn-emr", "himss-emram"])
+    nothing = _assess({})
+    lab = _assess(
+        {"vn.tt54.lis.basic": "met", "vn.tt54.ris_pacs.basic": "met"},
+        attrs.evolve(HOSPITAL, id="H2"),
+    )
+    (empty, some) = readiness.estimate_stage(catalog, [nothing, lab])
+    assert (empty.level, empty.worst) == (0, 0)
+    assert empty.best == 7
+    assert empty.derived == 0
+    assert some.derived >= 2
+    assert some.worst == 0
+    with pytest.raises(OptionError, match="load the framework"):
+        readiness.estimate_stage(readiness.load_catalog("vn-emr"), nothing)
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def test_cli_diff_and_crosswalks(capsys):
+    from readiness._cli import main
+
+    args = ["diff", str(DATA / "mini.toml"), str(CW / "mini-2.toml")]
+    assert main([*args, "--map", str(CW / "mini-1-to-2.toml")]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "mini 1.0 -> 2.0: 1 renamed, 1 split, 1 merged, 1 reworded"
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"] == {"added": 4, "removed": 4, "reworded": 1}
+    assert main(["crosswalks"]) == 0
+    assert "vn-it-tt54-to-vn-emr" in capsys.readouterr().out
+
+
+def test_cli_migrate(tmp_path, capsys):
+    from readiness import io
+    from readiness._cli import main
+
+    old = readiness.load_catalog(DATA / "mini.toml")
+    new = readiness.load_catalog(CW / "mini-2.toml")
+    facilities = tmp_path / "f.csv"
+    before = tmp_path / "a.csv"
+    after = tmp_path / "b.csv"
+    io.write_facilities(facilities, [HOSPITAL])
+    io.write_assessments(before, [_assess({"lan": "met", "his": "not_met", "ward": "met"})], old)
+    common = ["migrate", "--catalog", str(DATA / "mini.toml"), "--to", str(CW / "mini-2.toml")]
+    common += ["--map", str(CW / "mini-1-to-2.toml"), "--facilities", str(facilities)]
+    assert main([*common, "--assessments", str(before), "-o", str(after)]) == 0
+    assert "2 record(s) became unknown" in capsys.readouterr().err
+    (moved,) = io.read_assessments(after, new, [HOSPITAL])
+    assert moved.records["mini:network"].status is readiness.Status.MET
+    assert main([*common, "--assessments", str(before), "-o", str(before)]) == 2
+    assert "refusing to write over an input" in capsys.readouterr().err
+
+
+def test_an_emram_assessment_of_2026_11_migrates_to_2026_12():
+    new = readiness.load_catalog("himss-emram")
+    vmap = load_crosswalk("himss-emram-2026.11.0-to-2026.12.0")
+    old = _assess(
+        {
+            "himss.emram.s1.lab": "met",
+            "himss.emram.s6.physician_documentation": "met",
+            "himss.emram.s2.hie_capable": "met",
+        }
+    )
+    moved = migrate(old, vmap, new=new)
+    assert moved.assessment.records["himss-emram:himss.emram.s5.physician_documentation"] == (
+        readiness.Record(status="met")
+    )
+    assert moved.assessment.records["himss-emram:himss.emram.s1.lab"].status is (
+        readiness.Status.MET
+    )
+    assert moved.dropped == ("himss-emram:himss.emram.s2.hie_capable",)
+
+
+def test_circular_54_level_estimate_from_a_partial_self_assessment():
+    """The same estimate serves a Circular 54 facility level (direct records, unknowns open)."""
+    catalog = readiness.load_catalog("vn-it-tt54")
+    partial = _assess({"vn.tt54.infra.basic": "met", "vn.tt54.mgmt_sw.basic": "met"})
+    estimate = estimate_level(catalog, partial, framework="vn-it-tt54")
+    assert (estimate.level, estimate.worst) == (1, 1)
+    assert estimate.best == 5
+    assert estimate.derived == 0
+    assert estimate.direct == 2
