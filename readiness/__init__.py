@@ -43,7 +43,16 @@ from readiness._plan import (
 from readiness._portfolio import Obligation, Summary, summarize
 from readiness._risk import GroupRisk, Ranges, ScheduleRisk, assumed_ranges, schedule_risk
 from readiness._scenarios import Comparison, Scenario, ScenarioResult, compare_scenarios
-from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
+from readiness._score import (
+    Blocker,
+    CatalogResult,
+    Reason,
+    Score,
+    ScoreTable,
+    Weights,
+    score,
+    score_many,
+)
 from readiness._versions import (
     CatalogDiff,
     Change,
@@ -65,6 +74,7 @@ __all__ = [
     "Blocker",
     "Catalog",
     "CatalogDiff",
+    "CatalogResult",
     "CentralStep",
     "Change",
     "Comparison",

@@ -49,6 +49,7 @@ def test_all_is_pinned() -> None:
             "Allocation",
             "AssessedBy",
             "Blocker",
+            "CatalogResult",
             "CentralStep",
             "Comparison",
             "DeadlineVerdict",
