@@ -63,7 +63,7 @@ from readiness._versions import (
     migrate,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "KINDS",
