@@ -12,6 +12,7 @@ import importlib
 from types import ModuleType
 
 from readiness import errors
+from readiness._allocate import Allocation, CentralStep, Funding, allocate
 from readiness._catalog import KINDS, OWNERSHIPS, Catalog, Criterion
 from readiness._crosswalk import (
     Crosswalk,
@@ -40,7 +41,18 @@ from readiness._plan import (
     plan_many,
 )
 from readiness._portfolio import Obligation, Summary, summarize
-from readiness._score import Blocker, Reason, Score, ScoreTable, Weights, score, score_many
+from readiness._risk import GroupRisk, Ranges, ScheduleRisk, assumed_ranges, schedule_risk
+from readiness._scenarios import Comparison, Scenario, ScenarioResult, compare_scenarios
+from readiness._score import (
+    Blocker,
+    CatalogResult,
+    Reason,
+    Score,
+    ScoreTable,
+    Weights,
+    score,
+    score_many,
+)
 from readiness._versions import (
     CatalogDiff,
     Change,
@@ -51,22 +63,28 @@ from readiness._versions import (
     migrate,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "KINDS",
     "OWNERSHIPS",
+    "Allocation",
     "AssessedBy",
     "Assessment",
     "Blocker",
     "Catalog",
     "CatalogDiff",
+    "CatalogResult",
+    "CentralStep",
     "Change",
+    "Comparison",
     "Criterion",
     "Crosswalk",
     "DeadlineVerdict",
     "Derivation",
     "Facility",
+    "Funding",
+    "GroupRisk",
     "LevelEstimate",
     "Migration",
     "NextStep",
@@ -74,10 +92,14 @@ __all__ = [
     "Plan",
     "PlanTable",
     "Range",
+    "Ranges",
     "Reason",
     "Record",
     "Relation",
     "Round",
+    "Scenario",
+    "ScenarioResult",
+    "ScheduleRisk",
     "Score",
     "ScoreTable",
     "Status",
@@ -89,6 +111,9 @@ __all__ = [
     "Weights",
     "__version__",
     "align_history",
+    "allocate",
+    "assumed_ranges",
+    "compare_scenarios",
     "diff_catalogs",
     "errors",
     "estimate_level",
@@ -104,6 +129,7 @@ __all__ = [
     "plan",
     "plan_many",
     "report",
+    "schedule_risk",
     "score",
     "score_many",
     "summarize",

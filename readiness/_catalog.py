@@ -545,6 +545,9 @@ class Criterion:
         Which facilities must meet it.
     legacy : str or None
         Why the criterion is kept for history only; legacy criteria are never scored.
+    central : bool
+        The step can be done once, centrally, for every facility that needs it (a provincial
+        database, a shared PACS or signing service); :func:`readiness.allocate` pays it once.
     accepts_not_applicable : bool
         False when a ``not_applicable`` record is never accepted for it (where its
         ``applies_to`` matches, such a record counts as not met under every policy).
@@ -567,6 +570,7 @@ class Criterion:
     min_coverage: float | None = None
     bundle: str | None = None
     legacy: str | None = None
+    central: bool = False
     accepts_not_applicable: bool = True
     estimates: tuple[Estimate, ...] = ()
     sources: tuple[Citation, ...] = ()

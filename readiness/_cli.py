@@ -16,7 +16,6 @@ import re
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,6 +137,23 @@ def _cmd_catalogs(args: argparse.Namespace) -> int:
         ]
         _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
+    if args.format == "csv":
+        _write_rows(
+            args,
+            [
+                {
+                    "id": i.id,
+                    "version": i.version,
+                    "criteria": i.criteria,
+                    **{grade: i.grades[grade] for grade in ("primary", "secondary", "inferred")},
+                    "title": i.title.get(args.lang),
+                    "disclaimer": i.disclaimer or "",
+                }
+                for i in infos
+            ],
+            (),
+        )
+        return EXIT_OK
     rows = [
         (
             i.id,
@@ -201,6 +217,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- graph
 
 
+def _cmd_form(args: argparse.Namespace) -> int:
+    from readiness import io  # noqa: PLC0415
+
+    catalog = _catalog(args)
+    facilities = io.read_facilities(args.facilities, catalog=catalog, encoding=args.encoding)
+    chosen = [
+        f
+        for f in facilities
+        if (not args.facility or f.id in args.facility) and (not args.kind or f.kind == args.kind)
+    ]
+    missing = sorted(set(args.facility or ()) - {f.id for f in facilities})
+    if missing:
+        raise UnknownFacilityError("no such facility in the facility list", value=missing[0])
+    if not chosen:
+        raise UnknownFacilityError("no facility of this kind in the facility list", value=args.kind)
+    rows = io.write_form(args.output, catalog, chosen, date=args.date)
+    noun = "facility" if len(chosen) == 1 else "facilities"
+    print(f"written: {args.output} ({len(chosen):,} {noun}, {rows:,} criterion rows)")
+    return EXIT_OK
+
+
 def _cmd_graph(args: argparse.Namespace) -> int:
     from readiness import graph as g  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
@@ -250,28 +287,6 @@ def _graph_subgraph(args: argparse.Namespace, catalog: Catalog) -> Any:
 # --------------------------------------------------------------------------- inputs
 
 
-class _Progress:
-    """A progress line on stderr for runs longer than about a second, only on a terminal."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.start = time.perf_counter()
-        self.shown = False
-        self.enabled = sys.stderr.isatty()
-
-    def update(self, count: int) -> None:
-        elapsed = time.perf_counter() - self.start
-        if self.enabled and elapsed > 1.0:
-            sys.stderr.write(f"\rreadiness: {count:,} {self.what} ({elapsed:.1f} s)")
-            sys.stderr.flush()
-            self.shown = True
-
-    def done(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
 def _catalog(args: argparse.Namespace) -> Catalog:
     from readiness._load import load_catalog  # noqa: PLC0415
 
@@ -283,19 +298,14 @@ def _chunks(
 ) -> Iterator[StatusMatrix]:
     from readiness import io  # noqa: PLC0415
 
-    progress = _Progress("assessments read")
-    count = 0
-    for chunk in io.read_matrix(
+    yield io.read_status_matrix(  # columnar: the whole file at once, every problem reported
         args.assessments,
         catalog,
         facilities,
         format=args.assessment_format,
         as_of=getattr(args, "as_of", None),
-    ):
-        count += len(chunk)
-        progress.update(count)
-        yield chunk
-    progress.done()
+        encoding=getattr(args, "encoding", None),
+    )
 
 
 def _score_table(args: argparse.Namespace, catalog: Catalog, *, keep: bool = False) -> ScoreTable:
@@ -308,7 +318,9 @@ def _score_table(args: argparse.Namespace, catalog: Catalog, *, keep: bool = Fal
     from readiness import io  # noqa: PLC0415
     from readiness._score import score_many  # noqa: PLC0415
 
-    facilities = io.read_facilities(args.facilities, catalog=catalog)
+    facilities = io.read_facilities(
+        args.facilities, catalog=catalog, encoding=getattr(args, "encoding", None)
+    )
     chunks = _chunks(args, catalog, facilities)
     table = score_many(
         catalog,
@@ -366,15 +378,19 @@ def _write_rows(
             writer.writerow(_safe.csv_row(values, guard=guard))
         _emit(args, buffer.getvalue())
         return
-    table = [[_cell(row.get(c)) for c in columns] for row in rows]
+    table = [[_cell(row.get(c), c) for c in columns] for row in rows]
     _emit(args, _table(table, columns), human=True)
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, column: str = "") -> str:
     if value is None:
         return "-"
+    if column.endswith("_vnd") and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,.0f} VND"  # money: thousands separated, with its unit
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{value:,.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
 
 
@@ -565,6 +581,48 @@ def _write_report(report: Any, folder: Path, stem: str, inputs: Sequence[str]) -
     return {name: folder / Path(path).relative_to(staging) for name, path in staged.items()}
 
 
+# --------------------------------------------------------------------------- allocate
+
+
+def _cmd_allocate(args: argparse.Namespace) -> int:
+    from readiness import io  # noqa: PLC0415
+    from readiness._load import load_catalog  # noqa: PLC0415
+    from readiness._scenarios import render, run_allocation  # noqa: PLC0415
+    from readiness._spec import _pick, _rounds, read_spec  # noqa: PLC0415
+    from readiness.errors import InputError  # noqa: PLC0415
+
+    spec = read_spec(args.spec)
+    if spec.allocation is None:
+        raise InputError(
+            "the specification has no [allocation] section", path=str(spec.path), key="allocation"
+        )
+    section = spec.allocation
+    if args.budget is not None:
+        section = attrs_evolve(section, budget=args.budget)
+    catalog = load_catalog(spec.catalog, layers=spec.layers)
+    facilities = io.read_facilities(spec.facilities, catalog=catalog)
+    rounds = _rounds(io.read_assessments(spec.assessments, catalog, facilities))
+    if not rounds:
+        raise InputError("the assessments file holds no assessment", path=spec.assessments)
+    day = _pick(rounds, spec.date, spec.path, "date")
+    comparison = run_allocation(section, catalog, rounds[day], draws=args.draws)
+    text = render(comparison, args.format, label=section.label)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return EXIT_OK
+    from readiness._files import write_text  # noqa: PLC0415
+
+    write_text(args.output, text, inputs=(spec.path, spec.facilities, spec.assessments))
+    return EXIT_OK
+
+
+def attrs_evolve(value: Any, **changes: Any) -> Any:
+    """``attrs.evolve`` imported on use (the command module stays light)."""
+    import attrs  # noqa: PLC0415
+
+    return attrs.evolve(value, **changes)
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -585,11 +643,25 @@ _EXAMPLES = {
         "example:\n  readiness summarize --catalog vn-emr --facilities f.csv "
         "--assessments a.csv --by region,kind --target milestone:vn-emr:emr-live"
     ),
-    "catalogs": "example:\n  readiness catalogs\n  readiness catalogs --format json",
+    "catalogs": (
+        "example:\n  readiness catalogs\n  readiness catalogs --format json\n"
+        "  readiness catalogs --format csv"
+    ),
     "validate": "example:\n  readiness validate my-province.toml criteria/vn-emr.toml",
     "report": (
         "example:\n  readiness report examples/bac_ninh/report.toml -o bac-ninh-report\n"
         "  readiness report examples/bac_ninh/report.toml --lang vi"
+    ),
+    "allocate": (
+        "example:\n  readiness allocate examples/bac_ninh/allocation.toml\n"
+        "  readiness allocate examples/bac_ninh/allocation.toml --budget 25e9 --format csv "
+        "-o allocation.csv"
+    ),
+    "form": (
+        "example:\n  readiness form --catalog vn-emr --facilities facilities.csv "
+        "--facility BV-01 -o bv-01.xlsx\n"
+        "  readiness form --catalog vn-smart-hospital --facilities f.csv --kind hospital "
+        "--date 2026-06-30 -o hospitals.xlsx"
     ),
     "graph": (
         "example:\n  readiness graph vn-smart-hospital --format dot -o graph.dot\n"
@@ -632,7 +704,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     sub = add("catalogs", "List the built-in criteria catalogs.", _cmd_catalogs)
-    sub.add_argument("--format", choices=("table", "json"), default="table")
+    sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
     sub.add_argument("--lang", choices=("en", "vi"), default="en")
     sub.add_argument("-o", "--output", help="write here instead of stdout")
 
@@ -650,15 +722,21 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--layer", action="append", metavar="FILE", help="layer file (repeatable)")
         sub.add_argument(
-            "--facilities", required=True, metavar="FILE", help="facility list (CSV or JSON)"
+            "--facilities",
+            required=True,
+            metavar="FILE",
+            help="facility list (CSV, JSON, .xlsx or Parquet)",
         )
         sub.add_argument(
             "--assessments",
             required=True,
             metavar="FILE",
-            help="assessments (CSV or JSON, long or wide)",
+            help="assessments (CSV, JSON, .xlsx or Parquet; long or wide)",
         )
         sub.add_argument("--assessment-format", choices=("long", "wide"), help="default: detected")
+        sub.add_argument(
+            "--encoding", help="text encoding of the CSV input files when not UTF-8 (e.g. cp1258)"
+        )
         sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
         sub.add_argument(
             "--no-csv-guard",
@@ -731,6 +809,27 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the spec name data files outside its own folder",
     )
+
+    sub = add(
+        "allocate",
+        "Where to spend: fund facilities within a budget, with what-if scenarios.",
+        _cmd_allocate,
+    )
+    sub.add_argument("spec", metavar="SPEC", help="report specification with [allocation]")
+    sub.add_argument("--budget", type=float, metavar="VND", help="override the spec's budget")
+    sub.add_argument("--draws", type=int, metavar="N", help="Monte Carlo draws (0: none)")
+    sub.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    sub.add_argument("-o", "--output", help="write here instead of stdout")
+
+    sub = add("form", "Write an assessment form (.xlsx) to fill in and read back.", _cmd_form)
+    sub.add_argument("--catalog", action="append", required=True, metavar="ID_OR_FILE")
+    sub.add_argument("--layer", action="append", metavar="FILE", help="layer file (repeatable)")
+    sub.add_argument("--facilities", required=True, metavar="FILE", help="facility list")
+    sub.add_argument("--facility", action="append", metavar="ID", help="only this one (repeatable)")
+    sub.add_argument("--kind", help="only facilities of this kind")
+    sub.add_argument("--date", type=_date, help="assessment date in every row (default: today)")
+    sub.add_argument("--encoding", help="text encoding of the facility list when not UTF-8")
+    sub.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
 
     sub = add("graph", "Export the dependency graph of catalogs.", _cmd_graph)
     sub.add_argument("catalogs", nargs="+", metavar="CATALOG", help="built-in id or file")

@@ -525,6 +525,7 @@ _CRITERION_KEYS = {
     "estimate",
     "source",
     "note",
+    "central",
 }
 _CRITERION_REQUIRED = ("id", "title", "domain", "level", "source")
 
@@ -1277,6 +1278,15 @@ def _requires(
     return out
 
 
+def _central(f: _Fields) -> bool | None:
+    """``central = true``: a step a province (or another central body) can do once for all."""
+    value = f.get("central")
+    if not isinstance(value, bool):
+        f.bad("central", "must be true or false", value)
+        return None
+    return value
+
+
 def _criterion_values(
     table: dict[str, Any], at: PathT, check: _Checker, draft: _Draft, criterion: str
 ) -> dict[str, Any]:
@@ -1295,6 +1305,7 @@ def _criterion_values(
         "legacy": lambda: f.string("legacy"),
         "accepts_not_applicable": lambda: f.boolean("accepts_not_applicable"),
         "note": lambda: f.string("note"),
+        "central": lambda: _central(f),
         "requires": lambda: _requires(table["requires"], (*at, "requires"), check, criterion),
         "applies_to": lambda: _condition(
             table["applies_to"], (*at, "applies_to"), check, draft, criterion
@@ -2234,6 +2245,7 @@ def _build_criterion(
         min_coverage=values.get("min_coverage"),
         bundle=bundle,
         legacy=values.get("legacy"),
+        central=values.get("central", False),
         accepts_not_applicable=values.get("accepts_not_applicable", True),
         estimates=values.get("estimate", ()),
         sources=values["source"],

@@ -33,6 +33,9 @@ row is contiguous for the kernel.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import itertools
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -42,7 +45,7 @@ import numpy.typing as npt
 
 from readiness._catalog import Catalog, Condition
 from readiness._compile import Compiled, compile_catalog
-from readiness._model import Assessment, Facility, Record, Status
+from readiness._model import Assessment, Facility, FrozenDict, Record, Status
 from readiness.errors import DuplicateError, OptionError, Problem, UnknownCriterionError
 
 __all__ = [
@@ -165,15 +168,27 @@ class FacilityColumns:
     @classmethod
     def build(cls, facilities: Sequence[Facility]) -> FacilityColumns:
         """Encode every attribute of ``facilities``."""
-        names = {"kind", "ownership", "beds", "has_beds", "region"}
-        for facility in facilities:
-            names.update(facility.attributes)
+        # the values of Facility.attribute_values(), gathered column by column
+        free = [
+            a._data if isinstance(a, FrozenDict) else a  # noqa: SLF001
+            for a in map(operator.attrgetter("attributes"), facilities)
+        ]
+        given: dict[str, list[Any]] = {
+            name: list(map(operator.attrgetter(name), facilities))
+            for name in ("kind", "ownership", "beds", "region")
+        }
+        given["has_beds"] = [beds > 0 for beds in given["beds"]]
+        names = set(given)
+        for held in free:
+            names.update(held)
         columns = {}
         for name in sorted(names):
-            values = [f.attribute_values().get(name) for f in facilities]
+            values = given.get(name)
+            if values is None:
+                values = list(map(operator.methodcaller("get", name), free))
             labels = tuple(sorted(set(values), key=lambda v: (type(v).__name__, str(v))))
             lookup = {label: i for i, label in enumerate(labels)}
-            codes = np.fromiter((lookup[v] for v in values), dtype=np.intp, count=len(values))
+            codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.intp, count=len(values))
             columns[name] = (codes, labels)
         return cls(facilities=tuple(facilities), columns=columns)
 
@@ -472,7 +487,7 @@ class Registry:
         row = self.rows
         fid = a.facility.id
         known = self.facilities.setdefault(fid, a.facility)
-        if known != a.facility:
+        if known is not a.facility and known != a.facility:
             problems.append(
                 Problem(message="two different facilities share this id", row=row, value=fid)
             )
@@ -518,6 +533,145 @@ def _build(
         rows[j] = order[a.facility.id]
     if problems:
         raise DuplicateError(problems=problems)
+    enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived tuples, no cycles: collections would rescan them all
+    try:
+        filled = _fill(catalog, compiled, items, as_of)
+    finally:
+        if enabled:
+            gc.enable()
+    if filled is not None:
+        status, progress = filled
+    else:  # an unknown key or two keys of one criterion: the loop below names the first
+        status, progress = _fill_one_by_one(catalog, compiled, items, as_of)
+    dates = np.array([np.datetime64(a.date, "D") for a in items], dtype="datetime64[D]")
+    return StatusMatrix(
+        catalog=catalog,
+        facilities=tuple(facilities.values()),
+        rows=rows,
+        dates=dates,
+        status=status,
+        progress=progress,
+        assessments=tuple(items),
+        label=label,
+    )
+
+
+_NEVER = np.iinfo(np.int64).max
+_BASE_CODE = {
+    Status.NOT_APPLICABLE: NA,
+    Status.MET: MET,
+    Status.PARTIAL: PARTIAL,
+    Status.NOT_MET: NOT_MET,
+    Status.UNKNOWN: UNKNOWN,
+}
+
+
+def record_codes(
+    base: npt.NDArray[np.uint8],
+    progress: npt.NDArray[np.float64],
+    coverage: npt.NDArray[np.float64],
+    until: npt.NDArray[np.int64],
+    minimum: npt.NDArray[np.float64],
+    when: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+    """Apply :func:`record_code` to arrays of records.
+
+    ``base`` holds each record's status as a code (NA, MET, PARTIAL, NOT_MET, UNKNOWN),
+    ``coverage`` NaN where absent, ``until`` the ``valid_until`` day ordinal (int64 max where
+    absent), ``minimum`` the criterion's minimum coverage (NaN where none) and ``when`` the day
+    ordinal expiry is judged on.
+    """
+    status = base.copy()
+    expired = ((status == MET) | (status == PARTIAL)) & (until < when)
+    status[expired] = EXPIRED
+    below = (
+        (status == MET)
+        & ~np.isnan(minimum)
+        & (np.isnan(coverage) | (coverage < np.nan_to_num(minimum)))
+    )
+    status[below] = BELOW_COVERAGE
+    return status, np.where(status == PARTIAL, progress, 0.0)
+
+
+def _fill(
+    catalog: Catalog, compiled: Compiled, items: Sequence[Assessment], as_of: dt.date | None
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]] | None:
+    """Fill status and progress without a Python step per record (None: a key problem).
+
+    Keys and records are gathered with C-level list operations; each distinct key is resolved
+    once and each distinct record object converted once; codes come from :func:`record_codes`.
+    """
+    keys: list[str] = []
+    records: list[Record] = []
+    counts = np.empty(len(items), dtype=np.intp)
+    for j, a in enumerate(items):
+        held = a.records._data if isinstance(a.records, FrozenDict) else a.records  # noqa: SLF001
+        counts[j] = len(held)
+        keys.extend(held.keys())
+        records.extend(held.values())
+    index: dict[str, int] = {}
+    for key in dict.fromkeys(keys):
+        try:
+            index[key] = compiled.index[catalog.resolve(key)]
+        except UnknownCriterionError:
+            return None
+    total = len(keys)
+    rows = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=total)
+    del keys
+    cols = np.repeat(np.arange(len(items)), counts)
+    taken = np.zeros((compiled.size, len(items)), dtype=bool)
+    taken[rows, cols] = True
+    if int(np.count_nonzero(taken)) != total:
+        return None
+    del taken
+    base = np.fromiter(
+        map(_BASE_CODE.__getitem__, map(operator.attrgetter("status"), records)),
+        dtype=np.uint8,
+        count=total,
+    )
+    partial = np.zeros(total)
+    share = np.full(total, np.nan)
+    until = np.full(total, _NEVER, dtype=np.int64)
+    for target, name, convert in (
+        (partial, "progress", float),
+        (share, "coverage", float),
+        (until, "valid_until", dt.date.toordinal),
+    ):
+        column = list(map(operator.attrgetter(name), records))
+        if column.count(None) != total:  # set the few records that have the field
+            given = np.fromiter(
+                itertools.compress(
+                    range(total), map(operator.is_not, column, itertools.repeat(None))
+                ),
+                dtype=np.intp,
+            )
+            target[given] = [convert(column[k]) for k in given.tolist()]
+        del column
+    del records
+    if as_of is not None:
+        when = np.full(total, as_of.toordinal(), dtype=np.int64)
+    else:
+        days = np.array([a.date.toordinal() for a in items], dtype=np.int64)
+        when = np.repeat(days, counts)
+    codes, values = record_codes(
+        base,
+        partial,
+        share,
+        until,
+        np.asarray(compiled.min_coverage, dtype=np.float64)[rows],
+        when,
+    )
+    status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
+    progress = np.zeros((compiled.size, len(items)))
+    status[rows, cols] = codes
+    progress[rows, cols] = values
+    return status, progress
+
+
+def _fill_one_by_one(
+    catalog: Catalog, compiled: Compiled, items: Sequence[Assessment], as_of: dt.date | None
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
     status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
     progress = np.zeros((compiled.size, len(items)))
     coverage = compiled.min_coverage
@@ -537,17 +691,7 @@ def _build(
             taken[i] = key
             minimum = None if np.isnan(coverage[i]) else float(coverage[i])
             status[i, j], progress[i, j] = record_code(record, minimum, when)
-    dates = np.array([np.datetime64(a.date, "D") for a in items], dtype="datetime64[D]")
-    return StatusMatrix(
-        catalog=catalog,
-        facilities=tuple(facilities.values()),
-        rows=rows,
-        dates=dates,
-        status=status,
-        progress=progress,
-        assessments=tuple(items),
-        label=label,
-    )
+    return status, progress
 
 
 class _Resolver:

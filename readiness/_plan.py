@@ -83,6 +83,7 @@ from readiness._matrix import (
 )
 from readiness._model import Assessment, Facility
 from readiness._score import ScoreTable, _kernel, _matrices, _setup, support_of
+from readiness._words import count as counted
 from readiness.errors import OptionError, PlanError, UnknownCriterionError, UnknownIdError
 
 __all__ = [
@@ -228,7 +229,7 @@ class Target:
                 except UnknownIdError:
                     pass
             return f"milestone {self.milestone}"
-        return f"{len(self.criteria)} criteria"
+        return counted(len(self.criteria), "criterion")
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -678,7 +679,7 @@ class Plan:
             return f"{head}: {self.status.replace('_', ' ')}: {self.note}"
         assert self.finish_range is not None
         lines = [
-            f"{head}: {len(self.steps)} steps from {self.start.isoformat()}: "
+            f"{head}: {counted(len(self.steps), 'step')} from {self.start.isoformat()}: "
             + ranges_text(
                 self.cost_range,
                 self.finish_range,

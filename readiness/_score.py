@@ -71,6 +71,7 @@ from readiness._matrix import (
     to_date,
 )
 from readiness._model import Assessment, Facility
+from readiness._words import count as counted
 from readiness.errors import (
     DuplicateError,
     OptionError,
@@ -311,7 +312,7 @@ class Score:
             if result.next_level is not None:
                 line += (
                     f"; {_pct(None if result.progress is None else 100 * result.progress)}"
-                    f" toward level {result.next_level}, {len(result.blockers)} blockers"
+                    f" toward level {result.next_level}, {counted(len(result.blockers), 'blocker')}"
                 )
             lines.append(line)
         if self.unsupported:
@@ -320,9 +321,9 @@ class Score:
             lines.append(f"  data gaps (unknown): {len(self.gaps)}")
         if self.disputed:
             how = "trusted" if self.not_applicable == "trust" else "counted as not met"
-            counted = sum(b.detail.endswith("counted as not met") for b in self.disputed)
-            if self.not_applicable == "trust" and counted:
-                how = f"trusted, {counted} counted as not met (never accepted by the catalog)"
+            refused = sum(b.detail.endswith("counted as not met") for b in self.disputed)
+            if self.not_applicable == "trust" and refused:
+                how = f"trusted, {refused} counted as not met (never accepted by the catalog)"
             lines.append(
                 f"  disputed not-applicable claims: {len(self.disputed)} ({how}): "
                 + ", ".join(b.criterion for b in self.disputed)

@@ -35,6 +35,15 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
     target = "milestone:vn-emr:emr-live"
     due = 2026-12-31                          # optional; default from the catalog
 
+    [allocation]                              # where to spend (docs/decisions.md)
+    target = "milestone:vn-emr:emr-live"
+    budget = 20e9                             # VND
+    facilities = { has_beds = false }
+    due = 2026-12-31
+    [[allocation.scenario]]                   # what-ifs, side by side
+    name = "budget +20 %"
+    budget_factor = 1.2
+
     [roadmap]                                 # a long-term roadmap, shown as a timeline
     target = "vn-smart-hospital@3"
     due = 2030-12-31
@@ -60,6 +69,7 @@ import attrs
 from readiness._catalog import Catalog, Condition, Text
 from readiness._load import _Checker, _condition, _Fields, _Handle, _parse_text
 from readiness._model import Assessment
+from readiness._scenarios import AllocationSpec, parse_allocation
 from readiness.errors import CatalogError, InputError, Problem
 
 __all__ = ["ReportSpec", "read_spec", "run_spec"]
@@ -134,6 +144,7 @@ class ReportSpec:
     obligation: Mapping[str, Any] | None
     sections: tuple[SectionSpec, ...]
     roadmap: RoadmapSpec | None
+    allocation: AllocationSpec | None = None
     estimate: EstimateSpec | None = None
 
     def inputs(self) -> tuple[str, ...]:
@@ -230,7 +241,7 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
     check.keys(
         raw,
         (),
-        {"format", "report", "obligation", "section", "roadmap", "estimate"},
+        {"format", "report", "obligation", "section", "roadmap", "allocation", "estimate"},
         ("format", "report"),
         what="the file",
     )
@@ -367,6 +378,7 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
             "deadline": of.date("deadline"),
             "count_unobliged": count_unobliged,
         }
+    allocation = parse_allocation(raw["allocation"], check) if "allocation" in raw else None
     by = report.get("by", ["region"])
     by = [by] if isinstance(by, str) else by
     if not isinstance(by, list) or not all(isinstance(b, str) for b in by):
@@ -417,6 +429,7 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
         obligation=obligation,
         sections=tuple(sections),
         roadmap=roadmap,
+        allocation=allocation,
         estimate=estimate,
     )
 
@@ -433,6 +446,11 @@ def _check_attributes(spec: ReportSpec, catalog: Catalog, facilities: Any) -> No
         conditions.append(("estimate", spec.estimate.facilities))
     if spec.obligation is not None:
         conditions.append(("obligation", spec.obligation["obliged"]))
+    if spec.allocation is not None:
+        conditions.append(("allocation", spec.allocation.facilities))
+        conditions += [
+            (f"scenario {s.name}", s.exempt) for s in spec.allocation.scenarios if s.exempt
+        ]
     problems = [
         Problem(
             message=f"{where}: condition on an attribute no facility has "
@@ -630,6 +648,12 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
                 f"  roadmap to {spec.roadmap.target}: {len(chosen)} facilities, "
                 + roadmap.headline()
             )
+    decisions = None
+    if spec.allocation is not None:
+        from readiness._scenarios import run_allocation  # noqa: PLC0415
+
+        decisions = run_allocation(spec.allocation, catalog, rounds[day])
+        lines.append(f"  where to spend: {decisions.results[0].allocation.headline()}")
     if spec.estimate is not None:
         chosen = [
             a
@@ -649,6 +673,7 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
         title=spec.title.get(lang),
         lang=lang,
         extra=extra or None,
+        decisions=decisions,
     )
     return Outcome(report=report, lines=tuple(lines))
 

@@ -73,6 +73,9 @@ class Problem:
         Catalog key the problem concerns.
     value : object
         The offending value; :data:`NO_VALUE` when there is none to show.
+    cell : str or None
+        Spreadsheet cell (``vn-emr!D14``) of the value in an ``.xlsx`` file; shown instead of
+        the row (which then only orders the problems).
     """
 
     message: str
@@ -83,6 +86,7 @@ class Problem:
     criterion: str | None = None
     key: str | None = None
     value: Any = NO_VALUE
+    cell: str | None = None
 
     def location(self) -> str:
         """Return ``file:line`` (or ``file: row 3, column 'status'``) for the problem."""
@@ -91,8 +95,10 @@ class Problem:
             parts.append(self.path if self.line is None else f"{self.path}:{self.line}")
         elif self.line is not None:
             parts.append(f"line {self.line}")
+        if self.cell is not None:
+            parts.append(self.cell)
         where = []
-        if self.row is not None:
+        if self.row is not None and self.cell is None:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")

@@ -1,4 +1,12 @@
-"""Read and write facility lists and assessments as CSV or JSON (standard library only).
+"""Read and write facility lists and assessments as CSV, JSON, ``.xlsx`` and Parquet.
+
+CSV and JSON need the standard library only; ``.xlsx`` workbooks (also the assessment forms of
+:func:`write_form`) need ``readiness[xlsx]`` and Parquet ``readiness[arrow]``, each imported only
+when used. :func:`read_status_matrix` reads a whole file column by column into a status matrix
+(the fast path to :func:`readiness.score_many`), :func:`from_pandas` does the same for a
+DataFrame and :func:`to_pandas` turns results into DataFrames. CSV files may be comma-, semicolon-
+or tab-separated (detected), UTF-8 or UTF-16 with a byte-order mark, or any encoding named by
+``encoding=``. ``docs/formats.md`` is the reference.
 
 Every reader validates every row, collects every problem of a file (it stops after 100) and
 raises them together in one :class:`~readiness.errors.InputError`, each located as
@@ -10,7 +18,8 @@ Nothing is dropped silently. ``docs/formats.md`` shows an example of each format
 
 Files
 -----
-CSV files are UTF-8 (a byte-order mark is accepted), comma-separated, with a header row; quoted
+CSV files are UTF-8 (a byte-order mark is accepted) unless ``encoding=`` says otherwise, with a
+header row (the delimiter is detected); quoted
 cells may hold commas and newlines. Blank lines and rows whose cells are all empty are skipped
 (they hold no data); a row with more non-empty cells than the header has columns is an error, a
 shorter one is padded with empty cells. JSON files hold one array of objects, one object per CSV
@@ -105,13 +114,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from readiness import _files, _safe
+from readiness import _files, _safe, _sniff
 from readiness._catalog import Attribute, Catalog
 from readiness._compile import compile_catalog
 from readiness._limits import LINE_LIMIT, nesting_line
 from readiness._matrix import UNKNOWN, FacilityColumns, StatusMatrix, record_code
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
-from readiness._unicode import FormCollisionError, nfc, nfc_data
+from readiness._unicode import FormCollisionError, nfc_data
 from readiness.errors import (
     NO_VALUE,
     DuplicateError,
@@ -129,11 +138,15 @@ __all__ = [
     "MAX_PROBLEMS",
     "assessments_from_dicts",
     "facilities_from_dicts",
+    "from_pandas",
     "read_assessments",
     "read_facilities",
     "read_matrix",
+    "read_status_matrix",
+    "to_pandas",
     "write_assessments",
     "write_facilities",
+    "write_form",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -196,6 +209,8 @@ class _Report:
     problems: list[Problem] = attrs.Factory(list)
     kinds: set[type[ReadinessError]] = attrs.Factory(set)
     stopped_at: str | None = None
+    #: Spreadsheets: the cell (``vn-emr!D14``) of a data row and column (or of a header column).
+    locate: Callable[[int | None, str | None], str | None] | None = None
 
     def add(
         self,
@@ -218,6 +233,7 @@ class _Report:
                 column=column,
                 criterion=criterion,
                 value=value,
+                cell=None if self.locate is None else self.locate(row, column),
             )
         )
         self.kinds.add(kind)
@@ -299,57 +315,11 @@ class _Table:
         return {"line": self.header_line, "row": self.first_row.get(column), "column": column}
 
 
-class _Utf8Lines:
-    """Decode a binary file line by line, reporting every line that is not UTF-8."""
+def _csv_table(path: str, lines: _sniff.Lines | None, delimiter: str, report: _Report) -> _Table:
+    """Read CSV lines into a table: NFC text, our writers' formula guard taken off each cell."""
+    reader = csv.reader(() if lines is None else lines, delimiter=delimiter, strict=True)
 
-    def __init__(self, handle: IO[bytes], report: _Report) -> None:
-        self.handle = handle
-        self.report = report
-        self.line = 0
-        self.offset = 0
-        self.last_bad = 0
-        self.apostrophe = False  # whether any line so far holds an apostrophe (a CSV guard)
-
-    def __iter__(self) -> Iterator[str]:
-        """Yield decoded lines (with their line endings, as :mod:`csv` wants them).
-
-        A line longer than :data:`~readiness._limits.LINE_LIMIT` bytes ends the file with a
-        problem (a device or binary file has no line ends; reading it whole would exhaust memory).
-        """
-        while raw := self.handle.readline(LINE_LIMIT + 1):
-            self.line += 1
-            if len(raw) > LINE_LIMIT:
-                self.last_bad = self.line
-                self.report.add(
-                    f"a line longer than {LINE_LIMIT:,} bytes: this is not a CSV file of "
-                    "facilities or assessments",
-                    line=self.line,
-                )
-                return
-            start = 3 if self.line == 1 and raw.startswith(codecs.BOM_UTF8) else 0
-            try:
-                text = raw[start:].decode("utf-8")
-            except UnicodeDecodeError as error:
-                self.last_bad = self.line
-                byte = raw[start + error.start]
-                self.report.add(
-                    f"the file is not UTF-8: byte {byte:#04x} at byte offset "
-                    f"{self.offset + start + error.start} (byte {start + error.start + 1} of the "
-                    "line) cannot be decoded; save the file as UTF-8",
-                    line=self.line,
-                )
-                text = raw[start:].decode("utf-8", errors="replace")
-            self.offset += len(raw)
-            if not self.apostrophe and "'" in text:
-                self.apostrophe = True
-            yield nfc(text)  # one Unicode form for ids, names and values (docs/formats.md)
-
-
-def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
-    lines = _Utf8Lines(handle, report)
-    reader = csv.reader(lines, strict=True)
-
-    def records() -> Iterator[tuple[int, list[str], bool]]:
+    def records() -> Iterator[tuple[int, list[str]]]:
         while True:
             before = reader.line_num
             try:
@@ -368,7 +338,7 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
                 return
             if not cells or not any(cell.strip() for cell in cells):
                 continue
-            yield before + 1, cells, lines.last_bad > before
+            yield before + 1, cells
 
     source = records()
     first = next(source, None)
@@ -376,9 +346,11 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
         if not report:
             report.add("the file is empty; expected a header row", line=1)
         return _Table(path=path, columns=(), rows=iter(()), usable=False)
-    header_line, header, bad = first
+    header_line, header = first
+    while not header[-1].strip():  # spreadsheets' trailing columns without a name: ignored
+        header.pop()  # (a cell under one is a row longer than the header: reported)
     columns = tuple(_safe.csv_unguard(name.strip()) for name in header)
-    usable = not bad
+    usable = True
     seen: set[str] = set()
     for n, name in enumerate(columns, 1):
         if not name:
@@ -390,7 +362,7 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
         seen.add(name)
 
     def rows() -> Iterator[_Row]:
-        for number, (line, cells, undecodable) in enumerate(source, 1):
+        for number, (line, cells) in enumerate(source, 1):
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
                 report.add(
                     f"row has {len(cells)} cells but the header has {len(columns)} columns",
@@ -399,11 +371,11 @@ def _csv_table(path: str, handle: IO[bytes], report: _Report) -> _Table:
                     value=cells[len(columns) :],
                 )
                 continue
-            if undecodable:
-                continue  # already reported as an encoding problem
             cells.extend([""] * (len(columns) - len(cells)))  # a short row: empty cells
             del cells[len(columns) :]
-            if lines.apostrophe:  # our writers' CSV guard (readiness._safe.csv_cell) comes off
+            if (
+                lines is not None and lines.apostrophe
+            ):  # our writers' CSV guard (readiness._safe.csv_cell) comes off
                 cells[:] = [_safe.csv_unguard(c) if c[:1] == "'" else c for c in cells]
             values = dict(zip(columns, cells, strict=True))
             yield _Row(number=number, line=line, values=values)
@@ -543,10 +515,17 @@ def _file_format(path: PathLike, given: object) -> FileFormat | None:
 
 
 @contextlib.contextmanager
-def _open_table(path: PathLike, report: _Report, file_format: str | None) -> Iterator[_Table]:
+def _open_table(
+    path: PathLike, report: _Report, file_format: str | None, encoding: str | None = None
+) -> Iterator[_Table]:
     kind = _file_format(path, file_format)
     if Path(path).exists() and not Path(path).is_file():
         raise InputError("not a regular file (a device, folder or pipe)", path=os.fspath(path))
+    if kind is None and Path(path).suffix.lower() in (".xlsx", ".parquet"):
+        from readiness import _columnar  # noqa: PLC0415 - optional engines load on use
+
+        yield _columnar.other_table(path, report)
+        return
     with Path(path).open("rb") as handle:
         if kind is None:  # another suffix: the content decides
             head = handle.read(4096).removeprefix(codecs.BOM_UTF8).lstrip()
@@ -563,7 +542,40 @@ def _open_table(path: PathLike, report: _Report, file_format: str | None) -> Ite
             else:
                 yield _json_table(report.path, data, report)
         else:
-            yield _csv_table(report.path, handle, report)
+            yield _csv_table(report.path, *_csv_lines(handle, report, encoding), report)
+
+
+def _line_limit() -> int:
+    """Return :data:`LINE_LIMIT` as it is now (the columnar reader falls back beyond it)."""
+    return LINE_LIMIT
+
+
+def _csv_lines(
+    handle: IO[bytes], report: _Report, encoding: str | None
+) -> tuple[_sniff.Lines | None, str]:
+    """Return the decoded lines of a CSV file and its delimiter (see :mod:`readiness._sniff`).
+
+    The lines are in NFC; a line longer than :data:`LINE_LIMIT` bytes ends them with a problem
+    (a device or binary file has no line ends; reading it whole would exhaust memory). None when
+    the file does not decode (its one problem is reported).
+    """
+    try:
+        decoding, problem = _sniff.detect(handle, encoding)
+    except LookupError:
+        raise OptionError("no such text encoding", key="encoding", value=encoding) from None
+    if problem is not None:
+        report.add(problem[0], line=problem[1])
+        return None, ","
+
+    def too_long(line: int) -> None:
+        report.add(
+            f"a line longer than {LINE_LIMIT:,} bytes: this is not a CSV file of "
+            "facilities or assessments",
+            line=line,
+        )
+
+    lines = _sniff.lines(handle, decoding, limit=LINE_LIMIT, too_long=too_long)
+    return lines, _sniff.delimiter_of(lines.first())
 
 
 # --------------------------------------------------------------------------- cells
@@ -805,8 +817,9 @@ def read_facilities(
     *,
     catalog: Catalog | None = None,
     format: FileFormat | None = None,  # noqa: A002 - the documented option name
+    encoding: str | None = None,
 ) -> tuple[Facility, ...]:
-    """Read a facility list from a CSV or JSON file.
+    """Read a facility list from a CSV, JSON, ``.xlsx`` or Parquet file.
 
     Parameters
     ----------
@@ -816,6 +829,9 @@ def read_facilities(
         Converts CSV strings of the attributes it declares to their declared types.
     format : {"csv", "json"}, optional
         Overrides the suffix.
+    encoding : str, optional
+        Text encoding of a CSV file that is not UTF-8 (with or without BOM) or UTF-16 with BOM,
+        e.g. ``"cp1258"``.
 
     Returns
     -------
@@ -833,7 +849,7 @@ def read_facilities(
     out: list[Facility] = []
 
     def work() -> None:
-        with _open_table(path, report, format) as table:
+        with _open_table(path, report, format, encoding) as table:
             out.extend(_parse_facilities(table, catalog, report))
 
     _read(report, work)
@@ -885,6 +901,8 @@ def _check_layout(layout: object, *, allow_none: bool) -> Layout | None:
 
 def _writing_format(path: PathLike, given: object) -> FileFormat:
     kind = _file_format(path, given)
+    if kind is None and given is None and Path(path).suffix.lower() == ".xlsx":
+        return "csv"  # a one-sheet workbook laid out as the CSV file (see _write_csv)
     if kind is None:
         raise OptionError(
             "cannot tell the file type from the suffix; name the file .csv or .json",
@@ -913,6 +931,11 @@ def _write_csv(
 
     A cell longer than :func:`csv.field_size_limit` is refused (the readers could not read it).
     """
+    if Path(path).suffix.lower() == ".xlsx":  # every cell text, never a formula: no guard
+        from readiness import _xlsx  # noqa: PLC0415 - openpyxl loads on use
+
+        _xlsx.write_table(path, header, rows)
+        return
     limit = csv.field_size_limit()
     first = _safe.CSV_FIRST  # only a cell starting so can need a guard (a fast test per cell)
     with _files.atomic_open(path, newline="") as handle:
@@ -1022,7 +1045,7 @@ def _facility_index(facilities: Iterable[Facility]) -> dict[str, Facility]:
         if not isinstance(item, Facility):
             raise OptionError("expected Facility objects", key="facilities", value=item)
         known = out.setdefault(item.id, item)
-        if known != item:
+        if known is not item and known != item:
             raise DuplicateError(
                 "two different facilities in the facility list share this id", value=item.id
             )
@@ -1356,6 +1379,7 @@ def read_assessments(
     *,
     format: Layout | None = None,  # noqa: A002 - the documented option name
     as_of: dt.date | None = None,
+    encoding: str | None = None,
 ) -> list[Assessment]:
     """Read assessments from a CSV or JSON file, long or wide format.
 
@@ -1373,6 +1397,8 @@ def read_assessments(
         The date of every row of a file without a ``date`` column (a snapshot). A file with a
         ``date`` column keeps its own dates. Expiry is judged when scoring
         (``score_many(..., as_of=...)``), not here.
+    encoding : str, optional
+        Text encoding of a CSV file that is not UTF-8 or UTF-16 with BOM (``"cp1258"``).
 
     Returns
     -------
@@ -1397,7 +1423,7 @@ def read_assessments(
     out: list[Assessment] = []
 
     def work() -> None:
-        with _open_table(path, report, None) as table:
+        with _open_table(path, report, None, encoding) as table:
             parser = _AssessmentParser(table, catalog, known, report, layout, as_of)
             out.extend(_assessments(parser, report))
 
@@ -1504,6 +1530,7 @@ def read_matrix(
     chunk_size: int = 100_000,
     as_of: dt.date | None = None,
     label: str | None = None,
+    encoding: str | None = None,
 ) -> Iterator[StatusMatrix]:
     """Stream an assessment file into status-matrix chunks, without Assessment objects.
 
@@ -1528,6 +1555,8 @@ def read_matrix(
         ``date`` column.
     label : str, optional
         Provenance label of the chunks.
+    encoding : str, optional
+        As for :func:`read_assessments`.
 
     Yields
     ------
@@ -1549,7 +1578,7 @@ def read_matrix(
             "chunk_size must be a whole number >= 1", key="chunk_size", value=chunk_size
         )
     known = _facility_index(facilities)
-    return _stream(path, catalog, known, layout, chunk_size, as_of, label)
+    return _stream(path, catalog, known, layout, chunk_size, as_of, label, encoding)
 
 
 def _stream(
@@ -1560,6 +1589,7 @@ def _stream(
     chunk_size: int,
     as_of: dt.date | None,
     label: str | None,
+    encoding: str | None = None,
 ) -> Iterator[StatusMatrix]:
     report = _Report(os.fspath(path))
     compiled = compile_catalog(catalog)
@@ -1568,7 +1598,10 @@ def _stream(
     columns = FacilityColumns.build(order)
     minimum = [None if math.isnan(m) else float(m) for m in compiled.min_coverage]
     chunk = _Chunk(compiled.size, chunk_size)
-    with contextlib.suppress(_StopReadingError), _open_table(path, report, None) as table:
+    with (
+        contextlib.suppress(_StopReadingError),
+        _open_table(path, report, None, encoding) as table,
+    ):
         parser = _AssessmentParser(table, catalog, known, report, layout, as_of)
         wide = parser.layout == "wide"
         finished: dict[tuple[str, dt.date], tuple[int, int]] = {}  # first and last row
@@ -1601,6 +1634,206 @@ def _stream(
         if len(chunk) and not report:
             yield chunk.matrix(catalog, order, columns, label)
     report.raise_if_any()
+
+
+def read_status_matrix(
+    path: PathLike,
+    catalog: Catalog,
+    facilities: Iterable[Facility],
+    *,
+    format: Layout | None = None,  # noqa: A002 - the documented option name
+    as_of: dt.date | None = None,
+    label: str | None = None,
+    encoding: str | None = None,
+    engine: Literal["auto", "pyarrow", "python"] = "auto",
+) -> StatusMatrix:
+    """Read a whole assessment file column by column into one status matrix.
+
+    The fast way into :func:`readiness.score_many`: CSV (long or wide) and Parquet files are
+    parsed into columns, validated once per distinct value and put into the matrix by array
+    indexing, without an object per row (see :mod:`readiness._columnar`). Other files (JSON,
+    ``.xlsx``) are read by the row reader. The result equals the chunks of :func:`read_matrix`
+    joined (every facility of ``facilities``, assessments in order of first appearance), except
+    that a long-format file need not be grouped by facility and date.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.csv``, ``.parquet``, ``.json`` or ``.xlsx`` (another suffix: the content decides
+        between CSV and JSON).
+    catalog : Catalog
+    facilities : iterable of Facility
+    format : {"long", "wide"}, optional
+        As for :func:`read_assessments`.
+    as_of : datetime.date, optional
+        As for :func:`read_matrix`: the date of a file without a ``date`` column, and the day
+        expiry is judged on.
+    label : str, optional
+        Provenance label of the matrix.
+    encoding : str, optional
+        As for :func:`read_assessments`.
+    engine : {"auto", "pyarrow", "python"}
+        ``"pyarrow"`` parses with pyarrow (``pip install 'readiness[arrow]'``), ``"python"``
+        with the standard library's ``csv`` module; ``"auto"`` takes pyarrow when it is
+        installed. Both give the same matrix and the same errors. Parquet always needs pyarrow.
+
+    Returns
+    -------
+    StatusMatrix
+
+    Raises
+    ------
+    readiness.errors.InputError
+        Every problem of the file, exactly as :func:`read_assessments` reports them.
+    readiness.errors.MissingDependencyError
+        ``engine="pyarrow"`` or a Parquet file without pyarrow installed.
+
+    Examples
+    --------
+    >>> import readiness
+    >>> from readiness.io import read_facilities, read_status_matrix
+    >>> catalog = readiness.load_catalog(
+    ...     "vn-smart-hospital", layers=["examples/bac_ninh/bn-emr-layer.toml"]
+    ... )
+    >>> facilities = read_facilities("examples/bac_ninh/facilities.csv", catalog=catalog)
+    >>> matrix = read_status_matrix("examples/bac_ninh/assessments.csv", catalog, facilities)
+    >>> len(facilities), len(matrix)  # two assessment rounds
+    (1372, 2744)
+    """
+    from readiness import _columnar  # noqa: PLC0415 - optional engines load on use
+
+    return _columnar.read_status_matrix(
+        path,
+        catalog,
+        facilities,
+        format=format,
+        as_of=as_of,
+        label=label,
+        encoding=encoding,
+        engine=engine,
+    )
+
+
+def from_pandas(
+    df: Any,
+    catalog: Catalog,
+    facilities: Iterable[Facility],
+    *,
+    layout: Layout = "long",
+    as_of: dt.date | None = None,
+    label: str | None = None,
+    engine: Literal["auto", "pyarrow", "python"] = "auto",
+) -> StatusMatrix:
+    """Build the status matrix of a pandas DataFrame of assessments, long or wide.
+
+    The DataFrame has the columns (or keys) of a long- or wide-format file; missing values
+    (``NaN``, ``None``, ``NaT``) are empty cells, numbers may be numbers, and dates may be
+    ``datetime.date`` objects or midnight timestamps. Validation is :func:`read_assessments`'s:
+    every problem is reported together, located by the DataFrame row (1-based position, not the
+    index label) and column, the path shown as ``<DataFrame>``. With pyarrow installed the
+    columns are checked column-wise, as :func:`read_status_matrix` does.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    catalog : Catalog
+    facilities : iterable of Facility
+    layout : {"long", "wide"}
+    as_of : datetime.date, optional
+        As for :func:`read_status_matrix`.
+    label : str, optional
+    engine : {"auto", "pyarrow", "python"}
+
+    Returns
+    -------
+    StatusMatrix
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import readiness
+    >>> from readiness.io import facilities_from_dicts, from_pandas
+    >>> catalog = readiness.load_catalog("vn-emr")
+    >>> facilities = facilities_from_dicts(
+    ...     [{"id": "h1", "kind": "hospital", "ownership": "public"}]
+    ... )
+    >>> df = pd.DataFrame(
+    ...     {"facility_id": ["h1"], "date": ["2026-06-01"],
+    ...      "criterion": ["vn.tt13.it.network"], "status": ["met"]}
+    ... )  # fmt: skip
+    >>> len(from_pandas(df, catalog, facilities))
+    1
+    """
+    from readiness import _columnar  # noqa: PLC0415 - optional engines load on use
+
+    return _columnar.from_pandas(
+        df, catalog, facilities, layout=layout, as_of=as_of, label=label, engine=engine
+    )
+
+
+def to_pandas(result: object) -> Any:
+    """Return a score table, plan table or summary as a pandas DataFrame.
+
+    * :class:`~readiness.ScoreTable` (``score_many``): one row per facility-assessment, as
+      ``ScoreTable.to_records``.
+    * ``PlanTable`` (``plan_many``): one row per facility-assessment, as its ``to_records``.
+    * ``Summary`` (``summarize``): a ``total`` row, then one row per group (``scope`` says
+      which), the grouping attributes as columns and nested figures flattened with ``:``
+      (``overall:mean``, ``by_catalog:vn-emr:mean``, ``levels:vn-emr:2``).
+
+    Raises
+    ------
+    readiness.errors.MissingDependencyError
+        pandas is not installed (``pip install 'readiness[pandas]'``).
+    readiness.errors.OptionError
+        Anything else.
+    """
+    from readiness import _frames  # noqa: PLC0415 - pandas loads on use
+
+    return _frames.to_pandas(result)
+
+
+def write_form(
+    path: PathLike,
+    catalog: Catalog,
+    facilities: Iterable[Facility],
+    *,
+    date: dt.date | None = None,
+) -> int:
+    """Write an assessment form (``.xlsx``) for facilities to fill in and send back.
+
+    One sheet per catalog of ``catalog`` with a row per facility and criterion that applies to
+    it (legacy criteria left out): its id, titles in Vietnamese and English, level, domain,
+    prerequisites in words and source; columns for the status (a drop-down of the status words
+    with Vietnamese labels), progress and coverage (0-100 %, validated), the not-applicable
+    reason, evidence, a note, who assessed it and until when a validation holds. An
+    instructions sheet in Vietnamese and English comes first; headers are frozen and the id
+    columns locked. :func:`read_assessments` and :func:`read_status_matrix` read the filled form
+    back and name each problem's sheet and cell (``vn-emr!D14``). Needs openpyxl
+    (``pip install 'readiness[xlsx]'``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The workbook to write (``.xlsx``), written atomically.
+    catalog : Catalog
+    facilities : iterable of Facility
+        Facilities to assess (at least one).
+    date : datetime.date, optional
+        Date of the assessment written in every row (editable); default today.
+
+    Returns
+    -------
+    int
+        The number of criterion rows written.
+    """
+    from readiness import _xlsx  # noqa: PLC0415 - openpyxl loads on use
+    from readiness._matrix import check_date  # noqa: PLC0415
+
+    check_date(date, "date")
+    if Path(path).suffix.lower() != ".xlsx":
+        raise OptionError("a form is an .xlsx workbook", key="path", value=os.fspath(path))
+    return _xlsx.write_form(path, catalog, tuple(_facility_index(facilities).values()), date=date)
 
 
 def _not_grouped(report: _Report, parsed: _Parsed, earlier: tuple[int, int]) -> None:

@@ -770,9 +770,13 @@ def test_public_names():
         "MAX_PROBLEMS",
         "assessments_from_dicts",
         "facilities_from_dicts",
+        "from_pandas",
         "read_assessments",
         "read_facilities",
         "read_matrix",
+        "read_status_matrix",
+        "to_pandas",
         "write_assessments",
         "write_facilities",
+        "write_form",
     }

@@ -83,8 +83,24 @@ def _province_record() -> dict[str, Any]:
         previous=before,
     )
     extra = {"x": {"title": "Extra", "text": "t", "columns": ["a", "b"], "rows": [["c", 1]]}}
+    # the "where to spend" section too, so that its texts are swapped and escaped like the rest
+    decisions = r.compare_scenarios(
+        catalog,
+        synthetic.assessments(catalog, 24, seed=5),
+        "vn-smart-hospital@2",
+        budget=5e9,
+        scenarios=[{"name": "more", "budget_factor": 1.5}],
+        draws=50,
+        due=dt.date(2028, 12, 31),
+    )
     report = province_report(
-        table, summary, plans=plans, roadmap=roadmap, extra=extra, max_facilities=12
+        table,
+        summary,
+        plans=plans,
+        roadmap=roadmap,
+        extra=extra,
+        max_facilities=12,
+        decisions=decisions,
     )
     return report.data
 
@@ -126,7 +142,8 @@ def _texts(value: Any, spec: Any, found: set[str]) -> None:
             _texts(item, spec.spec, found)
     elif isinstance(spec, dict):
         for key, item_spec in spec.items():
-            if key not in ("schema", "generator"):
+            absent = key not in value and isinstance(item_spec, schema.Added)
+            if key not in ("schema", "generator") and not absent:
                 _texts(value[key], item_spec, found)
 
 

@@ -95,6 +95,8 @@ def chart_titles(data: Mapping[str, Any], fmt: Fmt) -> dict[str, str]:
         "facility_levels": fmt.t("chart_facility_levels"),
         "facility_domains": fmt.t("chart_facility_domains"),
         "gantt": fmt.t("chart_gantt"),
+        "decisions": fmt.t("chart_decisions"),
+        "scenarios": fmt.t("chart_scenarios"),
     }
 
 
@@ -138,6 +140,13 @@ def draw_charts(data: Mapping[str, Any], fmt: Fmt) -> dict[str, tuple[Figure, st
             builders.append(("deadlines", _chart_deadlines))
         if data["roadmap"] is not None and data["roadmap"]["timeline"]:
             builders.append(("roadmap", _chart_roadmap))
+        if data.get("decisions") is not None:
+            from readiness.report._decisions import (  # noqa: PLC0415
+                chart_decisions,
+                chart_scenarios,
+            )
+
+            builders += [("decisions", chart_decisions), ("scenarios", chart_scenarios)]
     else:
         builders = [
             ("facility_levels", _chart_facility_levels),

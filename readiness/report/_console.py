@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from readiness.report._blocks import work_text
+from readiness.report._decisions import spend_headline
 from readiness.report._escape import visible
 from readiness.report._language import VERDICTS, Fmt, check_lang
 from readiness.report._province_doc import assessed_text, planned_range
@@ -54,6 +55,10 @@ def console_lines(data: Mapping[str, Any]) -> list[str]:
                 plans=fmt.num(roadmap["status"]["planned"]),
             )
         )
+    decisions = data.get("decisions")
+    if decisions is not None:
+        title = fmt.t("spend_section", target=decisions["target"])
+        lines.append(f"{title}: {spend_headline(decisions, fmt)}")
     return [visible(lines[0]), *(f"  {visible(line)}" for line in lines[1:])]
 
 

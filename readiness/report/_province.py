@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,7 @@ from readiness._plan import _NEVER, PlanTable
 from readiness._portfolio import Summary
 from readiness._score import ScoreTable
 from readiness.errors import OptionError
+from readiness.report._decisions import decisions_data
 from readiness.report._language import VERDICTS, Fmt, check_lang
 from readiness.report._records import (
     EPOCH,
@@ -35,6 +36,9 @@ from readiness.report._records import (
 from readiness.report._report import SCHEMA, Report
 from readiness.report._section import Section, extra_sections
 
+if TYPE_CHECKING:
+    from readiness._scenarios import Comparison
+
 #: Facilities listed by default in a province report (``max_facilities``).
 MAX_FACILITIES = 2000
 #: Facility ids listed in lists such as "obliged facilities not yet done".
@@ -51,6 +55,7 @@ def province_report(
     lang: str = "en",
     extra: Mapping[str, Section | Mapping[str, Any]] | None = None,
     max_facilities: int | None = MAX_FACILITIES,
+    decisions: Comparison | None = None,
 ) -> Report:
     """Build the report of a province (or any set of facilities).
 
@@ -77,6 +82,10 @@ def province_report(
         in the given order.
     max_facilities : int or None
         Facility rows listed (the first ones by facility id); ``None`` lists all.
+    decisions : Comparison, optional
+        A :func:`readiness.compare_scenarios` result: the "where to spend" section (funded
+        facilities with reasons and probabilities, the distribution of facilities meeting the
+        date, the scenarios side by side), under the key ``decisions`` (absent without it).
 
     Returns
     -------
@@ -173,6 +182,16 @@ def province_report(
         "facilities": _facility_rows(table, ids, verdicts, max_facilities),
         "extra": extra_sections(extra, fmt),
     }
+    if decisions is not None:
+        from readiness._scenarios import Comparison as _Comparison  # noqa: PLC0415
+
+        if not isinstance(decisions, _Comparison):
+            raise OptionError(
+                "decisions must be a Comparison (readiness.compare_scenarios)",
+                key="decisions",
+                value=type(decisions).__name__,
+            )
+        data["decisions"] = decisions_data(decisions, fmt, max_facilities)
     return Report(data)
 
 

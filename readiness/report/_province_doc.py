@@ -18,6 +18,7 @@ from readiness.report._blocks import (
     para,
     work_line,
 )
+from readiness.report._decisions import decisions_blocks
 from readiness.report._language import DASH, VERDICTS, Fmt
 from readiness.report._records import shown_groups
 
@@ -206,6 +207,12 @@ def _decisions(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     ]
 
 
+def _spend_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    """Where to spend (only when the report was given a scenario comparison)."""
+    decisions = data.get("decisions")
+    return [] if decisions is None else decisions_blocks(decisions, fmt)
+
+
 def _deadlines_section(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     if data["deadlines"] is None:
         return []
@@ -336,6 +343,7 @@ SECTIONS: tuple[tuple[str, SectionBlocks], ...] = (
     ("obligation", _obligation_blocks),
     ("counting", _counting_section),
     ("decisions", _decisions),
+    ("spend", _spend_section),
     ("deadlines", _deadlines_section),
     ("blockers", _blockers_section),
     ("roadmap", _roadmap_section),

@@ -282,6 +282,54 @@ PROVINCE: dict[str, Any] = {
     "extra": [
         {"id": TEXT, "title": TEXT, "text": TEXT, "columns": [TEXT], "rows": [[CELL]], "note": TEXT}
     ],
+    # where to spend: only in reports given a scenario comparison (readiness.report._decisions)
+    "decisions": Added(
+        {
+            "target": TEXT,
+            "budget_vnd": NUM,
+            "spent_vnd": NUM,
+            "funded": INT,
+            "meeting": INT,
+            "obliged": INT,
+            "done": INT,
+            "cannot_meet": INT,
+            "central_funded": INT,
+            "optimal": BOOL,
+            "gap": NUM,
+            "method": TEXT,
+            "uncosted_steps": INT,
+            "monte_carlo": Opt(
+                {"expected": NUM, "p10": NUM, "p50": NUM, "p90": NUM, "draws": INT, "ranges": TEXT}
+            ),
+            "distribution": Opt([{"meeting": INT, "share": NUM}]),
+            "funded_list": [
+                {
+                    "facility_id": TEXT,
+                    "name": TEXT,
+                    "kind": Opt(TEXT),
+                    "cost_vnd": NUM,
+                    "finish": Opt(DATE),
+                    "due": Opt(DATE),
+                    "p_meet": Opt(NUM),
+                    "reason": TEXT,
+                }
+            ],
+            "funded_listed": INT,
+            "central": [{"criterion": TEXT, "cost_vnd": NUM, "facilities": INT, "funded": BOOL}],
+            "scenarios": [
+                {
+                    "scenario": TEXT,
+                    "changes": TEXT,
+                    "budget_vnd": NUM,
+                    "funded": INT,
+                    "meeting": INT,
+                    "expected_meeting": Added(NUM),
+                    "meeting_p10": Added(NUM),
+                    "meeting_p90": Added(NUM),
+                }
+            ],
+        }
+    ),
 }
 
 BLOCKER = {
@@ -482,6 +530,14 @@ def _references(data: Mapping[str, Any], problems: list[Problem]) -> None:
                     problems.append(
                         Problem(message=f"{len(row)} cells for {width} columns", key=where)
                     )
+        scenarios = (data.get("decisions") or {}).get("scenarios") or []
+        carlo = ("expected_meeting", "meeting_p10", "meeting_p90")
+        for j, row in enumerate(scenarios):  # the Monte Carlo columns in every row or in none
+            if any((key in row) != (key in scenarios[0]) for key in carlo):
+                where = f"decisions.scenarios[{j}]"
+                problems.append(
+                    Problem(message="Monte Carlo columns unlike the first scenario's", key=where)
+                )
         return
     for i, result in enumerate(data["results"]):
         if result["catalog"] not in known:

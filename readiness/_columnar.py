@@ -1,0 +1,939 @@
+"""Columnar reading: an assessment file straight into a status matrix, without a row object.
+
+:func:`read_status_matrix` reads a CSV (long or wide) or Parquet file column by column:
+
+1. **Parse** into columns of strings, with pyarrow when installed (``readiness[arrow]``) or with
+   the standard library's C ``csv`` module (``engine="python"``). Each column is factorised into
+   integer codes and its distinct values.
+2. **Validate column-wise.** Every rule is checked once per *distinct* value (facility ids,
+   dates, criterion and status words, and each distinct combination of the record cells), by the
+   same row parser the row readers use, then spread to the rows by the codes. Ids are matched
+   against the facility list and the catalog; duplicates (a criterion twice for one facility and
+   date, a wide row twice) are found with :func:`numpy.unique` over integer keys.
+3. **Build** the status matrix by fancy indexing: record codes (expiry and coverage applied) and
+   progress go into their (criterion, assessment) cells.
+
+Errors are exactly the row readers': when a column-wise check finds any problem, or the file is
+one that only the row reader parses (a bare carriage return, a NUL byte, rows of uneven width,
+stray quotes, cells of types other than text, numbers and dates in Parquet), the file is read
+again by the row reader, which reports every problem with its file, line, row, column and value.
+If the row reader finds nothing wrong after all, its records give the matrix, so a columnar check
+that is stricter than the rules can cost time but never change a result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import gc
+import io as _io
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from readiness import _sniff
+from readiness._catalog import Catalog
+from readiness._compile import compile_catalog
+from readiness._matrix import (
+    BELOW_COVERAGE,
+    MET,
+    NA,
+    NOT_MET,
+    PARTIAL,
+    UNKNOWN,
+    FacilityColumns,
+    StatusMatrix,
+    record_codes,
+)
+from readiness._model import Assessment, Facility, Record, Status
+from readiness._safe import csv_unguard
+from readiness._unicode import nfc
+from readiness.errors import MissingDependencyError, OptionError
+
+if TYPE_CHECKING:
+    from readiness.io import _AssessmentParser, _Report, _Table
+
+__all__ = ["Engine", "from_pandas", "other_table", "read_status_matrix"]
+
+Engine = Literal["auto", "pyarrow", "python"]
+_OPTIONAL: Final = ("progress", "coverage", "reason", "evidence", "note", "valid_until")
+_RECORD: Final = ("criterion", "status", *_OPTIONAL[:5], "assessed_by", "valid_until")
+_CODE: Final = {
+    Status.NOT_APPLICABLE: NA,
+    Status.MET: MET,
+    Status.PARTIAL: PARTIAL,
+    Status.NOT_MET: NOT_MET,
+    Status.UNKNOWN: UNKNOWN,
+}
+_FREE_TEXT: Final = ("evidence", "note")
+_NEVER: Final = np.iinfo(np.int64).max  # valid_until of a record without one
+_EPOCH: Final = dt.date(1970, 1, 1).toordinal()
+_DAYS: Final = 4_000_000  # more than any date ordinal: key = facility * _DAYS + day
+_DUMMY_DATE: Final = "2000-01-01"
+
+
+class _Fallback(Exception):  # noqa: N818 - a signal, not an error
+    """A column-wise check found a problem: the row reader reports it."""
+
+
+@attrs.define
+class _Column:
+    """One column, factorised: ``uniques[codes[i]]`` is the cell of data row ``i``."""
+
+    codes: npt.NDArray[np.int32]  # 4 bytes a cell: a file has millions
+    uniques: list[str]
+
+    def take(self, keep: npt.NDArray[np.intp]) -> _Column:  # rows kept
+        return _Column(self.codes[keep], self.uniques)
+
+    def blank(self) -> npt.NDArray[np.bool_]:
+        """Which rows hold an empty or blank cell (an absent value for the row reader)."""
+        flags = np.array([not u or u.isspace() for u in self.uniques], dtype=bool)
+        return flags[self.codes] if len(self.uniques) else np.ones(len(self.codes), dtype=bool)
+
+    def used(self) -> npt.NDArray[np.bool_]:
+        return np.bincount(self.codes, minlength=len(self.uniques)) > 0
+
+
+@attrs.define
+class _Frame:
+    """The header and factorised columns of one file."""
+
+    names: tuple[str, ...]
+    columns: dict[str, _Column]
+    count: int
+    keyed: bool = False  # Parquet: rows as objects, like JSON (no blank-row skipping)
+
+    def get(self, name: str) -> _Column:
+        found = self.columns.get(name)
+        if found is None:
+            return _Column(np.zeros(self.count, dtype=np.int32), [""])
+        return found
+
+
+def _factorise(values: Sequence[str]) -> _Column:
+    """Factorise a column of strings (one value, mostly empty and dense columns made quick)."""
+    count = len(values)
+    if not count:
+        return _Column(np.zeros(0, dtype=np.int32), [])
+    if values.count(values[0]) == count:
+        return _Column(np.zeros(count, dtype=np.int32), [values[0]])
+    if values.count("") * 2 > count:
+        filled = np.flatnonzero(np.fromiter(map(bool, values), dtype=bool, count=count))
+        part = _factorise([values[k] for k in filled.tolist()])
+        codes = np.zeros(count, dtype=np.int32)
+        codes[filled] = part.codes + 1
+        return _Column(codes, ["", *part.uniques])
+    lookup = {v: n for n, v in enumerate(dict.fromkeys(values))}
+    codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.int32, count=count)
+    return _Column(codes, list(lookup))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _require_pyarrow() -> Any:
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - optional extra
+    except ImportError:
+        raise MissingDependencyError(
+            "engine='pyarrow' and Parquet files need pyarrow: pip install 'readiness[arrow]'"
+        ) from None
+    return pa
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow as pa  # noqa: F401, PLC0415 - optional extra
+    except ImportError:
+        return False
+    return True
+
+
+def _header_frame(columns: list[_Column], count: int) -> _Frame | None:
+    """Turn raw columns whose row 0 is the header into a frame (None: let the row reader read)."""
+    header = [c.uniques[c.codes[0]] for c in columns]
+    while header and not header[-1].strip():  # trailing nameless columns: ignored when empty
+        header.pop()
+        extra = columns.pop()
+        if not extra.take(np.arange(1, count + 1)).blank().all():
+            return None
+    names = tuple(csv_unguard(name.strip()) for name in header)
+    if not all(names) or len(set(names)) != len(names):
+        return None
+    data: dict[str, _Column] = {}
+    for name, column in zip(names, columns, strict=True):
+        uniques = column.uniques
+        if any(u[:1] == "'" for u in uniques):  # our writers' CSV guard comes off (io._csv_table)
+            uniques = [csv_unguard(u) if u[:1] == "'" else u for u in uniques]
+            if any(  # a guarded blank ("'\t"): the row reader's blank-row test sees the guard
+                new != old and not new.strip()
+                for new, old in zip(uniques, column.uniques, strict=True)
+            ):
+                return None
+        data[name] = _Column(column.codes[1:], uniques)
+    return _Frame(names=names, columns=data, count=count)
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of cells are made (none are cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _split_columns(raw: bytes, text: str, delimiter: str) -> list[list[str]] | None:
+    """Split a file without quotes into columns by ``str.split`` (None: not that simple).
+
+    Every line must hold the same number of delimiters and none may be blank (counted on the
+    bytes with numpy); then the cells of the whole file are one ``split``.
+    """
+    if b'"' in raw or not raw.strip():
+        return None
+    data = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    if not raw.endswith(b"\n"):
+        ends = np.r_[ends, len(data)]
+    starts = np.r_[0, ends[:-1] + 1]
+    crlf = b"\r\n" in raw
+    if bool(np.any(ends - starts <= int(crlf))):  # a blank line
+        return None
+    delimiters = np.flatnonzero(data == ord(delimiter))
+    counts = np.diff(np.searchsorted(delimiters, np.r_[starts, ends[-1]]))
+    if bool(np.any(counts != counts[0])):
+        return None
+    width = int(counts[0]) + 1
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    cells = text.removesuffix("\n").replace("\n", delimiter).split(delimiter)
+    return [cells[k::width] for k in range(width)]
+
+
+def _python_csv(raw: bytes, text: str, delimiter: str) -> _Frame | None:
+    with _no_gc():
+        split = _split_columns(raw, text, delimiter)
+        if split is not None:
+            columns = [_factorise(column) for column in split]
+            del split
+            if any(c.uniques[c.codes[0]].strip() for c in columns):  # row 0 is the header
+                return _header_frame(columns, len(columns[0].codes) - 1)
+        return _csv_module(text, delimiter)
+
+
+def _csv_module(text: str, delimiter: str) -> _Frame | None:
+    try:
+        rows = [
+            r
+            for r in csv.reader(_io.StringIO(text, newline="\n"), delimiter=delimiter, strict=True)
+            if r
+        ]
+    except csv.Error:
+        return None
+    start = next((k for k, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if start is None:
+        return None
+    rows = rows[start:]
+    width = len(rows[0])
+    if set(map(len, rows)) != {width}:
+        for k, r in enumerate(rows):
+            if len(r) > width:
+                if any(c.strip() for c in r[width:]):
+                    return None
+                rows[k] = r[:width]
+            elif len(r) < width:
+                r.extend([""] * (width - len(r)))
+    columns = [_factorise(col) for col in zip(*rows, strict=True)]
+    return _header_frame(columns, len(rows) - 1)
+
+
+def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
+    pa = _require_pyarrow()
+    import pyarrow.compute as pc  # noqa: PLC0415 - optional extra
+    from pyarrow import csv as pacsv  # noqa: PLC0415 - optional extra
+
+    first = next(
+        (
+            r
+            for r in csv.reader(
+                _io.StringIO(data[: 1 << 16].decode("utf-8", "replace"), newline="\n"),
+                delimiter=delimiter,
+            )
+            if any(c.strip() for c in r)
+        ),
+        None,
+    )
+    if first is None:
+        return None
+    names = [f"f{k}" for k in range(len(first))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    encoded = pa.table(
+        [pc.dictionary_encode(table.column(n)) for n in names], names=names
+    ).unify_dictionaries()
+    columns = []
+    for name in names:
+        chunks = encoded.column(name).chunks
+        codes = (
+            np.concatenate([np.asarray(c.indices) for c in chunks])
+            if chunks
+            else np.zeros(0, np.int32)
+        )
+        uniques = chunks[0].dictionary.to_pylist() if chunks else []
+        columns.append(_Column(codes.astype(np.int32, copy=False), uniques))
+    blank = np.ones(table.num_rows, dtype=bool)
+    for column in columns:
+        blank &= column.blank()
+    start = int(np.argmin(blank)) if table.num_rows and not blank.all() else None
+    if start is None:
+        return None
+    if start:
+        columns = [c.take(np.arange(start, table.num_rows)) for c in columns]
+    return _header_frame(columns, table.num_rows - start - 1)
+
+
+def _strict_quotes(raw: bytes, delimiter: str) -> bool:
+    """Whether the standard csv module (``strict=True``) accepts every quote of ``raw``.
+
+    pyarrow parses quotes as the csv module does, but leniently: text after a closing quote is
+    kept, and a quoted cell left open at the end of the file is accepted. This walks the quotes
+    with the csv module's rules (a quote opens a cell only at the start of a cell; in a quoted
+    cell ``""`` is a quote and a lone quote closes it, and must be followed by the delimiter or a
+    line end) so that such files go to the csv module, which reports them.
+    """
+    if b'"' not in raw:
+        return True
+    data = np.frombuffer(raw, dtype=np.uint8)
+    quotes = np.flatnonzero(data == ord('"')).tolist()
+    opens = {ord(delimiter), ord("\n"), ord("\r")}
+    ends = {ord(delimiter), ord("\n"), ord("\r")}
+    inside = False
+    k = 0
+    while k < len(quotes):
+        at = quotes[k]
+        if not inside:
+            inside = at == 0 or raw[at - 1] in opens
+            k += 1
+            continue
+        if k + 1 < len(quotes) and quotes[k + 1] == at + 1:  # "" in a quoted cell
+            k += 2
+            continue
+        if at + 1 < len(raw) and raw[at + 1] not in ends:
+            return False
+        inside = False
+        k += 1
+    return not inside
+
+
+def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | None:
+    with path.open("rb") as handle:
+        try:
+            decoding, problem = _sniff.detect(handle, encoding)
+        except LookupError:
+            raise OptionError("no such text encoding", key="encoding", value=encoding) from None
+        if problem is not None:
+            return None
+        data = handle.read()
+    from readiness import io  # noqa: PLC0415 - io imports this module lazily
+
+    limit = io._line_limit()  # noqa: SLF001 - read at each call (tests lower it)
+    if decoding.encoding in ("utf-8", "utf8"):
+        if _longest_line(data) > limit:  # bytes, a BOM counted (as _sniff.Lines)
+            return None  # the row reader reports the line
+        raw = data[decoding.skip :]
+        text: str | None = None
+    else:
+        text = _sniff.decode_all(data, decoding)
+        if max(map(len, text.split("\n"))) + 1 > limit:  # characters, as _sniff.Lines
+            return None
+        raw = text.encode("utf-8")
+    del data
+    if not raw.isascii():  # one Unicode form, as the row reader's lines (readiness._sniff)
+        text = nfc(raw.decode("utf-8") if text is None else text)
+        raw = text.encode("utf-8")
+    if b"\0" in raw or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")):
+        return None
+    head = next((line for line in raw[: 1 << 16].split(b"\n") if line.strip()), b"")
+    delimiter = _sniff.delimiter_of(head.decode("utf-8", "replace"))
+    if engine == "pyarrow" and _strict_quotes(raw, delimiter):
+        frame = _arrow_csv(raw, delimiter)
+        if frame is not None:
+            return frame
+    return _python_csv(raw, raw.decode("utf-8") if text is None else text, delimiter)
+
+
+def _longest_line(data: bytes) -> int:
+    """Return the length of the longest line of ``data`` in bytes, with its line end."""
+    if len(data) <= 1 << 16:
+        return max(map(len, data.split(b"\n")), default=0) + 1
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    bounds = np.r_[-1, ends, len(data)]
+    return int(np.diff(bounds).max())
+
+
+def _parquet_frame(path: Path) -> _Frame | None:
+    _require_pyarrow()
+    import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
+
+    return _arrow_frame(pq.read_table(path))
+
+
+def _arrow_frame(table: Any) -> _Frame | None:
+    """Factorise an Arrow table whose columns the row reader would see as text, numbers, dates."""
+    pa = _require_pyarrow()
+    import pyarrow.compute as pc  # noqa: PLC0415 - optional extra
+
+    names = tuple(table.column_names)
+    if len(set(names)) != len(names) or len({nfc(n) for n in names}) != len(names):
+        return None  # the row reader reports (keys in NFC, as io._items_table)
+    columns: dict[str, _Column] = {}
+    for name in names:
+        column = table.column(name)
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column = column.cast(kind.value_type)
+            kind = kind.value_type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+            column = pc.fill_null(column.cast(pa.string()), "")
+            encoded = pc.dictionary_encode(column.combine_chunks())
+            columns[nfc(name)] = _Column(
+                np.asarray(encoded.indices).astype(np.int32, copy=False),
+                [nfc(u) for u in encoded.dictionary.to_pylist()],
+            )
+            continue
+        if name in ("progress", "coverage") and (
+            pa.types.is_floating(kind) or pa.types.is_integer(kind)
+        ):
+            text = ["" if v is None else repr(float(v)) for v in column.to_pylist()]
+        elif name in ("date", "valid_until") and pa.types.is_date32(kind):
+            text = ["" if v is None else v.isoformat() for v in column.to_pylist()]
+        else:
+            return None
+        columns[nfc(name)] = _factorise(text)
+    return _Frame(names=tuple(map(nfc, names)), columns=columns, count=table.num_rows, keyed=True)
+
+
+def other_table(path: str | os.PathLike[str], report: _Report) -> _Table:
+    """Return the row reader's table of an ``.xlsx`` or Parquet file."""
+    from readiness.io import _items_table  # noqa: PLC0415 - io imports this module lazily
+
+    if Path(path).suffix.lower() == ".xlsx":
+        from readiness import _xlsx  # noqa: PLC0415 - openpyxl loads on use
+
+        table: _Table = _xlsx.table(path, report)
+        return table
+    _require_pyarrow()
+    import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
+
+    return _items_table(report.path, pq.read_table(path).to_pylist(), report, "row")
+
+
+# --------------------------------------------------------------------------- validating
+
+
+class _Check:
+    """Column-wise checks that reuse the row parser on each distinct value."""
+
+    def __init__(self, parser: _AssessmentParser, scratch: _Report) -> None:
+        self.parser = parser
+        self.scratch = scratch
+        self.anyone = next(iter(parser.facilities), None)
+
+    def cells(self, values: dict[str, object]) -> Any:
+        from readiness.io import _Cells, _Row  # noqa: PLC0415 - io imports this module lazily
+
+        return _Cells(_Row(number=1, line=None, values=values), self.scratch)
+
+    def ok(self) -> None:
+        if self.scratch:
+            raise _Fallback
+
+    def free_text(self, name: str, column: _Column) -> _Column:
+        """Check each distinct value of a free-text column; return it keyed by presence."""
+        for k in np.flatnonzero(column.used()):
+            self.cells({name: column.uniques[k]}).text(name)
+            self.ok()
+        present = ~column.blank()
+        return _Column(present.astype(np.int32), ["", "x"])
+
+    def per_unique(self, column: _Column, check: Callable[[str], int]) -> npt.NDArray[np.int64]:
+        """Map each used distinct value through ``check``; return the per-row results."""
+        used = column.used()
+        out = np.zeros(len(column.uniques), dtype=np.int64)
+        for k in np.flatnonzero(used):
+            out[k] = check(column.uniques[k])
+        return out[column.codes]
+
+    def facility(self, position: dict[str, int]) -> Callable[[str], int]:
+        def check(value: str) -> int:
+            if value in position:  # a known id exactly as written: nothing to trim or refuse
+                return position[value]
+            fid = self.cells({"facility_id": value}).text("facility_id", required=True, strip=True)
+            self.ok()
+            if fid not in position:
+                raise _Fallback
+            return position[fid]
+
+        return check
+
+    def date(self, value: str) -> int:
+        day = self.cells({"date": value}).date("date", required=True)
+        self.ok()
+        assert day is not None
+        return int(day.toordinal())
+
+    def parse(self, values: dict[str, object]) -> tuple[int, Record | None]:
+        """Parse one distinct record (criterion index -1: a row without a record)."""
+        from readiness.io import _Row  # noqa: PLC0415 - io imports this module lazily
+
+        if self.anyone is None:
+            raise _Fallback
+        values = {"facility_id": self.anyone, "date": _DUMMY_DATE, **values}
+        parser = self.parser
+        row = _Row(number=1, line=None, values=values)
+        parsed = parser._long(row) if parser.layout == "long" else parser._wide(row)  # noqa: SLF001
+        self.ok()
+        if parsed is None:  # pragma: no cover - the parser reports every refusal
+            raise _Fallback
+        if not parsed.cells:
+            return -1, None
+        ((index, _, record, _),) = parsed.cells
+        return index, record
+
+
+@attrs.define
+class _Records:
+    """Per-row record fields: criterion index, matrix status, progress, coverage, valid_until."""
+
+    index: npt.NDArray[np.int64]
+    status: npt.NDArray[np.uint8]
+    progress: npt.NDArray[np.float64]
+    coverage: npt.NDArray[np.float64]
+    until: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, parsed: list[tuple[int, Record | None]]) -> _Records:
+        index = np.array([i for i, _ in parsed], dtype=np.int64)
+        records = [r for _, r in parsed]
+        return cls(
+            index=index,
+            status=np.array([UNKNOWN if r is None else _CODE[r.status] for r in records], np.uint8),
+            progress=np.array(
+                [0.0 if r is None or r.progress is None else r.progress for r in records]
+            ),
+            coverage=np.array(
+                [np.nan if r is None or r.coverage is None else r.coverage for r in records]
+            ),
+            until=np.array(
+                [
+                    _NEVER if r is None or r.valid_until is None else r.valid_until.toordinal()
+                    for r in records
+                ],
+                dtype=np.int64,
+            ),
+        )
+
+    def take(self, codes: npt.NDArray[np.intp]) -> _Records:
+        return _Records(
+            self.index[codes],
+            self.status[codes],
+            self.progress[codes],
+            self.coverage[codes],
+            self.until[codes],
+        )
+
+    def codes(
+        self, minimum: npt.NDArray[np.float64], when: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+        """Apply ``record_code`` to every row: expiry against ``when``, coverage minimums."""
+        need = minimum[np.maximum(self.index, 0)]
+        return record_codes(self.status, self.progress, self.coverage, self.until, need, when)
+
+
+def _distinct(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return the first row of each distinct key and each row's distinct number."""
+    if len(key) and int(key.max()) < 1 << 24:  # small keys: a dense table, no sorting
+        present = np.zeros(int(key.max()) + 1, dtype=bool)
+        present[key] = True
+        values = np.flatnonzero(present)
+        slot = np.zeros(len(present), dtype=np.intp)
+        slot[values] = np.arange(len(values))
+        inverse = slot[key]
+        first = np.full(len(values), len(key), dtype=np.intp)
+        np.minimum.at(first, inverse, np.arange(len(key)))
+        return first, inverse
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first.astype(np.intp), inverse.reshape(-1).astype(np.intp)
+
+
+def _groups(key: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return the group of each row and the first row of each group (in order of appearance).
+
+    Rows of one group are usually contiguous (files are written grouped): then runs are the
+    groups, found in one pass; otherwise a sort finds them.
+    """
+    count = len(key)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if count else np.zeros(0, np.intp)
+    run_keys = key[starts]
+    if len(np.unique(run_keys)) == len(run_keys):  # every group is one run
+        group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if count else starts
+        return group.astype(np.intp), starts.astype(np.intp)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    by_first = np.argsort(first, kind="stable")
+    rank = np.empty_like(by_first)
+    rank[by_first] = np.arange(len(by_first))
+    return rank[inverse.reshape(-1)].astype(np.intp), first[by_first].astype(np.intp)
+
+
+def _long_records(frame: _Frame, check: _Check) -> _Records:
+    """Parse every record row once per distinct combination of its cells."""
+    count = frame.count
+    rich = np.zeros(count, dtype=bool)
+    for name in _OPTIONAL:
+        if name in frame.columns:
+            rich |= ~frame.get(name).blank()
+    out = _Records(
+        np.full(count, -1, np.int64),
+        np.full(count, UNKNOWN, np.uint8),
+        np.zeros(count),
+        np.full(count, np.nan),
+        np.full(count, _NEVER, np.int64),
+    )
+    plain = np.flatnonzero(~rich)
+    if len(plain):
+        criterion, status, who = (frame.get(n) for n in ("criterion", "status", "assessed_by"))
+        key = (
+            criterion.codes[plain].astype(np.int64) * len(status.uniques) + status.codes[plain]
+        ) * len(who.uniques) + who.codes[plain]
+        first, inverse = _distinct(key)
+        parsed = []
+        for row in plain[first]:
+            values = {n: frame.get(n).uniques[frame.get(n).codes[row]] for n in _RECORD}
+            parsed.append(check.parse(values))
+        _put(out, plain, _Records.of(parsed).take(inverse.reshape(-1)))
+    rows = np.flatnonzero(rich)
+    if len(rows):
+        columns = [frame.get(n) for n in _RECORD]
+        for k, name in enumerate(_RECORD):
+            if name in _FREE_TEXT:  # free text never changes a code: check each value once,
+                columns[k] = check.free_text(name, columns[k])  # then key by presence only
+        keys = list(zip(*(c.codes[rows].tolist() for c in columns), strict=True))
+        distinct = {k: n for n, k in enumerate(dict.fromkeys(keys))}
+        parsed = [
+            check.parse({n: c.uniques[v] for n, c, v in zip(_RECORD, columns, key, strict=True)})
+            for key in distinct
+        ]
+        which = np.fromiter(map(distinct.__getitem__, keys), dtype=np.intp, count=len(keys))
+        _put(out, rows, _Records.of(parsed).take(which))
+    return out
+
+
+def _wide_cells(
+    frame: _Frame,
+    parser: _AssessmentParser,
+    check: _Check,
+    size: int,
+    minimum: npt.NDArray[np.float64],
+    when: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+    """Fill a wide file's matrix: every distinct cell text is parsed once, for any column.
+
+    A cell's record does not depend on its column (only where a problem would be reported),
+    so the cells of all criterion columns share one table of distinct texts.
+    """
+    count = frame.count
+    every = parser.criteria
+    texts: dict[str, int] = {"": 0}
+    first_column: list[str] = [""]
+    codes = np.zeros((len(every), count), dtype=np.int32)
+    for k, (name, _, _) in enumerate(every):
+        column = frame.get(name)
+        remap = np.zeros(len(column.uniques), dtype=np.int32)
+        for u_index in np.flatnonzero(column.used()):
+            text = column.uniques[u_index]
+            if not text.strip():
+                continue
+            found = texts.get(text)
+            if found is None:
+                found = texts[text] = len(texts)
+                first_column.append(name)
+            remap[u_index] = found
+        codes[k] = remap[column.codes]
+    parsed: list[tuple[int, Record | None]] = [(-1, None)]
+    try:
+        for text, name in zip(list(texts)[1:], first_column[1:], strict=True):
+            parser.criteria = [c for c in every if c[0] == name]  # parse this column's cell alone
+            parsed.append(check.parse({name: text}))
+    finally:
+        parser.criteria = every
+    table = _Records.of(parsed)
+    rows = np.array([index for _, index, _ in every], dtype=np.intp)
+    base = table.status[codes]  # (columns, assessments)
+    need = minimum[rows][:, None]
+    below = (base == MET) & ~np.isnan(need)  # the wide format holds no coverage
+    base[below] = BELOW_COVERAGE
+    del when  # the wide format holds no valid_until: nothing expires
+    status = np.full((size, count), UNKNOWN, dtype=np.uint8)
+    progress = np.zeros((size, count))
+    status[rows] = base
+    progress[rows] = np.where(base == PARTIAL, table.progress[codes], 0.0)
+    return status, progress
+
+
+def _put(out: _Records, rows: npt.NDArray[np.intp], part: _Records) -> None:
+    out.index[rows] = part.index
+    out.status[rows] = part.status
+    out.progress[rows] = part.progress
+    out.coverage[rows] = part.coverage
+    out.until[rows] = part.until
+
+
+def _build(
+    frame: _Frame,
+    parser: _AssessmentParser,
+    scratch: _Report,
+    known: dict[str, Facility],
+    columns: FacilityColumns,
+    as_of: dt.date | None,
+    label: str | None,
+) -> StatusMatrix:
+    if not parser.check_header() or scratch:
+        raise _Fallback
+    if not frame.keyed and frame.get("facility_id").blank().any():
+        # rows whose cells are all blank hold no data (as the row reader skips); such a row
+        # has a blank facility_id, so only then are the other columns looked at
+        blank = np.ones(frame.count, dtype=bool)
+        for name in frame.names:
+            blank &= frame.get(name).blank()
+        if blank.any():
+            keep = np.flatnonzero(~blank)
+            frame = _Frame(
+                frame.names, {n: c.take(keep) for n, c in frame.columns.items()}, len(keep)
+            )
+    catalog = parser.catalog
+    compiled = compile_catalog(catalog)
+    order = tuple(known.values())
+    check = _Check(parser, scratch)
+    position = {f.id: n for n, f in enumerate(order)}
+    count = frame.count
+    facility = check.per_unique(frame.get("facility_id"), check.facility(position))
+    if parser.date_from_as_of:
+        assert as_of is not None
+        day = np.full(count, as_of.toordinal(), dtype=np.int64)
+    else:
+        day = check.per_unique(frame.get("date"), check.date)
+    when = day if as_of is None else np.full(count, as_of.toordinal(), dtype=np.int64)
+    minimum = np.asarray(compiled.min_coverage, dtype=np.float64)
+    key = facility * _DAYS + day
+    if parser.layout == "long":
+        records = _long_records(frame, check)
+        assessment, heads = _groups(key)
+        with_record = np.flatnonzero(records.index >= 0)
+        taken = np.zeros((compiled.size, len(heads)), dtype=bool)
+        taken[records.index[with_record], assessment[with_record]] = True
+        if int(np.count_nonzero(taken)) != len(with_record):  # a criterion twice in one group
+            raise _Fallback
+        del taken
+        status = np.full((compiled.size, len(heads)), UNKNOWN, dtype=np.uint8)
+        progress = np.zeros((compiled.size, len(heads)))
+        codes, values = records.take(with_record).codes(minimum, when[with_record])
+        status[records.index[with_record], assessment[with_record]] = codes
+        progress[records.index[with_record], assessment[with_record]] = values
+    else:
+        if len(_groups(key)[1]) != count:
+            raise _Fallback
+        heads = np.arange(count)
+        status = np.full((compiled.size, count), UNKNOWN, dtype=np.uint8)
+        progress = np.zeros((compiled.size, count))
+        status, progress = _wide_cells(frame, parser, check, compiled.size, minimum, when)
+    return StatusMatrix(
+        catalog=catalog,
+        facilities=order,
+        rows=facility[heads].astype(np.intp),
+        dates=(day[heads] - _EPOCH).astype("datetime64[D]"),
+        status=status,
+        progress=progress,
+        label=label,
+        facility_columns=columns,
+    )
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def _engine(engine: object) -> Engine:
+    if engine == "auto":
+        return "pyarrow" if _has_pyarrow() else "python"
+    if engine == "pyarrow":
+        _require_pyarrow()
+        return "pyarrow"
+    if engine == "python":
+        return "python"
+    raise OptionError("engine must be 'auto', 'pyarrow' or 'python'", key="engine", value=engine)
+
+
+def read_status_matrix(
+    path: str | os.PathLike[str],
+    catalog: Catalog,
+    facilities: Any,
+    *,
+    format: Any = None,  # noqa: A002 - the documented option name
+    as_of: dt.date | None = None,
+    label: str | None = None,
+    encoding: str | None = None,
+    engine: Engine = "auto",
+) -> StatusMatrix:
+    """Read a whole assessment file column by column into one status matrix.
+
+    See :func:`readiness.io.read_status_matrix` (the public name) for the parameters.
+    """
+    from readiness import io  # noqa: PLC0415 - io imports this module lazily
+    from readiness._matrix import check_date  # noqa: PLC0415
+
+    layout = io._check_layout(format, allow_none=True)  # noqa: SLF001
+    check_date(as_of, "as_of")
+    chosen = _engine(engine)
+    known = io._facility_index(facilities)  # noqa: SLF001
+    order = tuple(known.values())
+    where = Path(path)
+    suffix = where.suffix.lower()
+    frame: _Frame | None = None
+    if suffix == ".parquet":
+        frame = _parquet_frame(where)
+    elif suffix not in (".json", ".xlsx"):
+        with where.open("rb") as handle:
+            head = handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+        if suffix == ".csv" or head[:1] not in (b"[", b"{"):
+            frame = _csv_frame(where, chosen, encoding)
+    return _matrix(
+        frame,
+        str(path),
+        catalog,
+        known,
+        layout,
+        as_of,
+        label,
+        lambda: io.read_assessments(
+            path, catalog, order, format=layout, as_of=as_of, encoding=encoding
+        ),
+    )
+
+
+def _matrix(
+    frame: _Frame | None,
+    where: str,
+    catalog: Catalog,
+    known: dict[str, Facility],
+    layout: Literal["long", "wide"] | None,
+    as_of: dt.date | None,
+    label: str | None,
+    rows_read: Callable[[], list[Assessment]],
+) -> StatusMatrix:
+    """Build the matrix of ``frame``; on any problem, the row reader reports (or reads) it."""
+    from readiness import io  # noqa: PLC0415 - io imports this module lazily
+
+    order = tuple(known.values())
+    columns = FacilityColumns.build(order)
+    if frame is not None:
+        scratch = io._Report(where)  # noqa: SLF001
+        table = io._Table(path=where, columns=frame.names, rows=iter(()), keyed=frame.keyed)  # noqa: SLF001
+        table.usable = bool(frame.count) or not frame.keyed
+        parser = io._AssessmentParser(table, catalog, known, scratch, layout, as_of)  # noqa: SLF001
+        try:
+            return _build(frame, parser, scratch, known, columns, as_of, label)
+        except _Fallback:
+            pass
+    # The row reader: every problem, located; or, if it finds none, the matrix of its records.
+    assessments = rows_read()
+    built = StatusMatrix.from_assessments(catalog, assessments, as_of=as_of, label=label)
+    position = {f.id: n for n, f in enumerate(order)}
+    rows = np.array([position[built.facility(j).id] for j in range(len(built))], dtype=np.intp)
+    return StatusMatrix(
+        catalog=catalog,
+        facilities=order,
+        rows=rows,
+        dates=built.dates,
+        status=built.status,
+        progress=built.progress,
+        label=label,
+        facility_columns=columns,
+    )
+
+
+def from_pandas(
+    frame: Any,
+    catalog: Catalog,
+    facilities: Any,
+    *,
+    layout: Literal["long", "wide"],
+    as_of: dt.date | None = None,
+    label: str | None = None,
+    engine: Engine = "auto",
+) -> StatusMatrix:
+    """Build the status matrix of a DataFrame (see :func:`readiness.io.from_pandas`)."""
+    from readiness import io  # noqa: PLC0415 - io imports this module lazily
+    from readiness._matrix import check_date  # noqa: PLC0415
+
+    try:
+        import pandas as pd  # noqa: PLC0415 - optional extra
+    except ImportError:
+        raise MissingDependencyError(
+            "from_pandas needs pandas: pip install 'readiness[pandas]'"
+        ) from None
+    if not isinstance(frame, pd.DataFrame):
+        raise OptionError("expected a pandas DataFrame", key="df", value=type(frame).__name__)
+    checked = io._check_layout(layout, allow_none=False)  # noqa: SLF001
+    check_date(as_of, "as_of")
+    chosen = _engine(engine)
+    known = io._facility_index(facilities)  # noqa: SLF001
+    frame = frame.reset_index(drop=True)
+    for name in frame.columns:  # Excel-style dates: midnight timestamps are days
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column) and bool(
+            (column.dropna() == column.dropna().dt.normalize()).all()
+        ):
+            frame[name] = column.dt.date.astype(object).where(column.notna(), None)
+    where = "<DataFrame>"
+    arrow: _Frame | None = None
+    if chosen == "pyarrow" and all(isinstance(n, str) for n in frame.columns):
+        pa = _require_pyarrow()
+        try:
+            arrow = _arrow_frame(pa.Table.from_pandas(frame, preserve_index=False))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrow = None
+
+    def rows_read() -> list[Assessment]:
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        report = io._Report(where)  # noqa: SLF001
+        out: list[Assessment] = []
+
+        def work() -> None:
+            table = io._items_table(where, records, report, "row")  # noqa: SLF001
+            parser = io._AssessmentParser(table, catalog, known, report, checked, as_of)  # noqa: SLF001
+            out.extend(io._assessments(parser, report))  # noqa: SLF001
+
+        io._read(report, work)  # noqa: SLF001
+        return out
+
+    return _matrix(arrow, where, catalog, known, checked, as_of, label, rows_read)

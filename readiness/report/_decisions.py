@@ -1,0 +1,298 @@
+"""The "where to spend" section of a province report: record, blocks and charts.
+
+The record (``data["decisions"]``, present only when the report was given a scenario comparison)
+comes from :func:`readiness.compare_scenarios`: the baseline's allocation (funded facilities with
+their reasons and probabilities of meeting the date, central steps), the distribution of the
+number of facilities meeting the date over the Monte Carlo draws, and one row per scenario.
+Blocks and charts are drawn from the record only, like the rest of the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from readiness.report._blocks import Block, Chart, Heading, Items, Span, Table, para
+from readiness.report._language import Fmt
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from readiness._scenarios import Comparison
+
+_WIDTH = 7.6  # inches, as the other charts
+
+
+def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None) -> dict[str, Any]:
+    """Return the JSON-ready record of the section (records first, rendered later)."""
+    base = comparison.results[0]
+    allocation = base.allocation
+    risk = base.risk
+    counts = allocation.counts()
+    obliged = len(allocation.decisions) - counts.get("not_applicable", 0) - counts.get("exempt", 0)
+    funded: list[dict[str, Any]] = []
+    for j, decision in enumerate(allocation.decisions):
+        if decision.decision != "funded":
+            continue
+        funded.append(
+            {
+                "facility_id": decision.facility.id,
+                "name": decision.facility.name,
+                "kind": decision.facility.kind,
+                "cost_vnd": decision.cost_vnd,
+                "finish": decision.finish.isoformat() if decision.finish else None,
+                "due": decision.due.isoformat() if decision.due else None,
+                "p_meet": None if risk is None else float(risk.p_meet[j]),
+                "reason": decision.reason,
+            }
+        )
+    # the most likely first, then by id
+    funded.sort(
+        key=lambda r: (-(r["p_meet"] if r["p_meet"] is not None else 1.0), r["facility_id"])
+    )
+    listed = funded if max_facilities is None else funded[:max_facilities]
+    distribution = None
+    province = None
+    if risk is not None:
+        values, numbers = np.unique(risk.meeting, return_counts=True)
+        distribution = [
+            {"meeting": int(v), "share": float(n) / risk.draws}
+            for v, n in zip(values, numbers, strict=True)
+        ]
+        group = risk.group("province", "all")
+        province = {
+            "expected": group.expected_meeting,
+            "p10": group.meeting_p10,
+            "p50": group.meeting_p50,
+            "p90": group.meeting_p90,
+            "draws": risk.draws,
+            "ranges": risk.ranges,
+        }
+    return {
+        "target": str(allocation.target.describe(None, lang=fmt.lang)),
+        "budget_vnd": allocation.budget_vnd,
+        "spent_vnd": allocation.spent_vnd,
+        "funded": counts.get("funded", 0),
+        "meeting": allocation.meeting,
+        "obliged": obliged,
+        "done": counts.get("done", 0),
+        "cannot_meet": counts.get("cannot_meet", 0),
+        "central_funded": sum(c.funded for c in allocation.central),
+        "optimal": allocation.optimal,
+        "gap": allocation.gap,
+        "method": allocation.method,
+        "uncosted_steps": allocation.uncosted_steps,
+        "monte_carlo": province,
+        "distribution": distribution,
+        "funded_list": listed,
+        "funded_listed": len(listed),
+        "central": [
+            {
+                "criterion": c.criterion,
+                "cost_vnd": c.cost_vnd,
+                "facilities": c.facilities,
+                "funded": c.funded,
+            }
+            for c in allocation.central
+        ],
+        "scenarios": comparison.to_records(),
+    }
+
+
+def spend_headline(data: Mapping[str, Any], fmt: Fmt) -> str:
+    """Say what the budget funds and how many facilities meet the date (also printed)."""
+    return (
+        fmt.t(
+            "decisions_headline",
+            budget=fmt.money(data["budget_vnd"]),
+            funded=fmt.num(data["funded"]),
+            spent=fmt.money(data["spent_vnd"]),
+            central=fmt.num(data["central_funded"]),
+            meeting=fmt.num(data["meeting"]),
+            obliged=fmt.num(data["obliged"]),
+            done=fmt.num(data["done"]),
+            cannot=fmt.num(data["cannot_meet"]),
+        )
+        + " "
+        + (
+            fmt.t("decisions_optimal")
+            if data["optimal"]
+            else fmt.t("decisions_gap", gap=fmt.pct(data["gap"], 2))
+        )
+    )
+
+
+def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
+    """Return the blocks of the section, drawn from its record."""
+    blocks: list[Block] = [
+        Heading(2, fmt.t("spend_section", target=data["target"]), "spend"),
+        para(spend_headline(data, fmt)),
+    ]
+    carlo = data["monte_carlo"]
+    if carlo is not None:
+        blocks += [
+            para(
+                fmt.t(
+                    "decisions_expected",
+                    expected=fmt.num(carlo["expected"], 1),
+                    low=fmt.num(carlo["p10"]),
+                    high=fmt.num(carlo["p90"]),
+                    draws=fmt.num(carlo["draws"]),
+                )
+            ),
+            para(carlo["ranges"], note=True),
+            Chart("decisions"),
+        ]
+    blocks.append(
+        para(fmt.t("decisions_estimates", uncosted=fmt.num(data["uncosted_steps"])), note=True)
+    )
+    if data["central"]:
+        items: list[tuple[Span, ...]] = [
+            (
+                ("code", c["criterion"]),
+                (
+                    "",
+                    ": "
+                    + fmt.t(
+                        "decisions_central_line",
+                        cost=fmt.money(c["cost_vnd"]),
+                        facilities=fmt.num(c["facilities"]),
+                        state=fmt.t(
+                            "decisions_funded_yes" if c["funded"] else "decisions_funded_no"
+                        ),
+                    ),
+                ),
+            )
+            for c in data["central"]
+        ]
+        blocks += [Heading(3, fmt.t("decisions_central")), Items(tuple(items))]
+    if data["scenarios"][1:]:
+        with_mc = "expected_meeting" in data["scenarios"][0]
+        columns = [
+            fmt.t("decisions_scenario"),
+            fmt.t("decisions_changes"),
+            fmt.t("decisions_budget"),
+            fmt.t("decisions_funded_col"),
+            fmt.t("decisions_meeting"),
+        ]
+        if with_mc:
+            columns.append(fmt.t("decisions_expected_col"))
+        rows = []
+        for s in data["scenarios"]:
+            row = [
+                s["scenario"],
+                s["changes"],
+                fmt.money(s["budget_vnd"]),
+                fmt.num(s["funded"]),
+                fmt.num(s["meeting"]),
+            ]
+            if with_mc:
+                row.append(
+                    f"{fmt.num(s['expected_meeting'], 1)} "
+                    f"({fmt.num(s['meeting_p10'])}\u2013{fmt.num(s['meeting_p90'])})"
+                )
+            rows.append(tuple(row))
+        blocks += [
+            Heading(3, fmt.t("decisions_scenarios")),
+            Chart("scenarios"),
+            Table(tuple(columns), tuple(rows), numeric=frozenset(range(2, len(columns)))),
+        ]
+    if data["funded_list"]:
+        blocks += [
+            Heading(3, fmt.t("decisions_funded")),
+            Table(
+                (
+                    fmt.t("facility"),
+                    fmt.t("decisions_cost"),
+                    fmt.t("decisions_finish"),
+                    fmt.t("decisions_due"),
+                    fmt.t("decisions_p"),
+                    fmt.t("decisions_reason"),
+                ),
+                tuple(
+                    (
+                        r["facility_id"],
+                        fmt.money(r["cost_vnd"]),
+                        fmt.date(r["finish"]),
+                        fmt.date(r["due"]),
+                        fmt.pct(r["p_meet"]),
+                        r["reason"],
+                    )
+                    for r in data["funded_list"]
+                ),
+                numeric=frozenset({1, 4}),
+                code=frozenset({0}),
+            ),
+        ]
+        if data["funded_listed"] < data["funded"]:
+            blocks.append(
+                para(
+                    fmt.t("and_more", n=fmt.num(data["funded"] - data["funded_listed"])),
+                    note=True,
+                )
+            )
+    return blocks
+
+
+def chart_decisions(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str | None:
+    """Bars: the share of draws in which k facilities meet the date."""
+    record = data.get("decisions")
+    if not record or not record["distribution"]:
+        return None
+    from readiness.report._charts import _number_axis  # noqa: PLC0415
+
+    points = record["distribution"]
+    ax = fig.add_subplot()
+    x = np.array([p["meeting"] for p in points], dtype=float)
+    y = np.array([p["share"] for p in points], dtype=float)
+    ax.bar(x, y, width=max(1.0, (x.max() - x.min()) / 60 if len(x) > 1 else 1.0), color="#2166ac")
+    carlo = record["monte_carlo"]
+    for key, style in (("p10", ":"), ("p50", "-"), ("p90", ":")):
+        ax.axvline(carlo[key], color="#b2182b", linestyle=style, linewidth=1)
+    ax.set_xlabel(fmt.t("decisions_meeting"))
+    ax.set_ylabel(fmt.t("decisions_share"))
+    _number_axis(ax, fmt)
+    return fmt.t(
+        "decisions_expected",
+        expected=fmt.num(carlo["expected"], 1),
+        low=fmt.num(carlo["p10"]),
+        high=fmt.num(carlo["p90"]),
+        draws=fmt.num(carlo["draws"]),
+    )
+
+
+def chart_scenarios(fig: Figure, data: Mapping[str, Any], fmt: Fmt) -> str | None:
+    """Horizontal bars per scenario: facilities meeting the date, P10-P90 as a whisker."""
+    record = data.get("decisions")
+    if not record or len(record["scenarios"]) < 2:
+        return None
+    from readiness.report._charts import _label, _number_axis  # noqa: PLC0415
+
+    rows = record["scenarios"]
+    fig.set_size_inches(_WIDTH, 1.2 + 0.38 * len(rows))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    meeting = np.array([float(r["meeting"]) for r in rows])
+    ax.barh(y, meeting, height=0.6, color="#92c5de", label=fmt.t("decisions_meeting"))
+    if "expected_meeting" in rows[0]:
+        expected = np.array([float(r["expected_meeting"]) for r in rows])
+        low = expected - np.array([float(r["meeting_p10"]) for r in rows])
+        high = np.array([float(r["meeting_p90"]) for r in rows]) - expected
+        ax.errorbar(
+            expected,
+            y,
+            xerr=np.stack([np.maximum(low, 0), np.maximum(high, 0)]),
+            fmt="o",
+            color="#b2182b",
+            markersize=3,
+            linewidth=1,
+            label=fmt.t("decisions_expected_col"),
+        )
+    ax.set_yticks(y, labels=[_label(r["scenario"], 28) for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel(fmt.t("facilities"))
+    _number_axis(ax, fmt)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return "; ".join(f"{r['scenario']}: {fmt.num(r['meeting'])}" for r in rows)
