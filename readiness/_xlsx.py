@@ -32,6 +32,7 @@ from readiness._catalog import Catalog, Criterion
 from readiness._model import Facility
 from readiness._unicode import nfc
 from readiness.errors import MissingDependencyError, OptionError, Problem
+from readiness.io import LONG_COLUMNS
 
 if TYPE_CHECKING:
     from readiness.io import _Report, _Table
@@ -39,19 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["FORM_COLUMNS", "STATUS_LABELS", "table", "write_form", "write_table"]
 
 #: The columns of a form sheet that are read: the long format.
-FORM_COLUMNS: Final = (
-    "facility_id",
-    "date",
-    "criterion",
-    "status",
-    "progress",
-    "coverage",
-    "reason",
-    "evidence",
-    "note",
-    "assessed_by",
-    "valid_until",
-)
+FORM_COLUMNS: Final = LONG_COLUMNS
 _INFO: Final = ("title_vi", "title_en", "level", "domain", "requires", "source")
 _LABELS: Final = {
     "facility_id": "Mã cơ sở / Facility id",
