@@ -399,7 +399,7 @@ class AllocationSpec:
     max_parallel: int | None = None
     draws: int = 1_000
     seed: int = 0
-    ranges: tuple[float, float] = (0.75, 1.5)
+    ranges: tuple[float, float] | None = None  # None: the catalog's ranges (catalog_ranges)
     label: str | None = None
     scenarios: tuple[Scenario, ...] = ()
 
@@ -444,7 +444,7 @@ def parse_allocation(table: Any, check: Any) -> AllocationSpec | None:
                 )
             else:
                 costs[key] = float(value)
-    ranges = (0.75, 1.5)
+    ranges: tuple[float, float] | None = None
     raw_ranges = table.get("ranges")
     if raw_ranges is not None:
         good = (
@@ -539,7 +539,7 @@ def run_allocation(
     draws: int | None = None,
 ) -> Comparison:
     """Run an ``[allocation]`` section on a round of assessments (its facilities only)."""
-    from readiness._risk import assumed_ranges  # noqa: PLC0415
+    from readiness._risk import assumed_ranges, catalog_ranges  # noqa: PLC0415
 
     chosen = [a for a in assessments if spec.facilities.matches(a.facility.attribute_values())]
     if not chosen:
@@ -564,7 +564,7 @@ def run_allocation(
         max_parallel=spec.max_parallel,
         draws=spec.draws if draws is None else draws,
         seed=spec.seed,
-        ranges=assumed_ranges(*spec.ranges),
+        ranges=catalog_ranges() if spec.ranges is None else assumed_ranges(*spec.ranges),
     )
 
 
