@@ -70,7 +70,7 @@ def test_side_by_side(tmp_path):
     assert (
         result["region exempted"]
         .allocation.headline()
-        .endswith("0 of 0 facilities meet the target (0 already did; optimal)")
+        .endswith("0 of 0 facilities meet the target (0 already did; optimal); spending: nothing")
     )
 
 
@@ -284,8 +284,18 @@ def test_command_formats(tmp_path):
     spec = write_spec(tmp_path, GOOD)
     table = run("allocate", str(spec))
     assert table.returncode == 0, table.stderr
-    assert table.stdout.startswith("SYNTHETIC test data\nbaseline: 100 M VND funds 3 facilities")
-    assert "budget +50 %: 150 M VND funds 4 facilities" in table.stdout
+    assert table.stdout.startswith(
+        "SYNTHETIC test data\nbaseline: mostly assumed values (4 of 4 steps, 100%): 100 M VND "
+        "funds 3 facilities"
+    )
+    assert "budget +50 %: mostly assumed values (5 of 5 steps, 100%): 150 M VND funds 4" in (
+        table.stdout
+    )
+    # planning rule 9: spending and costs low-likely-high with the assumed share, never bare
+    assert "spent M VND (low-likely-high)  assumed" in table.stdout
+    assert "90-90-90" in table.stdout
+    assert "2026-03-02 / 2026-03-02 / 2026-03-02" in table.stdout
+    assert "ranges: the catalog's low / likely / high estimates per step" in table.stdout
     out = tmp_path / "out.json"
     done = run("allocate", str(spec), "--format", "json", "-o", str(out), "--draws", "0")
     assert done.returncode == 0, done.stderr
