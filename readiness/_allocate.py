@@ -68,6 +68,11 @@ def _money(value: float) -> str:
     return f"{value / 1e6:,.0f} M VND"
 
 
+def _money_span(low: float, likely: float, high: float) -> str:
+    """``5-20 M VND (likely 10)``: a cost as a range (planning rule 9)."""
+    return f"{low / 1e6:,.0f}-{high / 1e6:,.0f} M VND (likely {likely / 1e6:,.0f})"
+
+
 def _count(number: int, noun: str) -> str:
     """``1 step``, ``2 steps``."""
     return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
@@ -943,13 +948,15 @@ def _allocate(
         elif funded[j]:
             decision, meets = "funded", True
             shared = f"; relies on central {', '.join(needs_j)}" if needs_j else ""
+            # planning rule 9: cost and finish as ranges; the choice was made on the likely ones
+            span = f"{end_low} to {end_high}, likely {end}"
             timing = (
-                f"finishes {end}, {(due - end).days} days before its due date {due}"
+                f"finishes {span}: {(due - end).days} days before its due date {due}"
                 if due is not None and end is not None
-                else f"finishes {end}"
+                else f"finishes {span}"
             )
             reason = (
-                f"funded: {_money(cost[j])} for "
+                f"funded: {_money_span(cost_low[j], cost[j], cost_high[j])} for "
                 f"{_count(int(own[:, j].sum()), 'own step')}{shared}; {timing}"
             )
         else:

@@ -117,8 +117,9 @@ def test_central_database_beats_cheapest_first(tmp_path):
     assert (db.criterion, db.funded, db.cost_vnd, db.facilities) == ("alloc:db", True, 60 * M, 3)
     by_id = {d.facility.id: d for d in result.decisions}
     assert by_id["A"].reason == (
-        "funded: 10 M VND for 1 own step; relies on central alloc:db; "
-        "finishes 2026-03-02, 304 days before its due date 2026-12-31"
+        "funded: 10-10 M VND (likely 10) for 1 own step; relies on central alloc:db; "
+        "finishes 2026-03-02 to 2026-03-02, likely 2026-03-02: 304 days before its due date "
+        "2026-12-31"
     )
     assert by_id["D"].reason == "not funded: needs 35 M VND, 10 M VND left"
     assert by_id["D"].decision == "not_funded"
@@ -451,13 +452,9 @@ def test_more_budget_never_lowers_the_optimum(tmp_path_factory, case, extra):
     assert high.value >= low.value - 1e-9
 
 
-def test_spending_and_finish_as_ranges(tmp_path):
-    """Estimates as ranges: the allocation is made on the likely values, and what it spends and
-    when each funded plan finishes are reported low-likely-high (planning rule 9). db is [40, 60,
-    90] M VND and [20, 30, 60] days, emr [5, 10, 20] M VND and [15, 30, 45] days; net's values are
-    given as known (``assumed = []``). Budget 100 M: A, B, C as in the central example (60 + 3 x
-    10 = 90 M likely), low 40 + 3 x 5 = 55 M, high 90 + 3 x 20 = 150 M; A's own cost 5-10-20 M,
-    its finish (db then emr) day 35 / 60 / 105 after 1 Jan 2026."""
+def ranged_catalog_text() -> str:
+    """The central ``alloc`` catalog with ranges: db [40, 60, 90] M VND, [20, 30, 60] days; emr
+    [5, 10, 20] M VND, [15, 30, 45] days; net's values given as known (``assumed = []``)."""
     text = catalog_text(central=True)
     text = text.replace(
         f'estimate = {{ effort_days = 30, cost_vnd = {60 * M}, basis = "test figures" }}',
@@ -471,7 +468,17 @@ def test_spending_and_finish_as_ranges(tmp_path):
         f'estimate = {{ effort_days = 20, cost_vnd = {35 * M}, basis = "test figures" }}',
         'estimate = { effort_days = 20, cost_vnd = 35e6, basis = "t", assumed = [] }',
     )
-    catalog = load(tmp_path, text)
+    return text
+
+
+def test_spending_and_finish_as_ranges(tmp_path):
+    """Estimates as ranges: the allocation is made on the likely values, and what it spends and
+    when each funded plan finishes are reported low-likely-high (planning rule 9). db is [40, 60,
+    90] M VND and [20, 30, 60] days, emr [5, 10, 20] M VND and [15, 30, 45] days; net's values are
+    given as known (``assumed = []``). Budget 100 M: A, B, C as in the central example (60 + 3 x
+    10 = 90 M likely), low 40 + 3 x 5 = 55 M, high 90 + 3 x 20 = 150 M; A's own cost 5-10-20 M,
+    its finish (db then emr) day 35 / 60 / 105 after 1 Jan 2026."""
+    catalog = load(tmp_path, ranged_catalog_text())
     result = readiness.allocate(catalog, province(), "alloc@1", budget=100 * M, start=START)
     assert [d.facility.id for d in result.funded] == ["A", "B", "C"]
     assert (result.spent_vnd_low, result.spent_vnd, result.spent_vnd_high) == (
@@ -487,6 +494,10 @@ def test_spending_and_finish_as_ranges(tmp_path):
         START + dt.timedelta(days=105),
     )
     assert a.assumed_steps == 2
+    assert a.reason == (
+        "funded: 5-20 M VND (likely 10) for 1 own step; relies on central alloc:db; finishes "
+        "2026-02-05 to 2026-04-16, likely 2026-03-02"
+    )
     assert (result.decisions[3].cost_vnd_low, result.decisions[3].cost_vnd_high) == (35 * M, 35 * M)
     assert result.decisions[3].assumed_steps == 0
     (db,) = result.central

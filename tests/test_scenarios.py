@@ -20,7 +20,7 @@ import readiness
 from readiness import errors
 from readiness._scenarios import Scenario, compare_scenarios
 from readiness._spec import read_spec
-from tests.test_allocate import DUE, START, catalog_text, load, province
+from tests.test_allocate import DUE, START, catalog_text, load, province, ranged_catalog_text
 
 M = 1_000_000
 
@@ -387,6 +387,42 @@ def test_report_section(tmp_path, lang):
     with pytest.raises(errors.OptionError) as info:
         province_report(table, summary, decisions="nope")
     assert info.value.key == "decisions"
+
+
+def test_report_section_gives_ranges(tmp_path):
+    """Planning rule 9 in the section: spending, central and funded costs low to high (likely),
+    finishes as date ranges, the assumed share first when most values are assumed, and the
+    Monte Carlo's share of assumed ranges (tests/test_allocate.py, ranged_catalog_text)."""
+    from readiness.report import province_report
+
+    catalog = load(tmp_path, ranged_catalog_text())
+    comparison = compare_scenarios(
+        catalog, province(), "alloc@1", budget=100 * M, start=START, due=DUE, draws=50
+    )
+    table = readiness.score_many(catalog, province())
+    report = province_report(table, readiness.summarize(table, by=()), decisions=comparison)
+    data = report.data["decisions"]
+    assert (data["spent_vnd_low"], data["spent_vnd"], data["spent_vnd_high"]) == (
+        55 * M,
+        90 * M,
+        150 * M,
+    )
+    assert (data["steps"], data["assumed_steps"]) == (4, 4)
+    first = data["funded_list"][0]
+    assert (first["cost_vnd_low"], first["cost_vnd_high"]) == (5 * M, 20 * M)
+    assert (first["finish_low"], first["finish_high"]) == ("2026-02-05", "2026-04-16")
+    assert data["monte_carlo"]["assumed_range_steps"] == 0
+    text = report.to_markdown()
+    section = text[text.index("## Where to spend") : text.index("## Most common blockers")]
+    lines = [line for line in section.splitlines() if line]
+    assert lines[1].startswith("Mostly assumed values: 4 of 4 steps (100.0%)")
+    assert "(55.0 million VND to 150.0 million VND (likely 90.0 million VND) spent" in lines[2]
+    assert "40.0 million VND to 90.0 million VND (likely 60.0 million VND), needed by 3" in section
+    assert (
+        "| `A` | 5.0 million VND to 20.0 million VND (likely 10.0 million VND) | 5 Feb 2026 to "
+        "16 Apr 2026 (likely 2 Mar 2026) |" in section
+    )
+    assert "assumed ranges: 0 of 6 steps (0%)" in section
 
 
 def test_command_help_has_an_example():

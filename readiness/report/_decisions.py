@@ -41,8 +41,14 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
                 "facility_id": decision.facility.id,
                 "name": decision.facility.name,
                 "kind": decision.facility.kind,
+                "cost_vnd_low": decision.cost_vnd_low,
                 "cost_vnd": decision.cost_vnd,
+                "cost_vnd_high": decision.cost_vnd_high,
+                "steps": decision.steps,
+                "assumed_steps": decision.assumed_steps,
+                "finish_low": decision.finish_low.isoformat() if decision.finish_low else None,
                 "finish": decision.finish.isoformat() if decision.finish else None,
+                "finish_high": decision.finish_high.isoformat() if decision.finish_high else None,
                 "due": decision.due.isoformat() if decision.due else None,
                 "p_meet": None if risk is None else float(risk.p_meet[j]),
                 "reason": decision.reason,
@@ -69,11 +75,19 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
             "p90": group.meeting_p90,
             "draws": risk.draws,
             "ranges": risk.ranges,
+            "ranges_text": risk.ranges_text(),
+            "steps": risk.steps,
+            "assumed_range_steps": risk.assumed_range_steps,
+            "assumed_steps": risk.assumed_steps,
         }
     return {
         "target": str(allocation.target.describe(None, lang=fmt.lang)),
         "budget_vnd": allocation.budget_vnd,
+        "spent_vnd_low": allocation.spent_vnd_low,
         "spent_vnd": allocation.spent_vnd,
+        "spent_vnd_high": allocation.spent_vnd_high,
+        "steps": allocation.steps,
+        "assumed_steps": allocation.assumed_steps,
         "funded": counts.get("funded", 0),
         "meeting": allocation.meeting,
         "obliged": obliged,
@@ -91,7 +105,9 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
         "central": [
             {
                 "criterion": c.criterion,
+                "cost_vnd_low": c.cost_vnd_low,
                 "cost_vnd": c.cost_vnd,
+                "cost_vnd_high": c.cost_vnd_high,
                 "facilities": c.facilities,
                 "funded": c.funded,
             }
@@ -101,14 +117,62 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
     }
 
 
+def _money_range(record: Mapping[str, Any], key: str, fmt: Fmt) -> str:
+    """Say ``key`` as low to high (likely), planning rule 9.
+
+    A record written before the bounds existed has only the likely value, shown alone rather
+    than as a range it does not hold.
+    """
+    likely = record[key]
+    if f"{key}_low" not in record or f"{key}_high" not in record:
+        return fmt.money(likely)
+    return fmt.t(
+        "range",
+        low=fmt.money(record[f"{key}_low"]),
+        likely=fmt.money(likely),
+        high=fmt.money(record[f"{key}_high"]),
+    )
+
+
+def _date_range(record: Mapping[str, Any], fmt: Fmt) -> str:
+    """Say the planned finish as low to high (likely) dates (the likely one alone, as above)."""
+    likely = record["finish"]
+    if likely is None or not record.get("finish_low") or not record.get("finish_high"):
+        return fmt.date(likely)
+    return fmt.t(
+        "range",
+        low=fmt.date(record["finish_low"]),
+        likely=fmt.date(likely),
+        high=fmt.date(record["finish_high"]),
+    )
+
+
+def assumed_text(data: Mapping[str, Any], fmt: Fmt) -> str | None:
+    """Say the share of funded steps with assumed values (None for records without it)."""
+    steps = data.get("steps")
+    if not steps:
+        return None
+    assumed = int(data.get("assumed_steps", 0))
+    return fmt.t(
+        "mostly_assumed" if 2 * assumed > steps else "assumed_share",
+        assumed=fmt.num(assumed),
+        steps=fmt.num(steps),
+        share=fmt.pct(assumed / steps),
+    )
+
+
 def spend_headline(data: Mapping[str, Any], fmt: Fmt) -> str:
-    """Say what the budget funds and how many facilities meet the date (also printed)."""
+    """Say what the budget funds and how many facilities meet the date (also printed).
+
+    The spending is a range, low to high (likely) (planning rule 9); the allocation itself is
+    made on the likely values.
+    """
     return (
         fmt.t(
             "decisions_headline",
             budget=fmt.money(data["budget_vnd"]),
             funded=fmt.num(data["funded"]),
-            spent=fmt.money(data["spent_vnd"]),
+            spent=_money_range(data, "spent_vnd", fmt),
             central=fmt.num(data["central_funded"]),
             meeting=fmt.num(data["meeting"]),
             obliged=fmt.num(data["obliged"]),
@@ -126,10 +190,16 @@ def spend_headline(data: Mapping[str, Any], fmt: Fmt) -> str:
 
 def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     """Return the blocks of the section, drawn from its record."""
-    blocks: list[Block] = [
-        Heading(2, fmt.t("spend_section", target=data["target"]), "spend"),
-        para(spend_headline(data, fmt)),
-    ]
+    blocks: list[Block] = [Heading(2, fmt.t("spend_section", target=data["target"]), "spend")]
+    # planning rule 9: the share of assumed values beside the spending; first when most are
+    share = assumed_text(data, fmt)
+    steps = data.get("steps") or 0
+    mostly = share is not None and 2 * int(data.get("assumed_steps", 0)) > steps
+    if share is not None and mostly:
+        blocks.append(para(share))
+    blocks.append(para(spend_headline(data, fmt)))
+    if share is not None and not mostly:
+        blocks.append(para(share, note=True))
     carlo = data["monte_carlo"]
     if carlo is not None:
         blocks += [
@@ -142,7 +212,7 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                     draws=fmt.num(carlo["draws"]),
                 )
             ),
-            para(carlo["ranges"], note=True),
+            para(carlo.get("ranges_text", carlo["ranges"]), note=True),
             Chart("decisions"),
         ]
     blocks.append(
@@ -157,7 +227,7 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                     ": "
                     + fmt.t(
                         "decisions_central_line",
-                        cost=fmt.money(c["cost_vnd"]),
+                        cost=_money_range(c, "cost_vnd", fmt),
                         facilities=fmt.num(c["facilities"]),
                         state=fmt.t(
                             "decisions_funded_yes" if c["funded"] else "decisions_funded_no"
@@ -214,8 +284,8 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                 tuple(
                     (
                         r["facility_id"],
-                        fmt.money(r["cost_vnd"]),
-                        fmt.date(r["finish"]),
+                        _money_range(r, "cost_vnd", fmt),
+                        _date_range(r, fmt),
                         fmt.date(r["due"]),
                         fmt.pct(r["p_meet"]),
                         r["reason"],
