@@ -767,6 +767,26 @@ def allocate(
     )
 
 
+#: Columns summed together by :func:`_column_sums` (small temporaries, reused block by block).
+_SUM_BLOCK = 8192
+
+
+def _column_sums(
+    *pairs: tuple[npt.NDArray[np.bool_], npt.NDArray[Any]],
+) -> list[npt.NDArray[np.float64]]:
+    """Per column, the sum of each ``values`` where ``mask`` holds, for (mask, values) pairs.
+
+    Taken in blocks of columns, so that no temporary of the full (criteria, rows) size is made.
+    """
+    count = pairs[0][0].shape[1]
+    out = [np.zeros(count) for _ in pairs]
+    for lo in range(0, count, _SUM_BLOCK):
+        hi = min(lo + _SUM_BLOCK, count)
+        for total, (mask, values) in zip(out, pairs, strict=True):
+            total[lo:hi] = np.where(mask[:, lo:hi], values[:, lo:hi], 0).sum(axis=0)
+    return out
+
+
 def _allocate(
     table: PlanTable,
     *,
@@ -805,13 +825,15 @@ def _allocate(
     is_central = np.zeros(compiled.size, dtype=bool)
     is_central[central_rows] = True
     own = required & ~is_central[:, None]
-    cost = np.where(own, table.cost, 0.0).sum(axis=0)
-    cost_low = np.where(own, table.cost_low, 0.0).sum(axis=0)
-    cost_high = np.where(own, table.cost_high, 0.0).sum(axis=0)
-    assumed_own = (own & table.assumed).sum(axis=0)
-    assumed_all = (required & table.assumed).sum(axis=0)
+    cost, cost_low, cost_high, assumed_own, assumed_all, effort = _column_sums(
+        (own, table.cost),
+        (own, table.cost_low),
+        (own, table.cost_high),
+        (own, table.assumed),
+        (required, table.assumed),
+        (own, table.effort),
+    )
     days_range = table.finish_days  # (n, 3) low, likely, high finish (planning rule 9)
-    effort = np.where(own, table.effort, 0).sum(axis=0).astype(np.float64)
     finish = table.finish_day.astype(np.float64)
     start_day = table.start_day
     status = table.status

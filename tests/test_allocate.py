@@ -516,3 +516,14 @@ def test_spending_and_finish_as_ranges(tmp_path):
     (db,) = given.central
     assert (db.cost_vnd_low, db.cost_vnd_high) == (50 * M, 50 * M)  # a given price: no spread
     assert (given.spent_vnd_low, given.spent_vnd_high) == (65 * M, 110 * M)
+
+
+def test_column_blocks_do_not_change_the_allocation(tmp_path, monkeypatch):
+    """Per-facility sums are taken in blocks of columns (speed only): the same result."""
+    from readiness import _allocate
+
+    catalog = load(tmp_path, ranged_catalog_text())
+    whole = readiness.allocate(catalog, province(), "alloc@1", budget=100 * M, start=START)
+    monkeypatch.setattr(_allocate, "_SUM_BLOCK", 2)
+    blocks = readiness.allocate(catalog, province(), "alloc@1", budget=100 * M, start=START)
+    assert blocks.to_dict() == whole.to_dict()
