@@ -1426,18 +1426,25 @@ def _limit_block(
     size, count = required.shape
     if count == 0 or not required.any():
         return start
+    # Only the steps and the criteria outside the plan that lie between two of its steps matter:
+    # one with no step above it passes on 0 (every finish is >= 0), one with no step below it
+    # passes its day to no step. The others go last (their relative order kept). Plans are taken
+    # with the longest lists of criteria that matter first, so that at position i the loop works
+    # on the first alive[i] plans only (a slice), and stops after the longest list.
+    matters = _between(compiled, required)
+    lengths = matters.sum(axis=0)
+    perm = np.argsort(-lengths, kind="stable")
+    required, duration, cost = required[:, perm], duration[:, perm], cost[:, perm]
+    start = start[:, perm]
+    start_day, matters, lengths = start_day[perm], matters[:, perm], lengths[perm]
+    alive = np.searchsorted(-lengths, -np.arange(int(lengths[0])), side="left")
+    stop = len(alive)
     tail = _tail(plan, required, duration)
     position = np.empty(size, dtype=np.int64)
     position[compiled.topo] = np.arange(size)
     # Work plan by plan in memory: (plans, C) arrays, flat, element [j, c] at j * C + c, so the
     # few criteria one plan touches in a step are close together.
-    # Only the steps and the criteria outside the plan that lie between two of its steps matter:
-    # one with no step above it passes on 0 (every finish is >= 0), one with no step below it
-    # passes its day to no step. The others go last (their relative order kept), so the loop
-    # stops after the longest list of criteria that matter in the block.
-    matters = _between(compiled, required)
     order = np.ascontiguousarray(_step_order(start, tail, position, ~matters).T)
-    stop = int(matters.sum(axis=0).max())
     del tail, matters
     columns = np.arange(count)
     row = columns * size  # start of each plan's row in the flat (plans, C) arrays
@@ -1450,8 +1457,8 @@ def _limit_block(
     degree = np.array([len(p) for p in compiled.parents], dtype=np.int64)
     width = int(degree.max(initial=0))
     padded = np.full((width, size), size, dtype=np.int64)
-    for c, parents in enumerate(compiled.parents):
-        padded[: len(parents), c] = parents
+    for criterion, parents in enumerate(compiled.parents):
+        padded[: len(parents), criterion] = parents
     # finish (steps) or ready day (criteria outside the plan), days from each plan's start
     reached = np.zeros((size + 1) * count, dtype=np.int64)
     new_start = np.ascontiguousarray(start.T, dtype=np.int64).reshape(-1)
@@ -1469,10 +1476,11 @@ def _limit_block(
     year_now = np.full(count, -1, dtype=np.int64)  # index into _JAN1 of the last start's year
     spent = np.zeros(count)
     for i in range(stop):
-        c = order[i]
+        n = int(alive[i])  # the plans with more than i criteria that matter
+        c: Int = order[i, :n]
         # ready: the latest finish among the prerequisites (0 when none); the second and later
         # prerequisites only where the criterion has them
-        ready = reached[row_reached + padded[0][c]] if width else np.zeros(count, dtype=np.int64)
+        ready = reached[row_reached[:n] + padded[0][c]] if width else np.zeros(n, dtype=np.int64)
         more = degree[c]
         most = int(more.max())
         if most > 1:
@@ -1483,7 +1491,7 @@ def _limit_block(
                 np.maximum(found, reached[base + padded[k][these]], out=found)
             ready[many] = found
         # the plans whose i-th criterion is a step; for the others it only passes `ready` on
-        act = np.flatnonzero(is_step[row + c])
+        act = np.flatnonzero(is_step[row[:n] + c])
         if len(act):
             at = row[act] + c[act]
             t = np.maximum(previous[act], ready[act])
@@ -1509,9 +1517,11 @@ def _limit_block(
                 rank = (held >= end).sum(axis=0)
                 shifted = np.vstack([bottom[:, : len(act)], held[:-1]])
                 latest[:, act] = np.where(slot < rank, held, np.where(slot == rank, end, shifted))
-        reached[row_reached + c] = ready
-    block: Int = new_start.reshape(count, size).T
-    return block
+        reached[row_reached[:n] + c] = ready
+    block = np.empty((count, size), dtype=np.int64)
+    block[perm] = new_start.reshape(count, size)
+    starts: Int = block.T
+    return starts
 
 
 def _between(compiled: Compiled, required: Bool) -> Bool:

@@ -78,3 +78,23 @@ def test_a_plan_too_long_is_named_in_a_later_block(case, monkeypatch):
     with pytest.raises(errors.PlanError) as info:
         readiness.plan_many(catalog, late, "vn-smart-hospital@3", k=0)
     assert f"the plan of facility {named!r} runs past the last date" in str(info.value)
+
+
+def test_limited_blocks_equal_the_per_plan_loop(case, monkeypatch):
+    """150 SYNTHETIC plans of many lengths (taken longest first inside a block of 16): the same
+    starts as the per-plan loop of tests/oracle_limits.py."""
+    from unittest import mock
+
+    from tests.oracle_limits import apply_limits
+
+    catalog, matrix = case
+    monkeypatch.setattr(_plan, "_LIMIT_BLOCK", 16)
+    limits = {"max_parallel": 2, "yearly_budget": 2e9}
+    fast = readiness.plan_many(catalog, matrix, "vn-smart-hospital@3", k=0, **limits)
+    with mock.patch.object(_plan, "_apply_limits", apply_limits):
+        slow = readiness.plan_many(catalog, matrix, "vn-smart-hospital@3", k=0, **limits)
+    steps = fast.required.sum(axis=0)
+    assert steps.max() > steps.min() + 10
+    np.testing.assert_array_equal(fast.start[fast.required], slow.start[slow.required])
+    np.testing.assert_array_equal(fast.finish_high_day, slow.finish_high_day)
+    np.testing.assert_array_equal(fast.finish_low_day, slow.finish_low_day)
