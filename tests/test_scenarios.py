@@ -429,3 +429,30 @@ def test_command_help_has_an_example():
     done = run("allocate", "--help")
     assert done.returncode == 0
     assert "example:\n  readiness allocate examples/bac_ninh/allocation.toml" in done.stdout
+
+
+@pytest.mark.parametrize("leaf", [None, "x", True, -1, "2025-02-30", []])
+def test_report_section_ranges_edited_by_hand_still_render(tmp_path, leaf):
+    """The range keys of the section's record read back with a wrong value: the section shows
+    the likely value alone (no made-up range), never a bare TypeError or ValueError."""
+    import json
+
+    from readiness.report import Report, province_report
+
+    catalog = load(tmp_path, ranged_catalog_text())
+    comparison = compare_scenarios(
+        catalog, province(), "alloc@1", budget=100 * M, start=START, due=DUE, draws=10
+    )
+    table = readiness.score_many(catalog, province())
+    record = province_report(table, readiness.summarize(table, by=()), decisions=comparison).data
+    data = json.loads(json.dumps(record))
+    section = data["decisions"]
+    for key in ("spent_vnd_low", "spent_vnd_high", "steps", "assumed_steps"):
+        section[key] = leaf
+    for row in section["funded_list"] + section["central"]:
+        for key in ("cost_vnd_low", "cost_vnd_high", "finish_low", "finish_high"):
+            row[key] = leaf
+    section["monte_carlo"]["ranges_text"] = leaf
+    text = Report.from_json(json.dumps(data)).to_markdown()
+    if leaf != -1:  # a number is a number (the schema owner may refuse negative bounds)
+        assert "| `A` | 10.0 million VND | 2 Mar 2026 |" in text

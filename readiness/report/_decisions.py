@@ -9,6 +9,8 @@ Blocks and charts are drawn from the record only, like the rest of the report.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -117,42 +119,65 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
     }
 
 
+def _number(value: Any) -> float | None:
+    """Return a finite number, or None (keys the schema does not check yet, edited by hand)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _whole(value: Any) -> int | None:
+    """Return a whole number >= 0, or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _iso(value: Any) -> str | None:
+    """Return an ISO date, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
+
+
 def _money_range(record: Mapping[str, Any], key: str, fmt: Fmt) -> str:
     """Say ``key`` as low to high (likely), planning rule 9.
 
-    A record written before the bounds existed has only the likely value, shown alone rather
-    than as a range it does not hold.
+    A record without usable bounds (written before they existed, or edited) has only the likely
+    value, shown alone rather than as a range it does not hold.
     """
     likely = record[key]
-    if f"{key}_low" not in record or f"{key}_high" not in record:
+    low, high = _number(record.get(f"{key}_low")), _number(record.get(f"{key}_high"))
+    if low is None or high is None:
         return fmt.money(likely)
-    return fmt.t(
-        "range",
-        low=fmt.money(record[f"{key}_low"]),
-        likely=fmt.money(likely),
-        high=fmt.money(record[f"{key}_high"]),
-    )
+    return fmt.t("range", low=fmt.money(low), likely=fmt.money(likely), high=fmt.money(high))
 
 
 def _date_range(record: Mapping[str, Any], fmt: Fmt) -> str:
     """Say the planned finish as low to high (likely) dates (the likely one alone, as above)."""
     likely = record["finish"]
-    if likely is None or not record.get("finish_low") or not record.get("finish_high"):
+    low, high = _iso(record.get("finish_low")), _iso(record.get("finish_high"))
+    if likely is None or low is None or high is None:
         return fmt.date(likely)
-    return fmt.t(
-        "range",
-        low=fmt.date(record["finish_low"]),
-        likely=fmt.date(likely),
-        high=fmt.date(record["finish_high"]),
-    )
+    return fmt.t("range", low=fmt.date(low), likely=fmt.date(likely), high=fmt.date(high))
+
+
+def _assumed(data: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(assumed steps, steps) of the funded plans, or None for records without them."""
+    steps, assumed = _whole(data.get("steps")), _whole(data.get("assumed_steps"))
+    if not steps or assumed is None or assumed > steps:
+        return None
+    return assumed, steps
 
 
 def assumed_text(data: Mapping[str, Any], fmt: Fmt) -> str | None:
     """Say the share of funded steps with assumed values (None for records without it)."""
-    steps = data.get("steps")
-    if not steps:
+    found = _assumed(data)
+    if found is None:
         return None
-    assumed = int(data.get("assumed_steps", 0))
+    assumed, steps = found
     return fmt.t(
         "mostly_assumed" if 2 * assumed > steps else "assumed_share",
         assumed=fmt.num(assumed),
@@ -193,8 +218,8 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     blocks: list[Block] = [Heading(2, fmt.t("spend_section", target=data["target"]), "spend")]
     # planning rule 9: the share of assumed values beside the spending; first when most are
     share = assumed_text(data, fmt)
-    steps = data.get("steps") or 0
-    mostly = share is not None and 2 * int(data.get("assumed_steps", 0)) > steps
+    found = _assumed(data)
+    mostly = found is not None and 2 * found[0] > found[1]
     if share is not None and mostly:
         blocks.append(para(share))
     blocks.append(para(spend_headline(data, fmt)))
@@ -212,7 +237,12 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                     draws=fmt.num(carlo["draws"]),
                 )
             ),
-            para(carlo.get("ranges_text", carlo["ranges"]), note=True),
+            para(
+                carlo["ranges_text"]
+                if isinstance(carlo.get("ranges_text"), str)
+                else carlo["ranges"],
+                note=True,
+            ),
             Chart("decisions"),
         ]
     blocks.append(
