@@ -53,7 +53,7 @@ from readiness._catalog import Condition
 from readiness._compile import compile_catalog
 from readiness._matrix import DISPUTED, MET, NA
 from readiness._model import Facility, bed_band
-from readiness._plan import PlanTable, Target, _resolve_target
+from readiness._plan import _NEVER, PlanTable, Target, _resolve_target
 from readiness._score import ScoreTable
 from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import OptionError
@@ -468,6 +468,35 @@ def _change(table: ScoreTable, previous: ScoreTable, top: int) -> Change:
     )
 
 
+def target_verdicts(plans: PlanTable) -> npt.NDArray[np.str_]:
+    """Return each plan's verdict against its target's deadline, from the plan arrays.
+
+    The same words as :meth:`PlanTable.to_records` (``target_verdict``), computed without a
+    record per plan: ``done`` (nothing left), ``late`` (likely finish after the deadline),
+    ``at_risk`` (less slack than the plans' risk margin), ``on_track``; ``no deadline`` where
+    the target has none for the facility.
+    """
+    work = plans.required.any(axis=0)
+    due = plans.target_due
+    slack = due - (plans.start_day + plans.finish_day)
+    margin = plans.options.risk_margin_days
+    words: npt.NDArray[np.str_] = np.select(
+        [due >= _NEVER, ~work, slack < 0, slack < margin],
+        ["no deadline", "done", "late", "at_risk"],
+        "on_track",
+    )
+    return words
+
+
+def change_between(later: ScoreTable, earlier: ScoreTable, *, top: int = 10) -> Change:
+    """Return the change from ``earlier`` to ``later`` (the *Change* rule above).
+
+    As ``summarize(later, by=(), previous=earlier).change``, without the rest of the summary.
+    """
+    chosen = later.latest_rows()
+    return _change(later if len(chosen) == len(later) else later.subset(chosen), earlier, top)
+
+
 def summarize(
     table: ScoreTable,
     *,
@@ -531,7 +560,7 @@ def summarize(
     verdicts = None
     if plans is not None:
         planned = plans.cost_totals  # (rows, 3): low, likely, high (planning rule 9)
-        verdicts = np.array([r["target_verdict"] or "no deadline" for r in plans.to_records()])
+        verdicts = target_verdicts(plans)
     # Rounds: every facility once, its latest row (rows keep their order).
     full = len(table)
     chosen = table.latest_rows()
