@@ -25,8 +25,11 @@ Rules (``docs/portfolio.md`` shows them on the Bac Ninh example):
 * *Deadlines.* With plans (:func:`readiness.plan_many`), the target verdicts are counted: done,
   on_track, at_risk, late.
 * *Cost.* ``spent``: a facility attribute (or a mapping facility id -> VND) of money already
-  spent, summed; ``planned``: the estimated cost of the plans' remaining steps, summed (an
-  estimate, flagged as such).
+  spent, summed; ``planned``: the estimated cost of the plans' remaining steps, summed as
+  low, likely and high (an estimate, flagged as such), never without the share of steps whose
+  values are assumed (planning rule 9): ``planned_steps`` counts the plans' steps,
+  ``assumed_steps`` those whose effort or cost is assumed, ``assumed_effort_steps`` those with an
+  assumed effort and ``uncosted_steps`` those without a cost estimate (counted as 0 VND).
 * *Disputed claims.* ``not_applicable`` records of criteria the catalog says apply (see
   ``docs/scoring.md``, "Not-applicable claims"): counted per group (``Group.disputed``, claims;
   ``Group.disputed_rows``, rows with one) and per criterion (``Summary.disputed``, most first),
@@ -181,6 +184,18 @@ class Group:
     # planning rule 9: the planned cost's low and high (planned_vnd is the likely value)
     planned_vnd_low: float | None = None
     planned_vnd_high: float | None = None
+    #: planning rule 9: the plans' steps, and those whose values are assumed (None without plans)
+    planned_steps: int | None = None
+    assumed_steps: int | None = None  # effort or cost assumed (or missing)
+    assumed_effort_steps: int | None = None  # effort assumed
+    uncosted_steps: int | None = None  # no cost estimate (counted as 0 in the cost)
+
+    @property
+    def assumed_share(self) -> float | None:
+        """Share of the planned steps whose effort or cost is assumed (None without steps)."""
+        if not self.planned_steps or self.assumed_steps is None:
+            return None
+        return self.assumed_steps / self.planned_steps
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data."""
@@ -199,6 +214,10 @@ class Group:
             "planned_vnd_low": self.planned_vnd_low,
             "planned_vnd": self.planned_vnd,
             "planned_vnd_high": self.planned_vnd_high,
+            "planned_steps": self.planned_steps,
+            "assumed_steps": self.assumed_steps,
+            "assumed_effort_steps": self.assumed_effort_steps,
+            "uncosted_steps": self.uncosted_steps,
             "verdicts": None if self.verdicts is None else dict(self.verdicts),
         }
 
@@ -366,6 +385,7 @@ def _group(
     spent: npt.NDArray[np.float64] | None,
     planned: npt.NDArray[np.float64] | None,
     verdicts: npt.NDArray[np.str_] | None,
+    steps: npt.NDArray[np.int64] | None = None,
 ) -> Group:
     compiled = table.compiled
     levels = {}
@@ -384,6 +404,7 @@ def _group(
     if verdicts is not None:
         names, numbers = np.unique(verdicts[index], return_counts=True)
         verdict_counts = {str(n): int(c) for n, c in zip(names, numbers, strict=True)}
+    counts = None if steps is None else [int(n) for n in steps[index].sum(axis=0)]
     return Group(
         key=key,
         rows=len(index),
@@ -400,6 +421,10 @@ def _group(
         verdicts=verdict_counts,
         planned_vnd_low=None if planned is None else round(float(planned[index, 0].sum()), 2),
         planned_vnd_high=None if planned is None else round(float(planned[index, 2].sum()), 2),
+        planned_steps=None if counts is None else counts[0],
+        assumed_steps=None if counts is None else counts[1],
+        assumed_effort_steps=None if counts is None else counts[2],
+        uncosted_steps=None if counts is None else counts[3],
     )
 
 
@@ -488,6 +513,24 @@ def target_verdicts(plans: PlanTable) -> npt.NDArray[np.str_]:
     return words
 
 
+def plan_step_counts(plans: PlanTable) -> npt.NDArray[np.int64]:
+    """Return (rows, 4): each plan's steps and how many of them have assumed values.
+
+    The columns: steps; steps with an assumed effort or cost; with an assumed effort; without a
+    cost estimate (planning rule 9; as :class:`~readiness._plan.Plan` counts them).
+    """
+    required = plans.required
+    return np.stack(
+        [
+            required.sum(axis=0),
+            (required & plans.assumed).sum(axis=0),
+            (required & ~plans.estimated).sum(axis=0),
+            (required & ~plans.costed).sum(axis=0),
+        ],
+        axis=1,
+    ).astype(np.int64)
+
+
 def change_between(later: ScoreTable, earlier: ScoreTable, *, top: int = 10) -> Change:
     """Return the change from ``earlier`` to ``later`` (the *Change* rule above).
 
@@ -558,15 +601,18 @@ def summarize(
         )
     planned = None
     verdicts = None
+    steps = None
     if plans is not None:
         planned = plans.cost_totals  # (rows, 3): low, likely, high (planning rule 9)
         verdicts = target_verdicts(plans)
+        steps = plan_step_counts(plans)
     # Rounds: every facility once, its latest row (rows keep their order).
     full = len(table)
     chosen = table.latest_rows()
     if len(chosen) != full:
         planned = None if planned is None else planned[chosen]
         verdicts = None if verdicts is None else verdicts[chosen]
+        steps = None if steps is None else steps[chosen]
         table = table.subset(chosen)
     facilities = [table.facility(j) for j in range(len(table))]
     known = set(table.catalog.attributes) | {"bed_band", "has_beds"}
@@ -579,7 +625,7 @@ def summarize(
         else _meets(table, Target.parse(target) if isinstance(target, str) else target)
     )
     spent_values = _spent(table, spent)
-    total = _group(table, np.arange(len(table)), {}, meets, spent_values, planned, verdicts)
+    total = _group(table, np.arange(len(table)), {}, meets, spent_values, planned, verdicts, steps)
     groups = []
     if groups_by and len(table):
         keys = [tuple(_value(f, name) for name in groups_by) for f in facilities]
@@ -597,6 +643,7 @@ def summarize(
                     spent_values,
                     planned,
                     verdicts,
+                    steps,
                 )
             )
     progress = None
