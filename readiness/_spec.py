@@ -769,7 +769,9 @@ def _whole_round(current: StatusMatrix, table: Any) -> StatusMatrix:
 
 def _select(matrix: StatusMatrix, condition: Condition) -> StatusMatrix:
     """Return the columns of ``matrix`` whose facility matches ``condition`` (in order)."""
-    return matrix.take(np.flatnonzero(matrix.columns.mask(condition)[matrix.rows]))
+    from readiness._crosswalk_matrix import condition_mask  # noqa: PLC0415
+
+    return matrix.take(np.flatnonzero(condition_mask(matrix.columns, condition)[matrix.rows]))
 
 
 def _section(
@@ -782,14 +784,15 @@ def _section(
 
 def _estimate_section(spec: ReportSpec, chosen: StatusMatrix) -> tuple[Any, str]:
     """Return the estimated-stage section (facilities per estimated level, with ranges)."""
-    from readiness._crosswalk import crosswalks_into, estimate_stage  # noqa: PLC0415
+    from readiness._crosswalk import crosswalks_into  # noqa: PLC0415
+    from readiness._crosswalk_matrix import estimate_stage_matrix  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
     from readiness.report import Section  # noqa: PLC0415
 
     assert spec.estimate is not None
     framework = spec.estimate.framework
     catalog = load_catalog([*spec.catalog, framework], layers=spec.layers)
-    estimates = estimate_stage(catalog, chosen.to_assessments(), framework=framework)
+    estimates = estimate_stage_matrix(catalog, chosen, framework=framework)
     used = ", ".join(c.id for c in crosswalks_into(catalog, framework))
     name = catalog.frameworks[framework].title
     levels = [lv.number for lv in catalog.frameworks[framework].levels]
