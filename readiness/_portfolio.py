@@ -404,7 +404,7 @@ def _group(
     if verdicts is not None:
         names, numbers = np.unique(verdicts[index], return_counts=True)
         verdict_counts = {str(n): int(c) for n, c in zip(names, numbers, strict=True)}
-    counts = None if steps is None else [int(n) for n in steps[index].sum(axis=0)]
+    sums = None if steps is None else [int(n) for n in steps[index].sum(axis=0)]
     return Group(
         key=key,
         rows=len(index),
@@ -421,10 +421,10 @@ def _group(
         verdicts=verdict_counts,
         planned_vnd_low=None if planned is None else round(float(planned[index, 0].sum()), 2),
         planned_vnd_high=None if planned is None else round(float(planned[index, 2].sum()), 2),
-        planned_steps=None if counts is None else counts[0],
-        assumed_steps=None if counts is None else counts[1],
-        assumed_effort_steps=None if counts is None else counts[2],
-        uncosted_steps=None if counts is None else counts[3],
+        planned_steps=None if sums is None else sums[0],
+        assumed_steps=None if sums is None else sums[1],
+        assumed_effort_steps=None if sums is None else sums[2],
+        uncosted_steps=None if sums is None else sums[3],
     )
 
 
