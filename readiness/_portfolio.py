@@ -531,6 +531,28 @@ def plan_step_counts(plans: PlanTable) -> npt.NDArray[np.int64]:
     ).astype(np.int64)
 
 
+def spent_by(
+    table: ScoreTable, spent: str | Mapping[str, float], name: str
+) -> tuple[float, dict[Any, float]]:
+    """Return the money spent in all and by one attribute, as :func:`summarize` counts it.
+
+    ``(total.spent_vnd, {value: group.spent_vnd})`` of ``summarize(table, by=(name,),
+    spent=spent)``, groups in its order, without the rest of the summary.
+    """
+    chosen = table.latest_rows()
+    if len(chosen) != len(table):
+        table = table.subset(chosen)
+    values = _spent(table, spent)
+    assert values is not None
+    keys = [_value(table.facility(j), name) for j in range(len(table))]
+    distinct = sorted(set(keys), key=lambda v: (v is None, str(v)))
+    lookup = {k: i for i, k in enumerate(distinct)}
+    codes = np.fromiter((lookup[k] for k in keys), dtype=np.intp, count=len(keys))
+    return round(float(values.sum()), 2), {
+        key: round(float(values[codes == i].sum()), 2) for i, key in enumerate(distinct)
+    }
+
+
 def change_between(later: ScoreTable, earlier: ScoreTable, *, top: int = 10) -> Change:
     """Return the change from ``earlier`` to ``later`` (the *Change* rule above).
 

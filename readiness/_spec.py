@@ -556,7 +556,12 @@ def run_spec(
     from readiness._load import load_catalog  # noqa: PLC0415
     from readiness._matrix import to_date  # noqa: PLC0415
     from readiness._plan import Target, _resolve_target, plan_many  # noqa: PLC0415
-    from readiness._portfolio import Obligation, change_between, summarize  # noqa: PLC0415
+    from readiness._portfolio import (  # noqa: PLC0415
+        Obligation,
+        change_between,
+        spent_by,
+        summarize,
+    )
     from readiness._score import score_many  # noqa: PLC0415
     from readiness.report import Section, province_report  # noqa: PLC0415
 
@@ -643,11 +648,9 @@ def run_spec(
             f"still missing: {len(o.missing)}"
         )
     if spec.spent is not None:
-        by_owner = summarize(table, by=("ownership",), spent=spec.spent)
-        parts = [
-            f"{g.key['ownership']} {((g.spent_vnd or 0) / 1e9):,.1f} bn" for g in by_owner.groups
-        ]
-        total = (by_owner.total.spent_vnd or 0) / 1e9
+        in_all, by_owner = spent_by(table, spec.spent, "ownership")
+        parts = [f"{owner} {(amount / 1e9):,.1f} bn" for owner, amount in by_owner.items()]
+        total = in_all / 1e9
         lines.append(f"  spent: {total:,.1f} bn VND in all ({', '.join(parts)})")
     clock("summarize")
     for section in spec.sections:

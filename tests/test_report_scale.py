@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -22,7 +23,7 @@ from readiness._catalog import Condition
 from readiness._crosswalk import estimate_stage
 from readiness._crosswalk_matrix import condition_mask, estimate_stage_matrix
 from readiness._load import parse_condition
-from readiness._portfolio import change_between, target_verdicts
+from readiness._portfolio import change_between, spent_by, target_verdicts
 from readiness._spec import _select, _taken, _whole_round
 from readiness.report import Report, province_report
 from readiness.report._console import console_lines
@@ -285,6 +286,20 @@ class TestSlices:
         estimates = estimate_stage_matrix(emr_emram, matrix)
         assert estimates == estimate_stage(emr_emram, matrix.to_assessments())
         assert any(e.derived for e in estimates)
+
+
+def test_spent_by_is_summarize() -> None:
+    """spent_by gives the spent figures of summarize(..., by=(name,), spent=...)."""
+    facilities = [
+        attrs.evolve(f, attributes={"spent_vnd": 1e8 * (j % 7)})
+        for j, f in enumerate(synthetic.facilities(50, seed=2))
+    ]
+    table = r.score_many(_emr(), synthetic.status_matrix(_emr(), facilities, seed=2))
+    for name in ("ownership", "kind", "bed_band"):
+        summary = r.summarize(table, by=(name,), spent="spent_vnd")
+        expected = {g.key[name]: g.spent_vnd for g in summary.groups}
+        assert spent_by(table, "spent_vnd", name) == (summary.total.spent_vnd, expected)
+        assert list(spent_by(table, "spent_vnd", name)[1]) == list(expected)
 
 
 def _not_assessed(table: r.ScoreTable) -> list[r.Assessment]:
