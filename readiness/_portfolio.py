@@ -52,7 +52,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from readiness._catalog import Condition
+from readiness._catalog import Catalog, Condition
 from readiness._compile import compile_catalog
 from readiness._matrix import DISPUTED, MET, NA
 from readiness._model import Facility, bed_band
@@ -493,6 +493,100 @@ def _change(table: ScoreTable, previous: ScoreTable, top: int) -> Change:
     )
 
 
+def deadline_of(catalog: Catalog, keys: tuple[str, ...]) -> npt.NDArray[np.intp]:
+    """Index into ``keys`` of each criterion's deadline (kernel order), -1 when none."""
+    names = [catalog.criteria[k].deadline for k in compile_catalog(catalog).keys]
+    return np.array([-1 if name is None else keys.index(name) for name in names], dtype=np.intp)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class PlanFigures:
+    """What a summary and a province report read of plans, per row: no per-step arrays.
+
+    :meth:`of` reduces a :class:`~readiness.PlanTable` (one value per criterion and row) to the
+    figures of each row, so that the plans of many facilities can be made chunk by chunk and
+    only these kept (:meth:`join`). ``summarize`` and ``province_report`` accept either.
+
+    Attributes
+    ----------
+    facility_ids : tuple of str
+        The facility of each row.
+    cost_totals : numpy.ndarray, shape (rows, 3)
+        Low, likely and high cost (VND) of each row's steps (planning rule 9).
+    verdicts : numpy.ndarray of str, shape (rows,)
+        Verdict against the target's deadline (:func:`target_verdicts`).
+    steps : numpy.ndarray, shape (rows, 4)
+        :func:`plan_step_counts`.
+    deadline_day : numpy.ndarray, shape (deadlines, rows)
+        Each catalog deadline's day per row (as ``PlanTable.deadline_day``).
+    deadline_work, deadline_last : numpy.ndarray, shape (deadlines, rows)
+        Whether a criterion under the deadline is a step of the row's plan, and the day the
+        last of them finishes (likely schedule).
+    """
+
+    catalog: Catalog
+    target: Target
+    risk_margin_days: int
+    facility_ids: tuple[str, ...]
+    cost_totals: npt.NDArray[np.float64]
+    verdicts: npt.NDArray[np.str_]
+    steps: npt.NDArray[np.int64]
+    deadline_day: npt.NDArray[np.int64]
+    deadline_work: npt.NDArray[np.bool_]
+    deadline_last: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        """Return the number of rows."""
+        return len(self.facility_ids)
+
+    @classmethod
+    def of(cls, plans: PlanTable) -> PlanFigures:
+        """Return the figures of ``plans``."""
+        keys = tuple(plans.catalog.deadlines)
+        owner = deadline_of(plans.catalog, keys)
+        count = len(plans)
+        work = np.zeros((len(keys), count), dtype=bool)
+        last = np.zeros((len(keys), count), dtype=np.int64)
+        lowest = np.iinfo(np.int64).min
+        for d in range(len(keys)):
+            members = np.flatnonzero(owner == d)
+            covered = plans.required[members]
+            work[d] = covered.any(axis=0)
+            latest = np.where(covered, plans.finish[members], lowest).max(axis=0, initial=lowest)
+            last[d] = np.where(work[d], latest + plans.start_day, 0)
+        return cls(
+            catalog=plans.catalog,
+            target=plans.target,
+            risk_margin_days=plans.options.risk_margin_days,
+            facility_ids=tuple(plans.facilities[int(i)].id for i in plans.rows),
+            cost_totals=plans.cost_totals,
+            verdicts=target_verdicts(plans),
+            steps=plan_step_counts(plans),
+            deadline_day=np.asarray(plans.deadline_day, dtype=np.int64),
+            deadline_work=work,
+            deadline_last=last,
+        )
+
+    @classmethod
+    def join(cls, parts: Sequence[PlanFigures]) -> PlanFigures:
+        """Return the figures of several parts' rows, in order (plans of one catalog and target)."""
+        if not parts:
+            raise OptionError("no plans to join", key="plans", value=0)
+        first = parts[0]
+        return cls(
+            catalog=first.catalog,
+            target=first.target,
+            risk_margin_days=first.risk_margin_days,
+            facility_ids=tuple(i for p in parts for i in p.facility_ids),
+            cost_totals=np.concatenate([p.cost_totals for p in parts]),
+            verdicts=np.concatenate([p.verdicts for p in parts]),
+            steps=np.concatenate([p.steps for p in parts]),
+            deadline_day=np.concatenate([p.deadline_day for p in parts], axis=1),
+            deadline_work=np.concatenate([p.deadline_work for p in parts], axis=1),
+            deadline_last=np.concatenate([p.deadline_last for p in parts], axis=1),
+        )
+
+
 def target_verdicts(plans: PlanTable) -> npt.NDArray[np.str_]:
     """Return each plan's verdict against its target's deadline, from the plan arrays.
 
@@ -568,7 +662,7 @@ def summarize(
     by: Sequence[str] | str = ("region",),
     target: Target | str | None = None,
     obligation: Obligation | None = None,
-    plans: PlanTable | None = None,
+    plans: PlanTable | PlanFigures | None = None,
     spent: str | Mapping[str, float] | None = None,
     previous: ScoreTable | None = None,
     top: int = 10,
@@ -585,7 +679,7 @@ def summarize(
         Count rows meeting it.
     obligation : Obligation, optional
         Progress against a numeric obligation.
-    plans : PlanTable, optional
+    plans : PlanTable or PlanFigures, optional
         Plans of the same rows (same order) for deadline verdicts and planned cost.
     spent : str or mapping, optional
         Facility attribute holding money spent (VND), or a mapping facility id -> VND.
@@ -624,7 +718,9 @@ def summarize(
     planned = None
     verdicts = None
     steps = None
-    if plans is not None:
+    if isinstance(plans, PlanFigures):
+        planned, verdicts, steps = plans.cost_totals, plans.verdicts, plans.steps
+    elif plans is not None:
         planned = plans.cost_totals  # (rows, 3): low, likely, high (planning rule 9)
         verdicts = target_verdicts(plans)
         steps = plan_step_counts(plans)

@@ -517,6 +517,10 @@ def _pick(rounds: Collection[dt.date], day: dt.date | None, path: Path, key: str
     return day
 
 
+#: Assessments planned at once; larger sets are planned chunk by chunk.
+PLAN_CHUNK = 5_000
+
+
 class _Clock:
     """Add the time since the last call to ``phases[name]`` (when timing is asked for)."""
 
@@ -558,6 +562,7 @@ def run_spec(
     from readiness._plan import Target, _resolve_target, plan_many  # noqa: PLC0415
     from readiness._portfolio import (  # noqa: PLC0415
         Obligation,
+        PlanFigures,
         change_between,
         spent_by,
         summarize,
@@ -599,7 +604,18 @@ def run_spec(
         )
     clock("score")
     plan_target = spec.target or (None if obligation is None else obligation.target)
-    plans = None if plan_target is None else plan_many(catalog, table, plan_target, k=3)
+    plans = None
+    if plan_target is not None:
+        # chunk by chunk, keeping each chunk's figures only (a plan table holds several
+        # numbers per criterion and row)
+        plans = PlanFigures.join(
+            [
+                PlanFigures.of(
+                    plan_many(catalog, part, plan_target, k=3, not_applicable=table.not_applicable)
+                )
+                for part in whole.chunks(PLAN_CHUNK)
+            ]
+        )
     clock("plan toward the target")
     previous = None
     if earlier is not None:
@@ -660,7 +676,9 @@ def run_spec(
             _resolve_target(catalog, compile_catalog(catalog), target)  # still a valid target
             lines.append(f"  {section.title.get(lang)}: no facility matches this section")
             continue
-        section_plans = plan_many(catalog, chosen, target, k=3)
+        section_plans = (
+            plan_many(catalog, part, target, k=3) for part in chosen.chunks(PLAN_CHUNK)
+        )
         extra[section.id], line = _section(section, section_plans, target, catalog, lang)
         lines.append(f"  {line}")
         clock("sections")
@@ -670,9 +688,9 @@ def run_spec(
         if not len(chosen):
             lines.append("  roadmap: no facility matches the roadmap's facilities")
         else:
-            roadmap = plan_many(
+            roadmap = plan_many(  # chunk by chunk: the work arrays stay small
                 catalog,
-                chosen,
+                chosen.chunks(PLAN_CHUNK),
                 Target.parse(spec.roadmap.target, due=spec.roadmap.due),
                 start=spec.roadmap.start,
                 max_parallel=spec.roadmap.max_parallel,
