@@ -18,15 +18,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import readiness as r
+from readiness import _spec as spec_module
 from readiness import synthetic
 from readiness._catalog import Condition
 from readiness._crosswalk import estimate_stage
 from readiness._crosswalk_matrix import condition_mask, estimate_stage_matrix
 from readiness._load import parse_condition
-from readiness._portfolio import change_between, spent_by, target_verdicts
-from readiness._spec import _select, _taken, _whole_round
+from readiness._portfolio import PlanFigures, change_between, spent_by, target_verdicts
+from readiness._spec import _select, _taken, _whole_round, read_spec, run_spec
 from readiness.report import Report, province_report
 from readiness.report._console import console_lines
+from readiness.report._plan_section import plan_section
 
 DAY = dt.date(2026, 1, 5)
 MINI = "tests/data/mini.toml"
@@ -286,6 +288,54 @@ class TestSlices:
         estimates = estimate_stage_matrix(emr_emram, matrix)
         assert estimates == estimate_stage(emr_emram, matrix.to_assessments())
         assert any(e.derived for e in estimates)
+
+
+class TestChunks:
+    """Plans made chunk by chunk give the report the figures of the plans made at once."""
+
+    def _plans(
+        self, size: int | None = None
+    ) -> tuple[r.Catalog, r.StatusMatrix, r.PlanTable, list[r.PlanTable]]:
+        emr = _emr()
+        matrix = _round(emr, 90, seed=21)
+        target = "milestone:vn-emr:emr-live"
+        whole = r.plan_many(emr, matrix, target, k=3)
+        parts = [r.plan_many(emr, m, target, k=3) for m in matrix.chunks(size or 25)]
+        return emr, matrix, whole, parts
+
+    def test_figures_summary_and_report(self) -> None:
+        emr, matrix, whole, parts = self._plans()
+        figures = PlanFigures.join([PlanFigures.of(p) for p in parts])
+        table = r.score_many(emr, matrix)
+        by_table = r.summarize(table, by="kind", plans=whole)
+        by_figures = r.summarize(table, by="kind", plans=figures)
+        assert by_table.to_dict() == by_figures.to_dict()
+        one = province_report(table, by_table, plans=whole).to_json()
+        other = province_report(table, by_figures, plans=figures).to_json()
+        assert one == other
+
+    def test_section_from_parts(self) -> None:
+        emr, _, whole, parts = self._plans()
+        target = r.Target.parse("milestone:vn-emr:emr-live")
+        for lang in ("en", "vi"):
+            section, line = plan_section("Section", whole, target, emr, lang)
+            assert plan_section("Section", iter(parts), target, emr, lang) == (section, line)
+
+    def test_roadmap_in_chunks(self) -> None:
+        """plan_many over chunks of a matrix equals plan_many of the matrix."""
+        emr, matrix, _, _ = self._plans()
+        options = {"start": DAY, "max_parallel": 2, "k": 3}
+        once = r.plan_many(emr, matrix, "vn-emr@2", **options)
+        chunked = r.plan_many(emr, matrix.chunks(17), "vn-emr@2", **options)
+        assert chunked.to_records() == once.to_records()
+        assert chunked.headline() == once.headline()
+
+    def test_spec_in_chunks(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The Bac Ninh report is the same whatever the chunk size."""
+        spec = read_spec("examples/bac_ninh/report.toml")
+        at_once = run_spec(spec).report.to_json()
+        monkeypatch.setattr(spec_module, "PLAN_CHUNK", 97)
+        assert run_spec(spec).report.to_json() == at_once
 
 
 def test_spent_by_is_summarize() -> None:
