@@ -138,31 +138,47 @@ def make_province(folder: Path, n: int, seed: int) -> Path:
 def measure(spec: Path, out: Path, profile: str | None) -> dict[str, object]:
     """Make the report of ``spec`` as ``readiness report`` does; return times and peak memory."""
     phases: dict[str, float] = {}
+    peaks: dict[str, float] = {}
     start = time.perf_counter()
-    from readiness import _cli
+    from readiness import _cli, _spec  # imports are part of the command's time
     from readiness._spec import read_spec, run_spec
     from readiness.report._console import console_lines
 
     phases["import"] = time.perf_counter() - start
+    peaks["import"] = _peak()
+
+    class Clock(_spec._Clock):  # noqa: SLF001 - also the peak memory after each phase
+        def __call__(self, name: str) -> None:
+            super().__call__(name)
+            peaks[name] = _peak()
+
+    _spec._Clock = Clock  # noqa: SLF001
     profiler = cProfile.Profile() if profile else None
     if profiler is not None:
         profiler.enable()
     begin = time.perf_counter()
     parsed = read_spec(spec)
     phases["read spec"] = time.perf_counter() - begin
+    peaks["read spec"] = _peak()
     outcome = run_spec(parsed, phases=phases)
     begin = time.perf_counter()
     _cli._write_report(outcome.report, out, parsed.stem, parsed.inputs())  # noqa: SLF001
     phases["write HTML, Markdown, JSON"] = time.perf_counter() - begin
+    peaks["write HTML, Markdown, JSON"] = _peak()
     begin = time.perf_counter()
     lines = console_lines(outcome.report.data)
     phases["console lines"] = time.perf_counter() - begin
+    peaks["console lines"] = _peak()
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
     total = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"phases": phases, "total": total, "peak_mib": peak, "lines": lines}
+    return {"phases": phases, "peaks": peaks, "total": total, "peak_mib": _peak(), "lines": lines}
+
+
+def _peak() -> float:
+    """Peak resident memory of this process so far (MiB; getrusage gives KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -200,12 +216,14 @@ def main() -> None:
 
 def report(n: int, figures: dict[str, object]) -> None:
     """Print the phases, the total and the peak beside 0.1.0's figures and the targets."""
-    phases = figures["phases"]
+    phases, peaks = figures["phases"], figures["peaks"]
     assert isinstance(phases, dict)
+    assert isinstance(peaks, dict)
     total, peak = float(figures["total"]), float(figures["peak_mib"])  # type: ignore[arg-type]
     print(f"\nreadiness report, {n:,} SYNTHETIC facilities, 2 rounds (one child process):")
+    print(f"  {'phase':<44} {'wall':>10} {'peak RSS so far':>18}")
     for name, seconds in phases.items():
-        print(f"  {name:<44} {seconds:8.2f} s")
+        print(f"  {name:<44} {seconds:8.2f} s {peaks.get(name, 0.0):13.0f} MiB")
     scale = n / 100_000
     before_s, before_mib = BEFORE_SECONDS * scale, BEFORE_MIB
     print(f"  {'end to end':<44} {total:8.2f} s")
