@@ -813,7 +813,11 @@ def _estimate_section(spec: ReportSpec, chosen: StatusMatrix) -> tuple[Any, str]
     assert spec.estimate is not None
     framework = spec.estimate.framework
     catalog = load_catalog([*spec.catalog, framework], layers=spec.layers)
-    estimates = estimate_stage_matrix(catalog, chosen, framework=framework)
+    estimates = [  # chunk by chunk: the work arrays stay small
+        estimate
+        for part in chosen.chunks(PLAN_CHUNK)
+        for estimate in estimate_stage_matrix(catalog, part, framework=framework)
+    ]
     used = ", ".join(c.id for c in crosswalks_into(catalog, framework))
     name = catalog.frameworks[framework].title
     levels = [lv.number for lv in catalog.frameworks[framework].levels]
