@@ -98,13 +98,17 @@ def _obliged(value: Any) -> Condition | frozenset[str]:
     return frozenset(nfc(v) for v in value)
 
 
+_STANDARD = frozenset({"kind", "ownership", "beds", "has_beds", "region"})
+
+
 def _value(facility: Facility, name: str) -> Any:
+    """Return ``facility.attribute_values().get(name)`` (or the bed band), without the dict."""
     if name == "bed_band":
         return bed_band(facility.beds)
-    values = facility.attribute_values()
-    if name not in values:
-        return None
-    return values[name]
+    attributes = facility.attributes
+    if name in attributes:  # free attributes come last in attribute_values: they win
+        return attributes[name]
+    return getattr(facility, name) if name in _STANDARD else None
 
 
 @attrs.frozen(kw_only=True)

@@ -338,6 +338,20 @@ class TestChunks:
         assert run_spec(spec).report.to_json() == at_once
 
 
+def test_group_value_is_attribute_values() -> None:
+    """A group key reads what Facility.attribute_values gives (free attributes included)."""
+    from readiness._portfolio import _value
+
+    facilities = [
+        *synthetic.facilities(30, seed=8),
+        r.Facility(id="x", kind="clinic", ownership="private", attributes={"district": "A"}),
+    ]
+    for facility in facilities:
+        values = facility.attribute_values()
+        for name in ("kind", "ownership", "beds", "has_beds", "region", "district", "synthetic"):
+            assert _value(facility, name) == values.get(name)
+
+
 def test_spent_by_is_summarize() -> None:
     """spent_by gives the spent figures of summarize(..., by=(name,), spent=...)."""
     facilities = [
