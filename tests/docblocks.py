@@ -1,0 +1,139 @@
+"""Command lines and shown output in the documentation's fenced blocks (for the doc tests).
+
+A fenced block whose info string is empty, ``sh``, ``bash``, ``shell`` or ``console`` may show
+commands. Two ways of writing them are read:
+
+* a block with lines starting ``$ `` (a console session): each such line is a command, and the
+  lines after it, up to the next ``$ `` line or the end of the block, are its output as shown;
+* any other such block: each line whose first word is a program below is a command (a trailing
+  ``\\`` continues it on the next line; a ``#`` comment is part of the text, not of the command).
+
+Programs: ``readiness``, ``python``, ``python3``, ``pip``, ``pip3`` and ``bash``, bare or under
+``.venv/bin/``. Other lines (output, file contents) are not commands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: The documents whose commands are run: the README, the docs and every example's README.
+DOCUMENTS = (
+    "README.md",
+    "criteria/README.md",
+    "criteria/crosswalks/README.md",
+    "criteria/estimates/README.md",
+    "docs/*.md",
+    "examples/**/README.md",
+)
+
+SHELL_FENCES = frozenset({"", "sh", "bash", "shell", "console"})
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
+_PROGRAM = re.compile(r"^(?:\.venv/bin/)?(?:readiness|python3?|pip3?|bash)(?=\s|$)")
+
+
+@attrs.frozen
+class Command:
+    """One command line of a document, where it is, and the output shown after it (if any)."""
+
+    document: str
+    line: int
+    text: str
+    output: tuple[str, ...] | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.document}:{self.line}"
+
+
+@attrs.frozen
+class Block:
+    """A fenced block: its document, first line (of content), info string and lines."""
+
+    document: str
+    line: int
+    info: str
+    lines: tuple[str, ...]
+
+
+def documents() -> list[Path]:
+    """Return the documents of :data:`DOCUMENTS` that exist, sorted, each once."""
+    found: set[Path] = set()
+    for pattern in DOCUMENTS:
+        found.update(p for p in ROOT.glob(pattern) if p.is_file())
+    return sorted(found)
+
+
+def blocks(path: Path) -> Iterator[Block]:
+    """Yield the fenced blocks of a Markdown file (indented fences in list items too)."""
+    name = path.relative_to(ROOT).as_posix()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        match = _FENCE.match(lines[index])
+        if match is None:
+            index += 1
+            continue
+        indent, fence, info = match.groups()
+        start = index + 1
+        end = start
+        while end < len(lines) and not lines[end].strip().startswith(fence):
+            end += 1
+        body = tuple(line[len(indent) :] if line.startswith(indent) else line for line in lines[start:end])
+        yield Block(document=name, line=start + 1, info=info, lines=body)
+        index = end + 1
+
+
+def commands(block: Block) -> list[Command]:
+    """Return the commands of one block (none unless its info string is a shell's)."""
+    if block.info not in SHELL_FENCES:
+        return []
+    found: list[Command] = []
+    if any(line.startswith("$ ") for line in block.lines):
+        current: tuple[int, str] | None = None
+        output: list[str] = []
+        for number, line in enumerate(block.lines, block.line):
+            if line.startswith("$ "):
+                if current is not None:
+                    found.append(Command(block.document, current[0], current[1], tuple(output)))
+                current, output = (number, line[2:].strip()), []
+            elif current is not None:
+                output.append(line)
+        if current is not None:
+            found.append(Command(block.document, current[0], current[1], tuple(output)))
+        return found
+    pending: tuple[int, str] | None = None
+    for number, line in enumerate(block.lines, block.line):
+        if pending is not None:
+            first, text = pending
+            text = text + " " + line.strip()
+        elif _PROGRAM.match(line.strip()):
+            first, text = number, line.strip()
+        else:
+            continue
+        if text.endswith("\\"):
+            pending = (first, text[:-1].rstrip())
+            continue
+        pending = None
+        found.append(Command(block.document, first, text, None))
+    return found
+
+
+def all_commands() -> list[Command]:
+    """Return every command of every document, in document order."""
+    return [c for path in documents() for block in blocks(path) for c in commands(block)]
+
+
+def output_matches(shown: str, printed: str) -> bool:
+    """Whether a printed line matches a line as a document shows it.
+
+    ``...`` in the shown line stands for any text (as doctest's ELLIPSIS); trailing spaces are
+    ignored. Everything else must be equal.
+    """
+    parts = [re.escape(part) for part in shown.rstrip().split("...")]
+    return re.fullmatch(".*".join(parts), printed.rstrip(), flags=re.DOTALL) is not None

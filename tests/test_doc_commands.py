@@ -1,0 +1,228 @@
+"""Every command line the documentation shows runs, and prints what the documentation shows.
+
+The commands come from the fenced blocks of README.md, criteria/README.md, docs/*.md and the
+examples' READMEs (``tests/docblocks.py`` says how they are found). Each is run as a user would
+run it from the repository's folder, but in a temporary folder holding copies of ``examples/``,
+``docs/``, ``criteria/`` and ``tests/data/`` (nothing is written into the repository), through
+the installed ``readiness`` script (or ``python -m readiness``) and this interpreter.
+
+* A command must exit with code 0; where the document shows its output (a ``$ `` console
+  block), the printed lines must match the lines shown (``...`` stands for any text).
+* Synopsis lines (README's "Command line") are run with their placeholders filled in from
+  :data:`PLACEHOLDERS`, every ``[optional]`` part included, and each ``a|b|c`` alternative in
+  turn.
+* A command that cannot run here (it installs, or runs the test suite or a benchmark) is listed
+  in :data:`NOT_RUN` with the reason. A command found in a document that is neither run nor
+  listed fails the test, and so does a listed command no document shows any more.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.docblocks import ROOT, Command, all_commands, output_matches
+
+#: Commands (after ``&&`` splitting, words joined by one space) that are shown but not run.
+NOT_RUN = {
+    "python3 -m venv .venv": "creates the virtual environment these tests already run in",
+    ".venv/bin/pip install -q .[plot]": "installs the package; these tests run the installed one",
+    ".venv/bin/pip install -q -e .[test]": "installs the package; these tests run the installed one",
+    ".venv/bin/python -m pytest": "runs this test suite itself",
+    ".venv/bin/python -m pytest tests/test_bac_ninh.py": "a test file the suite runs anyway",
+    ".venv/bin/python benchmarks/bench_score.py": "a benchmark: timings belong in benchmarks/",
+    "bash .ci/run": "all of CI from a clean clone (minutes); CI runs it itself",
+}
+
+#: Placeholders of the synopsis lines, per subcommand ("*": any subcommand). The files named
+#: here are written into the work folder by :func:`workspace`.
+PLACEHOLDERS = {
+    "*": {
+        "ID": "h1",
+        "FILE...": "criteria/vn-emr.toml",
+    },
+    "diff": {
+        "OLD": "tests/data/mini.toml",
+        "NEW": "tests/data/crosswalk/mini-2.toml",
+        "MAP": "tests/data/crosswalk/mini-1-to-2.toml",
+    },
+    "migrate": {
+        "OLD": "tests/data/mini.toml",
+        "NEW": "tests/data/crosswalk/mini-2.toml",
+        "MAP": "tests/data/crosswalk/mini-1-to-2.toml",
+        "f.csv": "mini-f.csv",
+        "a.csv": "mini-a.csv",
+    },
+}
+
+#: Printed lines other work changes often: a shown line starting with one of these matches a
+#: printed line with the same start holding the same amounts of money, in order (so a share of
+#: assumed steps may be added to the line without the documentation going wrong).
+LOOSE_LINES = ("Still planned",)
+
+_MONEY = re.compile(r"\d[\d,.]* (?:bn|million|M) VND")
+
+#: The facility list the synopsis lines read as ``f.csv`` and ``facilities.csv``: the worked
+#: example's (docs/reports.md), plus README's district hospital ``BV-01`` (docs/formats.md's
+#: form command). SYNTHETIC.
+_BV01 = "BV-01,District general hospital,hospital,public,250,Bắc Ninh,\n"
+
+_MINI_ASSESSMENTS = "facility_id,date,criterion,status\nh1,2026-01-15,mini:lan,met\n"
+
+
+def _parts(command: Command) -> list[str]:
+    """The command's ``&&``-separated parts, each as its words joined by one space."""
+    words = shlex.split(command.text, comments=True)
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word == "&&":
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return [" ".join(part) for part in parts if part]
+
+
+def _readiness() -> list[str]:
+    script = Path(sys.executable).with_name("readiness")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "readiness"]
+
+
+def _program(words: list[str]) -> list[str] | None:
+    """The argv prefix that runs the command's program here, and the words it consumes."""
+    head = words[0].removeprefix(".venv/bin/")
+    if head == "readiness":
+        return [*_readiness(), *words[1:]]
+    if head in ("python", "python3"):
+        if words[1:3] == ["-m", "readiness"]:
+            return [*_readiness(), *words[3:]]
+        if len(words) > 1 and words[1].startswith("examples/") and words[1].endswith(".py"):
+            return [sys.executable, *words[1:]]
+    return None
+
+
+def _variants(part: str) -> list[list[str]]:
+    """The argv lists that run one part: placeholders filled, optionals in, alternatives each."""
+    words = part.split(" ")
+    subcommand = words[1] if words[0].endswith("readiness") and len(words) > 1 else ""
+    fill = {**PLACEHOLDERS["*"], **PLACEHOLDERS.get(subcommand, {})}
+    choices: list[list[str]] = []
+    for word in words:
+        word = word.removeprefix("[").removesuffix("]")
+        if word.startswith("/tmp/"):  # a folder the document names outside the repository
+            word = "tmp/" + word.removeprefix("/tmp/")
+        word = fill.get(word, word)
+        choices.append(word.split("|") if "|" in word and not word.startswith("-") else [word])
+    return [list(chosen) for chosen in itertools.product(*choices)]
+
+
+def _runs() -> list[tuple[str, list[str], tuple[str, ...] | None]]:
+    """Every run: (where the documents show it, argv words, output shown or None)."""
+    seen: dict[tuple[str, ...], list[str]] = {}
+    shown: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+    for command in all_commands():
+        for part in _parts(command):
+            if part in NOT_RUN:
+                continue
+            for words in _variants(part):
+                key = tuple(words)
+                seen.setdefault(key, []).append(command.where)
+                if command.output is not None:
+                    shown[key] = command.output
+                else:
+                    shown.setdefault(key, None)
+    return [(", ".join(where), list(key), shown[key]) for key, where in seen.items()]
+
+
+RUNS = _runs()
+
+
+def test_every_command_shown_is_run_or_listed_with_a_reason() -> None:
+    commands = all_commands()
+    # the extractor finds the commands (a broken one finding nothing must not pass)
+    assert any(c.document == "docs/reports.md" and c.output for c in commands)
+    assert any(c.document == "README.md" and "readiness report" in c.text for c in commands)
+    unrunnable = [
+        f"{c.where}: {part}"
+        for c in commands
+        for part in _parts(c)
+        if part not in NOT_RUN and _program(part.split(" ")) is None
+    ]
+    assert not unrunnable, "neither run nor listed in NOT_RUN:\n" + "\n".join(unrunnable)
+    shown = {part for c in commands for part in _parts(c)}
+    stale = sorted(set(NOT_RUN) - shown)
+    assert not stale, f"NOT_RUN lists commands no document shows: {stale}"
+
+
+def test_every_placeholder_of_a_synopsis_is_filled() -> None:
+    """An upper-case word left after filling (``FILE``, ``SPEC``) has no rule: add one."""
+    left = [
+        f"{where}: {' '.join(words)}"
+        for where, words, _ in RUNS
+        if any(re.fullmatch(r"[A-Z][A-Z_.]*", w.rstrip(".")) for w in words)
+    ]
+    assert not left, "\n".join(left)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A folder laid out like the repository, with the small files the synopsis lines read."""
+    for folder in ("examples", "docs", "criteria", "tests/data"):
+        shutil.copytree(
+            ROOT / folder,
+            tmp_path / folder,
+            ignore=shutil.ignore_patterns("__pycache__", "*-report", "*.pyc"),
+        )
+    example = (ROOT / "docs/report-example/facilities.csv").read_text(encoding="utf-8")
+    for name in ("f.csv", "facilities.csv"):
+        (tmp_path / name).write_text(example + _BV01, encoding="utf-8")
+    shutil.copy(ROOT / "docs/report-example/assessments.csv", tmp_path / "a.csv")
+    shutil.copy(ROOT / "tests/data/mini_facilities.csv", tmp_path / "mini-f.csv")
+    (tmp_path / "mini-a.csv").write_text(_MINI_ASSESSMENTS, encoding="utf-8")
+    (tmp_path / "tmp").mkdir()
+    return tmp_path
+
+
+def _line_matches(shown: str, printed: str) -> bool:
+    stripped = shown.lstrip()
+    if stripped.startswith(LOOSE_LINES):
+        prefix = shown[: len(shown) - len(stripped)] + stripped.split(" ", 2)[0]
+        amounts = _MONEY.findall(shown)
+        return printed.startswith(prefix) and _MONEY.findall(printed)[: len(amounts)] == amounts
+    return output_matches(shown, printed)
+
+
+def check_output(shown: tuple[str, ...], printed: str) -> None:
+    """Every line shown matches the printed line at its place (a shown output may be cut)."""
+    lines = printed.splitlines()
+    shown = tuple(line for line in shown if line.strip())
+    assert len(lines) >= len(shown), f"printed {len(lines)} lines, the document shows {len(shown)}"
+    wrong = [
+        f"shown:   {s}\nprinted: {p}"
+        for s, p in zip(shown, lines, strict=False)
+        if not _line_matches(s, p)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("where", "words", "output"), RUNS, ids=[" ".join(words) for _, words, _ in RUNS]
+)
+def test_the_command_runs(
+    workspace: Path, where: str, words: list[str], output: tuple[str, ...] | None
+) -> None:
+    argv = _program(words)
+    assert argv is not None, where
+    done = subprocess.run(
+        argv, cwd=workspace, capture_output=True, text=True, encoding="utf-8", timeout=300
+    )
+    assert done.returncode == 0, f"{where}: exit {done.returncode}\n{done.stderr}"
+    if output is not None:
+        check_output(output, done.stdout)
