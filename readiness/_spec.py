@@ -2,7 +2,9 @@
 
 ``readiness report SPEC.toml -o DIR`` reads it, scores the round, plans, summarises and writes
 the report in HTML, Markdown and JSON. Paths inside the file are relative to the file. The file
-is data: nothing in it is executed. Keys (every other key is an error, located by line)::
+is data: nothing in it is executed. docs/reports.md ("The report spec, key by key") documents
+every key with a worked example (docs/report-example/); a test keeps the two in step. Keys (every
+other key is an error, located by line)::
 
     format = 1
     [report]
