@@ -24,7 +24,7 @@ from readiness import __version__, _files, _safe
 from readiness.errors import ReadinessError, UnknownFacilityError
 
 if TYPE_CHECKING:
-    from readiness._catalog import Catalog
+    from readiness._catalog import Catalog, Coverage
     from readiness._matrix import StatusMatrix
     from readiness._model import Facility
     from readiness._score import ScoreTable
@@ -107,6 +107,12 @@ def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- catalogs
 
 
+def _coverage_cell(coverage: Coverage) -> str:
+    """One coverage entry of ``catalogs --format csv``: ``source (~21%, text: secondary)``."""
+    share = "" if coverage.share is None else f"~{coverage.share:.0%}, "
+    return f"{coverage.source} ({share}text: {coverage.access})"
+
+
 def _cmd_catalogs(args: argparse.Namespace) -> int:
     from readiness._load import list_catalogs  # noqa: PLC0415
 
@@ -146,6 +152,8 @@ def _cmd_catalogs(args: argparse.Namespace) -> int:
                     "version": i.version,
                     "criteria": i.criteria,
                     **{grade: i.grades[grade] for grade in ("primary", "secondary", "inferred")},
+                    **{f"{kind}_edges": i.edges[kind] for kind in ("cited", "argued", "unargued")},
+                    "coverage": "; ".join(_coverage_cell(c) for c in i.coverage),
                     "title": i.title.get(args.lang),
                     "disclaimer": i.disclaimer or "",
                 }

@@ -63,6 +63,25 @@ def test_every_criterion_has_estimates_for_every_facility_class() -> None:
     assert missing == []
 
 
+def test_bac_ninh_layer_criteria_have_assumed_estimates() -> None:
+    """The Bac Ninh layer's own criteria (the problems the article lists) have an effort and a
+    cost for every facility class, and say that the figures are the authors' assumptions."""
+    catalog = readiness.load_catalog(
+        "vn-smart-hospital", layers=[str(BAC_NINH / "bn-emr-layer.toml")]
+    )
+    own = [c for key, c in catalog.criteria.items() if key.split(":", 1)[1].startswith("bn.")]
+    assert len(own) == 4
+    missing = []
+    for criterion in own:
+        for f in CLASSES:
+            found = criterion.estimate_for(f.attribute_values())
+            if found is None or found.effort is None or found.cost is None:
+                missing.append((criterion.id, f.kind, f.beds))
+            elif found.assumed != {"effort", "cost"} or "assumption" not in found.basis:
+                missing.append((criterion.id, "not labelled assumed"))
+    assert missing == []
+
+
 def test_ranges_are_ordered_and_positive() -> None:
     """low <= likely <= high, every value > 0, and ``assumed`` names only effort or cost."""
     catalog = every_catalog()

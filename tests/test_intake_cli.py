@@ -16,9 +16,19 @@ def test_catalogs_as_csv_lists_every_builtin(capsys: pytest.CaptureFixture[str])
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["id"] for r in rows] == [i.id for i in readiness.list_catalogs()]
     assert set(rows[0]) == {
-        "id", "version", "criteria", "primary", "secondary", "inferred", "title", "disclaimer"
+        "id", "version", "criteria", "primary", "secondary", "inferred",
+        "cited_edges", "argued_edges", "unargued_edges", "coverage", "title", "disclaimer",
     }  # fmt: skip
     assert all(int(r["criteria"]) > 0 for r in rows)
+    # the same edge counts and coverage as the table and JSON (issue 12: catalogs shows them)
+    by_id = {r["id"]: r for r in rows}
+    for info in readiness.list_catalogs():
+        row = by_id[info.id]
+        assert [int(row[f"{k}_edges"]) for k in ("cited", "argued", "unargued")] == [
+            info.edges[k] for k in ("cited", "argued", "unargued")
+        ]
+        assert row["coverage"].count("text: ") == len(info.coverage)
+    assert "tt54 (~21%, text: secondary)" in by_id["vn-it-tt54"]["coverage"]
 
 
 def test_catalog_result_is_public() -> None:

@@ -362,6 +362,36 @@ def test_himss_disclaimer_is_shown() -> None:
     assert "Unofficial summary of the publicly described HIMSS EMRAM stage structure" in text
 
 
+def test_about_section_states_each_catalogs_coverage(report: Report) -> None:
+    """Issue 12, item 8: the record carries every catalog's declared coverage, and the About
+    section shows it (source, what is encoded, the estimated share, how the text was read)."""
+    catalog = r.load_catalog("vn-smart-hospital")
+    declared = {k: f.coverage for k, f in catalog.frameworks.items() if f.coverage}
+    assert "vn-it-tt54" in declared
+    records = {c["id"]: c["coverage"] for c in report.data["catalogs"]}
+    for catalog_id, entries in declared.items():
+        assert [
+            (e["source"], e["encoded"], e["share"], e["access"]) for e in records[catalog_id]
+        ] == [(c.source, c.encoded, c.share, c.access) for c in entries]
+    text = report.to_markdown()
+    about = text[text.index("## About this report") :]
+    assert "### What the catalogs encode of their sources" in about
+    tt54 = next(c for c in declared["vn-it-tt54"] if c.source == "tt54")
+    row = next(line for line in about.splitlines() if line.startswith("| `vn-it-tt54` | `tt54`"))
+    assert "31 of the 146 numbered criteria" in tt54.encoded
+    assert "31 of the 146" in row
+    assert "~21%" in row.replace("\\~", "~")
+    assert "secondary copies only" in row
+
+
+def test_about_section_without_declared_coverage_has_no_coverage_table() -> None:
+    catalog = r.load_catalog(Path(__file__).parent / "data" / "mini.toml")
+    table = r.score_many(catalog, synthetic.status_matrix(catalog, 5, seed=1))
+    report = province_report(table, r.summarize(table, by=()))
+    assert all(c["coverage"] == [] for c in report.data["catalogs"])
+    assert "What the catalogs encode" not in report.to_markdown()
+
+
 # --------------------------------------------------------------------------- languages
 
 

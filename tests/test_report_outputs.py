@@ -469,6 +469,7 @@ def test_no_english_glossary_term_in_a_vietnamese_report(bac_ninh_vi: Report) ->
     data = bac_ninh_vi.data
     given = [data["provenance"]["label"], data["generator"], data["obligation"]["name"]]
     given += [c["disclaimer"] or "" for c in data["catalogs"]]
+    given += [e["encoded"] for c in data["catalogs"] for e in c["coverage"]]  # catalog text
     given += [r["name"] for r in data["facilities"]["rows"]]
     parser = _Text()
     parser.feed(bac_ninh_vi.to_html(charts=False) + bac_ninh_vi.facilities_html())

@@ -152,7 +152,7 @@ def about_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
         (c["id"], c["title"], c["version"], c.get("origin") or DASH, c["disclaimer"] or DASH)
         for c in data["catalogs"]
     )
-    return [
+    blocks: list[Block] = [
         Heading(2, fmt.t("about_section"), "about"),
         Items(tuple(items)),
         Heading(3, fmt.t("catalog_versions")),
@@ -167,4 +167,33 @@ def about_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
             rows,
             code=frozenset({0}),
         ),
+    ]
+    return blocks + coverage_blocks(data["catalogs"], fmt)
+
+
+def coverage_blocks(catalogs: Sequence[Mapping[str, Any]], fmt: Fmt) -> list[Block]:
+    """Return what each catalog encodes of its sources (nothing when no catalog declares it)."""
+    rows = tuple(
+        (
+            c["id"],
+            entry["source"],
+            entry["encoded"],
+            DASH if entry["share"] is None else f"~{fmt.pct(entry['share'], 0)}",
+            fmt.t(f"access_{entry['access']}"),
+        )
+        for c in catalogs
+        for entry in c.get("coverage") or ()
+    )
+    if not rows:
+        return []
+    columns = (
+        fmt.t("id"),
+        fmt.t("coverage_source"),
+        fmt.t("coverage_encoded"),
+        fmt.t("coverage_share"),
+        fmt.t("coverage_access"),
+    )
+    return [
+        Heading(3, fmt.t("coverage_section")),
+        Table(columns, rows, code=frozenset({0, 1}), caption=fmt.t("coverage_caption")),
     ]

@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from readiness._catalog import ACCESS
 from readiness.errors import OptionError, Problem
 from readiness.report._language import VERDICTS
 
@@ -139,6 +140,17 @@ COMMON: dict[str, Any] = {
             "version": TEXT,
             "disclaimer": Opt(TEXT),
             "origin": Added(TEXT),
+            "coverage": Added(
+                [
+                    {
+                        "source": TEXT,
+                        "encoded": TEXT,
+                        "share": Opt(NUM),
+                        "access": Enum(ACCESS),
+                        "note": Opt(TEXT),
+                    }
+                ]
+            ),
             "levels": [{"number": INT, "title": TEXT}],
         }
     ],
