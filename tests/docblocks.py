@@ -14,6 +14,7 @@ Programs: ``readiness``, ``python``, ``python3``, ``pip``, ``pip3`` and ``bash``
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,9 +125,27 @@ def commands(block: Block) -> list[Command]:
     return found
 
 
+def help_commands() -> list[Command]:
+    """Return the examples of every subcommand's ``--help`` (the lines after ``example:``)."""
+    from readiness._cli import build_parser
+
+    parser = build_parser()
+    found: list[Command] = []
+    for action in parser._actions:  # argparse keeps its subparsers here
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for name, sub in action.choices.items():
+            epilog = (sub.epilog or "").split("example:", 1)
+            text = "\n".join(line.strip() for line in epilog[1].splitlines()) if epilog[1:] else ""
+            block = Block(f"readiness {name} --help", 1, "", tuple(text.splitlines()))
+            found += commands(block)
+    return found
+
+
 def all_commands() -> list[Command]:
-    """Return every command of every document, in document order."""
-    return [c for path in documents() for block in blocks(path) for c in commands(block)]
+    """Return every command of every document, in document order, then the --help examples."""
+    shown = [c for path in documents() for block in blocks(path) for c in commands(block)]
+    return shown + help_commands()
 
 
 def output_matches(shown: str, printed: str) -> bool:

@@ -1,7 +1,8 @@
 """Every command line the documentation shows runs, and prints what the documentation shows.
 
 The commands come from the fenced blocks of README.md, criteria/README.md, docs/*.md and the
-examples' READMEs (``tests/docblocks.py`` says how they are found). Each is run as a user would
+examples' READMEs, and from the examples of every subcommand's ``--help``
+(``tests/docblocks.py`` says how they are found). Each is run as a user would
 run it from the repository's folder, but in a temporary folder holding copies of ``examples/``,
 ``docs/``, ``criteria/`` and ``tests/data/`` (nothing is written into the repository), through
 the installed ``readiness`` script (or ``python -m readiness``) and this interpreter.
@@ -30,6 +31,8 @@ import pytest
 
 from tests.docblocks import ROOT, Command, all_commands, check_output
 
+_OLD = "needs a stored 2026.11.0 catalog (old/vn-emr.toml), which readiness does not ship"
+
 #: Commands (after ``&&`` splitting, words joined by one space) that are shown but not run.
 NOT_RUN = {
     "python3 -m venv .venv": "creates the virtual environment these tests already run in",
@@ -39,6 +42,9 @@ NOT_RUN = {
     ".venv/bin/python -m pytest tests/test_bac_ninh.py": "a test file the suite runs anyway",
     ".venv/bin/python benchmarks/bench_score.py": "a benchmark: timings belong in benchmarks/",
     "bash .ci/run": "all of CI from a clean clone (minutes); CI runs it itself",
+    "readiness diff old/vn-emr.toml vn-emr --map vn-emr-2026.11.0-to-2026.12.0": _OLD,
+    "readiness migrate --catalog old/vn-emr.toml --to vn-emr --map vn-emr-2026.11.0-to-2026.12.0 "
+    "--facilities f.csv --assessments old-a.csv -o new-a.csv": _OLD,
 }
 
 #: Placeholders of the synopsis lines, per subcommand ("*": any subcommand). The files named
@@ -47,6 +53,9 @@ PLACEHOLDERS = {
     "*": {
         "ID": "h1",
         "FILE...": "criteria/vn-emr.toml",
+    },
+    "plan": {  # "readiness plan ... --target": the arguments of the example before it
+        "...": "--catalog vn-smart-hospital --facilities f.csv --assessments a.csv",
     },
     "diff": {
         "OLD": "tests/data/mini.toml",
@@ -86,6 +95,10 @@ def quoted(document: str, pattern: str) -> list[str]:
 #: example's (docs/reports.md), plus README's district hospital ``BV-01`` (docs/formats.md's
 #: form command). SYNTHETIC.
 _BV01 = "BV-01,District general hospital,hospital,public,250,Bắc Ninh,\n"
+
+#: ``BV-01``'s assessment, added to the example's as ``a.csv`` and ``assessments.csv`` (the
+#: first six criteria of the wide file: README's district hospital, roughly). SYNTHETIC.
+_BV01_ASSESSED = "BV-01,2026-03-31,met,met,met,met,partial:0.5,not_met" + "," * 12 + "\n"
 
 _MINI_ASSESSMENTS = "facility_id,date,criterion,status\nh1,2026-01-15,mini:lan,met\n"
 
@@ -130,8 +143,9 @@ def _variants(part: str) -> list[list[str]]:
         word = given.removeprefix("[").removesuffix("]")
         if word.startswith("/tmp/"):  # a folder the document names outside the repository
             word = "tmp/" + word.removeprefix("/tmp/")
-        word = fill.get(word, word)
-        choices.append(word.split("|") if "|" in word and not word.startswith("-") else [word])
+        for filled in fill.get(word, word).split(" "):
+            alternatives = filled.split("|") if "|" in filled and filled[0] != "-" else [filled]
+            choices.append(alternatives)
     return [list(chosen) for chosen in itertools.product(*choices)]
 
 
@@ -198,7 +212,11 @@ def workspace(tmp_path: Path) -> Path:
     example = (ROOT / "docs/report-example/facilities.csv").read_text(encoding="utf-8")
     for name in ("f.csv", "facilities.csv"):
         (tmp_path / name).write_text(example + _BV01, encoding="utf-8")
-    shutil.copy(ROOT / "docs/report-example/assessments.csv", tmp_path / "a.csv")
+    assessed = (ROOT / "docs/report-example/assessments.csv").read_text(encoding="utf-8")
+    for name in ("a.csv", "assessments.csv"):
+        (tmp_path / name).write_text(assessed + _BV01_ASSESSED, encoding="utf-8")
+    # "readiness validate my-province.toml": a province's own file, here the Bac Ninh layer
+    shutil.copy(ROOT / "examples/bac_ninh/bn-emr-layer.toml", tmp_path / "my-province.toml")
     shutil.copy(ROOT / "tests/data/mini_facilities.csv", tmp_path / "mini-f.csv")
     (tmp_path / "mini-a.csv").write_text(_MINI_ASSESSMENTS, encoding="utf-8")
     (tmp_path / "tmp").mkdir()
