@@ -181,8 +181,11 @@ def line_matches(shown: str, printed: str) -> bool:
 
 
 def check_output(shown: tuple[str, ...], printed: str) -> None:
-    """Every line shown matches the printed line at its place (a shown output may be cut)."""
-    lines = printed.splitlines()
+    """Every line shown matches the printed line at its place (a shown output may be cut).
+
+    Blank lines are left out on both sides.
+    """
+    lines = [line for line in printed.splitlines() if line.strip()]
     shown = tuple(line for line in shown if line.strip())
     assert len(lines) >= len(shown), f"printed {len(lines)} lines, the document shows {len(shown)}"
     wrong = [

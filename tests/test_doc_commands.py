@@ -19,6 +19,7 @@ the installed ``readiness`` script (or ``python -m readiness``) and this interpr
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import re
 import shlex
@@ -198,6 +199,29 @@ def test_every_placeholder_of_a_synopsis_is_filled() -> None:
         if any(re.fullmatch(r"[A-Z][A-Z_.]*", w.rstrip(".")) for w in words)
     ]
     assert not left, "\n".join(left)
+
+
+def test_the_readme_says_which_subcommands_take_which_format() -> None:
+    """README's "Command line": the subcommands said to take ``--format table|json|csv`` do,
+    and every subcommand is named there, with ``--format`` or with what it does instead."""
+    from readiness._cli import build_parser
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    match = re.search(
+        r"; ((?:`[a-z]+`, )*`[a-z]+` and `[a-z]+`) take `--format table\|json\|csv` \(([^)]*)\)",
+        text,
+    )
+    assert match is not None, "README: the sentence on --format is gone"
+    said = set(re.findall(r"`([a-z]+)`", match[1]))
+    others = set(re.findall(r"`([a-z]+)`", match[2]))
+    formats = {}
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                option = [a for a in sub._actions if "--format" in a.option_strings]
+                formats[name] = tuple(option[0].choices or ()) if option else None
+    assert said == {n for n, f in formats.items() if f == ("table", "json", "csv")}
+    assert said | others == set(formats)
 
 
 @pytest.fixture
