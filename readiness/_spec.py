@@ -292,7 +292,7 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
     for index, table in enumerate(tables):
         at = ("section", index)
         section_key = table.get("id")
-        if isinstance(section_key, str):
+        if isinstance(section_key, str) and section_key.strip():  # else: not a string (below)
             if section_key in seen:
                 check.add("two sections have this id", (*at, "id"), key="id", value=section_key)
             elif not _SECTION_ID.match(section_key):

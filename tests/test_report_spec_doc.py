@@ -10,11 +10,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import tempfile
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readiness._cli import main
 from readiness._spec import read_spec
@@ -153,3 +158,51 @@ def test_the_error_lines_shown_are_printed(
     monkeypatch.chdir(spec.parent)
     assert main(["report", "report.toml", "-o", str(tmp_path / "out")]) == 2
     assert list(shown.lines) == capsys.readouterr().err.splitlines()
+
+
+# --------------------------------------------------------------------------- section ids
+
+
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+ID_LINE = example_text().splitlines().index('id = "without-beds"') + 1
+
+
+@given(
+    st.one_of(
+        st.from_regex(_ID, fullmatch=True),
+        st.text(alphabet=st.sampled_from("aZ09-_ .:/\\\"'é\u0301"), max_size=12),
+        st.just("estimated-stage"),
+    )
+)
+def test_a_section_id_is_accepted_exactly_when_the_doc_says(section_id: str) -> None:
+    """Lower-case letters, digits, '-' and '_', and not the [estimate] section's id; a refused
+    id is reported with the spec's line, key and value."""
+    text = example_text().replace('id = "without-beds"', f"id = {json.dumps(section_id)}")
+    with tempfile.TemporaryDirectory() as folder:
+        spec = Path(folder) / "report.toml"
+        spec.write_text(text, encoding="utf-8")
+        try:
+            read_spec(spec)
+        except InputError as error:
+            (problem,) = error.problems
+            read = unicodedata.normalize("NFC", section_id)  # the spec's text is read as NFC
+            assert (problem.key, problem.value, problem.line) == ("id", read, ID_LINE)
+            accepted = False
+        else:
+            accepted = True
+    assert accepted == (_ID.fullmatch(section_id) is not None and section_id != "estimated-stage")
+
+
+def test_the_estimated_stage_section_keeps_its_own_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A section may not take the [estimate] section's id (it used to replace it silently)."""
+    shutil.copytree(EXAMPLE, tmp_path / "spec")
+    spec = tmp_path / "spec" / "report.toml"
+    spec.write_text(
+        example_text().replace('id = "without-beds"', 'id = "estimated-stage"'), encoding="utf-8"
+    )
+    assert main(["report", str(spec), "-o", str(tmp_path / "out")]) == 2
+    assert f"report.toml:{ID_LINE}: key 'id': 'estimated-stage' is the [estimate] section's id" in (
+        capsys.readouterr().err
+    )
