@@ -2,7 +2,9 @@
 
 ``readiness report SPEC.toml -o DIR`` reads it, scores the round, plans, summarises and writes
 the report in HTML, Markdown and JSON. Paths inside the file are relative to the file. The file
-is data: nothing in it is executed. Keys (every other key is an error, located by line)::
+is data: nothing in it is executed. docs/reports.md ("The report spec, key by key") documents
+every key with a worked example (docs/report-example/); a test keeps the two in step. Keys (every
+other key is an error, located by line)::
 
     format = 1
     [report]
@@ -60,6 +62,7 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -161,6 +164,11 @@ class ReportSpec:
         files = [c for c in self.catalog if c not in builtin_ids()]
         return (str(self.path), *files, *self.layers, self.facilities, self.assessments)
 
+
+#: A section's id: it becomes the report's ``extra`` key and the HTML anchor ``extra-<id>``.
+_SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: The ``extra`` key of the ``[estimate]`` section; a ``[[section]]`` may not take it.
+_ESTIMATE_ID = "estimated-stage"
 
 #: Longest report specification read (bytes); a spec is a few kilobytes.
 SPEC_LIMIT = 1 << 20
@@ -288,9 +296,24 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
     for index, table in enumerate(tables):
         at = ("section", index)
         section_key = table.get("id")
-        if isinstance(section_key, str):
+        if isinstance(section_key, str) and section_key.strip():  # else: not a string (below)
             if section_key in seen:
                 check.add("two sections have this id", (*at, "id"), key="id", value=section_key)
+            elif not _SECTION_ID.match(section_key):
+                check.add(
+                    "a section id is lower-case letters, digits, '-' and '_' (it names the "
+                    "section's anchor)",
+                    (*at, "id"),
+                    key="id",
+                    value=section_key,
+                )
+            elif section_key == _ESTIMATE_ID:
+                check.add(
+                    f"{_ESTIMATE_ID!r} is the [estimate] section's id; choose another",
+                    (*at, "id"),
+                    key="id",
+                    value=section_key,
+                )
             seen.add(section_key)
         check.keys(
             table,
@@ -716,7 +739,7 @@ def run_spec(
     if spec.estimate is not None:
         chosen = _select(whole, spec.estimate.facilities)
         if len(chosen):
-            extra["estimated-stage"], line = _estimate_section(spec, chosen)
+            extra[_ESTIMATE_ID], line = _estimate_section(spec, chosen)
             lines.append(f"  {line}")
         else:
             lines.append("  estimated stage: no facility matches the estimate's facilities")
