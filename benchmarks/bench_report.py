@@ -5,6 +5,7 @@ Run from the repository root:
     .venv/bin/python benchmarks/bench_report.py                  # 100,000 facilities
     .venv/bin/python benchmarks/bench_report.py --quick          # 10,000 facilities
     .venv/bin/python benchmarks/bench_report.py --facilities 20000 --profile /tmp/report.prof
+    .venv/bin/python benchmarks/bench_report.py --before /tmp/before   # and earlier code
 
 The province is made by the seeded generators of :mod:`readiness.synthetic` (labelled
 SYNTHETIC): ``--facilities`` facilities (a third of the hospitals and medical centres with beds
@@ -18,7 +19,9 @@ The report is made in a fresh child process (so its peak memory is its own) by t
 the command writes them and the console lines), with the wall time of each phase; the peak
 resident memory comes from ``resource.getrusage``. The figures of 0.1.0 (issue 11: 140 s and
 2.7 GB on 100,000 facilities, 2-core machine) are printed beside them with the ratio. On a
-shared machine absolute times are inflated: compare the ratios of one run.
+shared machine absolute times are inflated: compare the ratios of one run. ``--before DIR`` runs
+the whole command from another checkout (earlier code) on the same files in the same run, so
+the ratio printed is measured, not quoted.
 """
 
 from __future__ import annotations
@@ -188,8 +191,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--keep", metavar="DIR", help="write (or reuse) the province here")
     parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics here")
+    parser.add_argument(
+        "--before",
+        metavar="DIR",
+        help="also run `readiness report` from this checkout of earlier code, in this run "
+        "(e.g. `git worktree add /tmp/before <commit>`), and print the ratios",
+    )
     parser.add_argument("--child", metavar="SPEC", help=argparse.SUPPRESS)
+    parser.add_argument("--command", metavar="ROOT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.command:
+        print(json.dumps(command_only(Path(args.command), Path(args.child))))
+        return
     if args.child:
         figures = measure(Path(args.child), Path(args.child).parent / "out", args.profile)
         print(json.dumps(figures))
@@ -211,7 +224,39 @@ def main() -> None:
             sys.stderr.write(done.stderr)
             raise SystemExit(done.returncode)
         figures = json.loads(done.stdout.strip().splitlines()[-1])
+        earlier = None
+        if args.before:
+            command = [sys.executable, __file__, "--command", args.before, "--child", str(spec)]
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            if done.returncode:
+                sys.stderr.write(done.stderr)
+                raise SystemExit(done.returncode)
+            earlier = json.loads(done.stdout.strip().splitlines()[-1])
     report(n, figures)
+    if earlier is not None:
+        total, peak = float(figures["total"]), float(figures["peak_mib"])
+        print(f"\nthe same run, `readiness report` from {args.before} (imports included):")
+        print(
+            f"  before {earlier['total']:8.2f} s, {earlier['peak_mib']:6.0f} MiB; now "
+            f"{total:8.2f} s, {peak:6.0f} MiB: {earlier['total'] / total:.1f}x faster, "
+            f"{earlier['peak_mib'] / peak:.1f}x less memory"
+        )
+
+
+def command_only(root: Path, spec: Path) -> dict[str, float]:
+    """Run ``readiness report`` from the checkout ``root``; return its time and peak memory."""
+    import contextlib
+    import io
+
+    sys.path.insert(0, str(root.resolve()))
+    start = time.perf_counter()
+    from readiness._cli import main as cli
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = cli(["report", str(spec), "-o", str(spec.parent / "out-before")])
+    if code:
+        raise SystemExit(code)
+    return {"total": time.perf_counter() - start, "peak_mib": _peak()}
 
 
 def report(n: int, figures: dict[str, object]) -> None:
