@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -609,6 +610,7 @@ def run_spec(
     current = matrix.take(np.flatnonzero(days == np.datetime64(day, "D")))
     earlier = None if other is None else _taken(matrix, days == np.datetime64(other, "D"))
     del matrix, days  # the rounds are copies: the file's matrix is not kept
+    _release_arrow_memory()
     clock("read assessments")
     # every listed facility gets a row: those not assessed in this round are "not assessed"
     table = score_many(catalog, current, facilities=facilities, as_of=day)
@@ -756,6 +758,13 @@ def run_spec(
     )
     clock("report record")
     return Outcome(report=report, lines=tuple(lines))
+
+
+def _release_arrow_memory() -> None:
+    """Return the memory pyarrow's pool keeps after reading a file to the system (if loaded)."""
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
 
 
 def _taken(matrix: StatusMatrix, columns: npt.NDArray[np.bool_]) -> StatusMatrix:
