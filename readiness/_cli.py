@@ -560,7 +560,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from readiness.report._console import console_lines, written_line  # noqa: PLC0415
 
     # the report's own figures, in its language; the specification's notes on skipped parts
-    notes = ("no facility matches", "stage (estimate")
+    notes = ("not assessed in this round", "no facility matches", "stage (estimate")
     skipped = [line for line in outcome.lines if any(note in line for note in notes)]
     print(_safe.terminal("\n".join([*console_lines(outcome.report.data), *skipped]), lines=True))
     print(written_line(outcome.report.data, [str(p) for p in written.values()]))

@@ -25,8 +25,11 @@ Rules (``docs/portfolio.md`` shows them on the Bac Ninh example):
 * *Deadlines.* With plans (:func:`readiness.plan_many`), the target verdicts are counted: done,
   on_track, at_risk, late.
 * *Cost.* ``spent``: a facility attribute (or a mapping facility id -> VND) of money already
-  spent, summed; ``planned``: the estimated cost of the plans' remaining steps, summed (an
-  estimate, flagged as such).
+  spent, summed; ``planned``: the estimated cost of the plans' remaining steps, summed as
+  low, likely and high (an estimate, flagged as such), never without the share of steps whose
+  values are assumed (planning rule 9): ``planned_steps`` counts the plans' steps,
+  ``assumed_steps`` those whose effort or cost is assumed, ``assumed_effort_steps`` those with an
+  assumed effort and ``uncosted_steps`` those without a cost estimate (counted as 0 VND).
 * *Disputed claims.* ``not_applicable`` records of criteria the catalog says apply (see
   ``docs/scoring.md``, "Not-applicable claims"): counted per group (``Group.disputed``, claims;
   ``Group.disputed_rows``, rows with one) and per criterion (``Summary.disputed``, most first),
@@ -49,11 +52,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from readiness._catalog import Condition
+from readiness._catalog import Catalog, Condition
 from readiness._compile import compile_catalog
 from readiness._matrix import DISPUTED, MET, NA
 from readiness._model import Facility, bed_band
-from readiness._plan import PlanTable, Target, _resolve_target
+from readiness._plan import _NEVER, PlanTable, Target, _resolve_target
 from readiness._score import ScoreTable
 from readiness._unicode import FormCollisionError, nfc, nfc_data
 from readiness.errors import OptionError
@@ -95,13 +98,17 @@ def _obliged(value: Any) -> Condition | frozenset[str]:
     return frozenset(nfc(v) for v in value)
 
 
+_STANDARD = frozenset({"kind", "ownership", "beds", "has_beds", "region"})
+
+
 def _value(facility: Facility, name: str) -> Any:
+    """Return ``facility.attribute_values().get(name)`` (or the bed band), without the dict."""
     if name == "bed_band":
         return bed_band(facility.beds)
-    values = facility.attribute_values()
-    if name not in values:
-        return None
-    return values[name]
+    attributes = facility.attributes
+    if name in attributes:  # free attributes come last in attribute_values: they win
+        return attributes[name]
+    return getattr(facility, name) if name in _STANDARD else None
 
 
 @attrs.frozen(kw_only=True)
@@ -181,6 +188,18 @@ class Group:
     # planning rule 9: the planned cost's low and high (planned_vnd is the likely value)
     planned_vnd_low: float | None = None
     planned_vnd_high: float | None = None
+    #: planning rule 9: the plans' steps, and those whose values are assumed (None without plans)
+    planned_steps: int | None = None
+    assumed_steps: int | None = None  # effort or cost assumed (or missing)
+    assumed_effort_steps: int | None = None  # effort assumed
+    uncosted_steps: int | None = None  # no cost estimate (counted as 0 in the cost)
+
+    @property
+    def assumed_share(self) -> float | None:
+        """Share of the planned steps whose effort or cost is assumed (None without steps)."""
+        if not self.planned_steps or self.assumed_steps is None:
+            return None
+        return self.assumed_steps / self.planned_steps
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data."""
@@ -199,6 +218,10 @@ class Group:
             "planned_vnd_low": self.planned_vnd_low,
             "planned_vnd": self.planned_vnd,
             "planned_vnd_high": self.planned_vnd_high,
+            "planned_steps": self.planned_steps,
+            "assumed_steps": self.assumed_steps,
+            "assumed_effort_steps": self.assumed_effort_steps,
+            "uncosted_steps": self.uncosted_steps,
             "verdicts": None if self.verdicts is None else dict(self.verdicts),
         }
 
@@ -366,6 +389,7 @@ def _group(
     spent: npt.NDArray[np.float64] | None,
     planned: npt.NDArray[np.float64] | None,
     verdicts: npt.NDArray[np.str_] | None,
+    steps: npt.NDArray[np.int64] | None = None,
 ) -> Group:
     compiled = table.compiled
     levels = {}
@@ -384,6 +408,7 @@ def _group(
     if verdicts is not None:
         names, numbers = np.unique(verdicts[index], return_counts=True)
         verdict_counts = {str(n): int(c) for n, c in zip(names, numbers, strict=True)}
+    sums = None if steps is None else [int(n) for n in steps[index].sum(axis=0)]
     return Group(
         key=key,
         rows=len(index),
@@ -400,6 +425,10 @@ def _group(
         verdicts=verdict_counts,
         planned_vnd_low=None if planned is None else round(float(planned[index, 0].sum()), 2),
         planned_vnd_high=None if planned is None else round(float(planned[index, 2].sum()), 2),
+        planned_steps=None if sums is None else sums[0],
+        assumed_steps=None if sums is None else sums[1],
+        assumed_effort_steps=None if sums is None else sums[2],
+        uncosted_steps=None if sums is None else sums[3],
     )
 
 
@@ -468,13 +497,176 @@ def _change(table: ScoreTable, previous: ScoreTable, top: int) -> Change:
     )
 
 
+def deadline_of(catalog: Catalog, keys: tuple[str, ...]) -> npt.NDArray[np.intp]:
+    """Index into ``keys`` of each criterion's deadline (kernel order), -1 when none."""
+    names = [catalog.criteria[k].deadline for k in compile_catalog(catalog).keys]
+    return np.array([-1 if name is None else keys.index(name) for name in names], dtype=np.intp)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class PlanFigures:
+    """What a summary and a province report read of plans, per row: no per-step arrays.
+
+    :meth:`of` reduces a :class:`~readiness.PlanTable` (one value per criterion and row) to the
+    figures of each row, so that the plans of many facilities can be made chunk by chunk and
+    only these kept (:meth:`join`). ``summarize`` and ``province_report`` accept either.
+
+    Attributes
+    ----------
+    facility_ids : tuple of str
+        The facility of each row.
+    cost_totals : numpy.ndarray, shape (rows, 3)
+        Low, likely and high cost (VND) of each row's steps (planning rule 9).
+    verdicts : numpy.ndarray of str, shape (rows,)
+        Verdict against the target's deadline (:func:`target_verdicts`).
+    steps : numpy.ndarray, shape (rows, 4)
+        :func:`plan_step_counts`.
+    deadline_day : numpy.ndarray, shape (deadlines, rows)
+        Each catalog deadline's day per row (as ``PlanTable.deadline_day``).
+    deadline_work, deadline_last : numpy.ndarray, shape (deadlines, rows)
+        Whether a criterion under the deadline is a step of the row's plan, and the day the
+        last of them finishes (likely schedule).
+    """
+
+    catalog: Catalog
+    target: Target
+    risk_margin_days: int
+    facility_ids: tuple[str, ...]
+    cost_totals: npt.NDArray[np.float64]
+    verdicts: npt.NDArray[np.str_]
+    steps: npt.NDArray[np.int64]
+    deadline_day: npt.NDArray[np.int64]
+    deadline_work: npt.NDArray[np.bool_]
+    deadline_last: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        """Return the number of rows."""
+        return len(self.facility_ids)
+
+    @classmethod
+    def of(cls, plans: PlanTable) -> PlanFigures:
+        """Return the figures of ``plans``."""
+        keys = tuple(plans.catalog.deadlines)
+        owner = deadline_of(plans.catalog, keys)
+        count = len(plans)
+        work = np.zeros((len(keys), count), dtype=bool)
+        last = np.zeros((len(keys), count), dtype=np.int64)
+        lowest = np.iinfo(np.int64).min
+        for d in range(len(keys)):
+            members = np.flatnonzero(owner == d)
+            covered = plans.required[members]
+            work[d] = covered.any(axis=0)
+            latest = np.where(covered, plans.finish[members], lowest).max(axis=0, initial=lowest)
+            last[d] = np.where(work[d], latest + plans.start_day, 0)
+        return cls(
+            catalog=plans.catalog,
+            target=plans.target,
+            risk_margin_days=plans.options.risk_margin_days,
+            facility_ids=tuple(plans.facilities[int(i)].id for i in plans.rows),
+            cost_totals=plans.cost_totals,
+            verdicts=target_verdicts(plans),
+            steps=plan_step_counts(plans),
+            deadline_day=np.asarray(plans.deadline_day, dtype=np.int64),
+            deadline_work=work,
+            deadline_last=last,
+        )
+
+    @classmethod
+    def join(cls, parts: Sequence[PlanFigures]) -> PlanFigures:
+        """Return the figures of several parts' rows, in order (plans of one catalog and target)."""
+        if not parts:
+            raise OptionError("no plans to join", key="plans", value=0)
+        first = parts[0]
+        return cls(
+            catalog=first.catalog,
+            target=first.target,
+            risk_margin_days=first.risk_margin_days,
+            facility_ids=tuple(i for p in parts for i in p.facility_ids),
+            cost_totals=np.concatenate([p.cost_totals for p in parts]),
+            verdicts=np.concatenate([p.verdicts for p in parts]),
+            steps=np.concatenate([p.steps for p in parts]),
+            deadline_day=np.concatenate([p.deadline_day for p in parts], axis=1),
+            deadline_work=np.concatenate([p.deadline_work for p in parts], axis=1),
+            deadline_last=np.concatenate([p.deadline_last for p in parts], axis=1),
+        )
+
+
+def target_verdicts(plans: PlanTable) -> npt.NDArray[np.str_]:
+    """Return each plan's verdict against its target's deadline, from the plan arrays.
+
+    The same words as :meth:`PlanTable.to_records` (``target_verdict``), computed without a
+    record per plan: ``done`` (nothing left), ``late`` (likely finish after the deadline),
+    ``at_risk`` (less slack than the plans' risk margin), ``on_track``; ``no deadline`` where
+    the target has none for the facility.
+    """
+    work = plans.required.any(axis=0)
+    due = plans.target_due
+    slack = due - (plans.start_day + plans.finish_day)
+    margin = plans.options.risk_margin_days
+    words: npt.NDArray[np.str_] = np.select(
+        [due >= _NEVER, ~work, slack < 0, slack < margin],
+        ["no deadline", "done", "late", "at_risk"],
+        "on_track",
+    )
+    return words
+
+
+def plan_step_counts(plans: PlanTable) -> npt.NDArray[np.int64]:
+    """Return (rows, 4): each plan's steps and how many of them have assumed values.
+
+    The columns: steps; steps with an assumed effort or cost; with an assumed effort; without a
+    cost estimate (planning rule 9; as :class:`~readiness._plan.Plan` counts them).
+    """
+    required = plans.required
+    return np.stack(
+        [
+            required.sum(axis=0),
+            (required & plans.assumed).sum(axis=0),
+            (required & ~plans.estimated).sum(axis=0),
+            (required & ~plans.costed).sum(axis=0),
+        ],
+        axis=1,
+    ).astype(np.int64)
+
+
+def spent_by(
+    table: ScoreTable, spent: str | Mapping[str, float], name: str
+) -> tuple[float, dict[Any, float]]:
+    """Return the money spent in all and by one attribute, as :func:`summarize` counts it.
+
+    ``(total.spent_vnd, {value: group.spent_vnd})`` of ``summarize(table, by=(name,),
+    spent=spent)``, groups in its order, without the rest of the summary.
+    """
+    chosen = table.latest_rows()
+    if len(chosen) != len(table):
+        table = table.subset(chosen)
+    values = _spent(table, spent)
+    assert values is not None
+    keys = [_value(table.facility(j), name) for j in range(len(table))]
+    distinct = sorted(set(keys), key=lambda v: (v is None, str(v)))
+    lookup = {k: i for i, k in enumerate(distinct)}
+    codes = np.fromiter((lookup[k] for k in keys), dtype=np.intp, count=len(keys))
+    return round(float(values.sum()), 2), {
+        key: round(float(values[codes == i].sum()), 2) for i, key in enumerate(distinct)
+    }
+
+
+def change_between(later: ScoreTable, earlier: ScoreTable, *, top: int = 10) -> Change:
+    """Return the change from ``earlier`` to ``later`` (the *Change* rule above).
+
+    As ``summarize(later, by=(), previous=earlier).change``, without the rest of the summary.
+    """
+    chosen = later.latest_rows()
+    return _change(later if len(chosen) == len(later) else later.subset(chosen), earlier, top)
+
+
 def summarize(
     table: ScoreTable,
     *,
     by: Sequence[str] | str = ("region",),
     target: Target | str | None = None,
     obligation: Obligation | None = None,
-    plans: PlanTable | None = None,
+    plans: PlanTable | PlanFigures | None = None,
     spent: str | Mapping[str, float] | None = None,
     previous: ScoreTable | None = None,
     top: int = 10,
@@ -491,7 +683,7 @@ def summarize(
         Count rows meeting it.
     obligation : Obligation, optional
         Progress against a numeric obligation.
-    plans : PlanTable, optional
+    plans : PlanTable or PlanFigures, optional
         Plans of the same rows (same order) for deadline verdicts and planned cost.
     spent : str or mapping, optional
         Facility attribute holding money spent (VND), or a mapping facility id -> VND.
@@ -529,15 +721,20 @@ def summarize(
         )
     planned = None
     verdicts = None
-    if plans is not None:
+    steps = None
+    if isinstance(plans, PlanFigures):
+        planned, verdicts, steps = plans.cost_totals, plans.verdicts, plans.steps
+    elif plans is not None:
         planned = plans.cost_totals  # (rows, 3): low, likely, high (planning rule 9)
-        verdicts = np.array([r["target_verdict"] or "no deadline" for r in plans.to_records()])
+        verdicts = target_verdicts(plans)
+        steps = plan_step_counts(plans)
     # Rounds: every facility once, its latest row (rows keep their order).
     full = len(table)
     chosen = table.latest_rows()
     if len(chosen) != full:
         planned = None if planned is None else planned[chosen]
         verdicts = None if verdicts is None else verdicts[chosen]
+        steps = None if steps is None else steps[chosen]
         table = table.subset(chosen)
     facilities = [table.facility(j) for j in range(len(table))]
     known = set(table.catalog.attributes) | {"bed_band", "has_beds"}
@@ -550,7 +747,7 @@ def summarize(
         else _meets(table, Target.parse(target) if isinstance(target, str) else target)
     )
     spent_values = _spent(table, spent)
-    total = _group(table, np.arange(len(table)), {}, meets, spent_values, planned, verdicts)
+    total = _group(table, np.arange(len(table)), {}, meets, spent_values, planned, verdicts, steps)
     groups = []
     if groups_by and len(table):
         keys = [tuple(_value(f, name) for name in groups_by) for f in facilities]
@@ -568,6 +765,7 @@ def summarize(
                     spent_values,
                     planned,
                     verdicts,
+                    steps,
                 )
             )
     progress = None

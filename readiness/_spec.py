@@ -2,7 +2,9 @@
 
 ``readiness report SPEC.toml -o DIR`` reads it, scores the round, plans, summarises and writes
 the report in HTML, Markdown and JSON. Paths inside the file are relative to the file. The file
-is data: nothing in it is executed. Keys (every other key is an error, located by line)::
+is data: nothing in it is executed. docs/reports.md ("The report spec, key by key") documents
+every key with a worked example (docs/report-example/); a test keeps the two in step. Keys (every
+other key is an error, located by line)::
 
     format = 1
     [report]
@@ -60,14 +62,20 @@ is data: nothing in it is executed. Keys (every other key is an error, located b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+import sys
+import time
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from readiness._catalog import Catalog, Condition, Text
 from readiness._load import _Checker, _condition, _Fields, _Handle, _parse_text
+from readiness._matrix import StatusMatrix
 from readiness._model import Assessment
 from readiness._scenarios import AllocationSpec, parse_allocation
 from readiness.errors import CatalogError, InputError, Problem
@@ -157,6 +165,11 @@ class ReportSpec:
         files = [c for c in self.catalog if c not in builtin_ids()]
         return (str(self.path), *files, *self.layers, self.facilities, self.assessments)
 
+
+#: A section's id: it becomes the report's ``extra`` key and the HTML anchor ``extra-<id>``.
+_SECTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: The ``extra`` key of the ``[estimate]`` section; a ``[[section]]`` may not take it.
+_ESTIMATE_ID = "estimated-stage"
 
 #: Longest report specification read (bytes); a spec is a few kilobytes.
 SPEC_LIMIT = 1 << 20
@@ -284,9 +297,24 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
     for index, table in enumerate(tables):
         at = ("section", index)
         section_key = table.get("id")
-        if isinstance(section_key, str):
+        if isinstance(section_key, str) and section_key.strip():  # else: not a string (below)
             if section_key in seen:
                 check.add("two sections have this id", (*at, "id"), key="id", value=section_key)
+            elif not _SECTION_ID.match(section_key):
+                check.add(
+                    "a section id is lower-case letters, digits, '-' and '_' (it names the "
+                    "section's anchor)",
+                    (*at, "id"),
+                    key="id",
+                    value=section_key,
+                )
+            elif section_key == _ESTIMATE_ID:
+                check.add(
+                    f"{_ESTIMATE_ID!r} is the [estimate] section's id; choose another",
+                    (*at, "id"),
+                    key="id",
+                    value=section_key,
+                )
             seen.add(section_key)
         check.keys(
             table,
@@ -499,9 +527,7 @@ def _rounds(assessments: list[Assessment]) -> dict[dt.date, list[Assessment]]:
     return rounds
 
 
-def _pick(
-    rounds: Mapping[dt.date, list[Assessment]], day: dt.date | None, path: Path, key: str
-) -> dt.date:
+def _pick(rounds: Collection[dt.date], day: dt.date | None, path: Path, key: str) -> dt.date:
     if day is None:
         return max(rounds)
     if day not in rounds:
@@ -515,6 +541,24 @@ def _pick(
     return day
 
 
+#: Assessments planned at once; larger sets are planned chunk by chunk.
+PLAN_CHUNK = 5_000
+
+
+class _Clock:
+    """Add the time since the last call to ``phases[name]`` (when timing is asked for)."""
+
+    def __init__(self, phases: dict[str, float] | None) -> None:
+        self.phases = phases
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.phases is not None:
+            self.phases[name] = self.phases.get(name, 0.0) + now - self.last
+        self.last = now
+
+
 @attrs.frozen(kw_only=True)
 class Outcome:
     """What ``readiness report`` made: the report and the lines it prints."""
@@ -523,27 +567,55 @@ class Outcome:
     lines: tuple[str, ...]
 
 
-def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
-    """Score, plan and summarise as the specification says; return the report."""
+def run_spec(
+    spec: ReportSpec, *, lang: str | None = None, phases: dict[str, float] | None = None
+) -> Outcome:
+    """Score, plan and summarise as the specification says; return the report.
+
+    The assessment file is read once, column by column, into one status matrix
+    (:func:`readiness.io.read_status_matrix`); the round reported, the compared round and the
+    facilities of every part (``[[section]]``, ``[roadmap]``, ``[estimate]``, ``[allocation]``)
+    are slices of it, never rebuilt from objects. ``phases``, when given, receives the wall
+    time (seconds) of each phase of the work, by name (``benchmarks/bench_report.py`` prints
+    them).
+    """
     from readiness import io  # noqa: PLC0415
     from readiness._compile import compile_catalog  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
+    from readiness._matrix import to_date  # noqa: PLC0415
     from readiness._plan import Target, _resolve_target, plan_many  # noqa: PLC0415
-    from readiness._portfolio import Obligation, summarize  # noqa: PLC0415
+    from readiness._portfolio import (  # noqa: PLC0415
+        Obligation,
+        PlanFigures,
+        change_between,
+        spent_by,
+        summarize,
+    )
     from readiness._score import score_many  # noqa: PLC0415
     from readiness.report import Section, province_report  # noqa: PLC0415
 
+    clock = _Clock(phases)
     lang = lang or spec.lang
     catalog: Catalog = load_catalog(spec.catalog, layers=spec.layers)
     facilities = io.read_facilities(spec.facilities, catalog=catalog)
     _check_attributes(spec, catalog, facilities)
-    rounds = _rounds(io.read_assessments(spec.assessments, catalog, facilities))
-    if not rounds:
+    clock("read catalogs and facilities")
+    matrix = io.read_status_matrix(spec.assessments, catalog, facilities)
+    if not len(matrix):
         raise InputError("the assessments file holds no assessment", path=spec.assessments)
+    days = matrix.dates.astype("datetime64[D]")
+    rounds = {to_date(d) for d in np.unique(days)}
     day = _pick(rounds, spec.date, spec.path, "date")
+    other = None if spec.compare is None else _pick(rounds, spec.compare, spec.path, "compare")
+    current = matrix.take(np.flatnonzero(days == np.datetime64(day, "D")))
+    earlier = None if other is None else _taken(matrix, days == np.datetime64(other, "D"))
+    del matrix, days  # the rounds are copies: the file's matrix is not kept
+    _release_arrow_memory()
+    clock("read assessments")
     # every listed facility gets a row: those not assessed in this round are "not assessed"
-    table = score_many(catalog, rounds[day], facilities=facilities, as_of=day)
-    assessed_round = list(table.assessments or ())  # with the not-assessed ones, empty
+    table = score_many(catalog, current, facilities=facilities, as_of=day)
+    whole = _whole_round(current, table)  # the table's rows as one matrix, sliced below
+    del current
     if spec.label is not None:
         table = attrs.evolve(table, label=spec.label)
     obligation = None
@@ -555,12 +627,26 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
             deadline=spec.obligation["deadline"],
             count_unobliged=spec.obligation["count_unobliged"],
         )
+    clock("score")
     plan_target = spec.target or (None if obligation is None else obligation.target)
-    plans = None if plan_target is None else plan_many(catalog, table, plan_target, k=3)
+    plans = None
+    if plan_target is not None:
+        # chunk by chunk, keeping each chunk's figures only (a plan table holds several
+        # numbers per criterion and row)
+        plans = PlanFigures.join(
+            [
+                PlanFigures.of(
+                    plan_many(catalog, part, plan_target, k=3, not_applicable=table.not_applicable)
+                )
+                for part in whole.chunks(PLAN_CHUNK)
+            ]
+        )
+    clock("plan toward the target")
     previous = None
-    if spec.compare is not None:
-        other = _pick(rounds, spec.compare, spec.path, "compare")
-        previous = score_many(catalog, rounds[other])
+    if earlier is not None:
+        previous = score_many(catalog, earlier)
+        del earlier
+        clock("score the compared round")
     summary = summarize(
         table,
         by=spec.by,
@@ -568,11 +654,11 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
         obligation=obligation,
         plans=plans,
         spent=spec.spent,
-        previous=previous if previous is not None and spec.compare and spec.compare < day else None,
+        previous=previous if previous is not None and other is not None and other < day else None,
     )
-    if previous is not None and spec.compare is not None and spec.compare > day:
-        later = summarize(previous, by=(), previous=table)
-        summary = attrs.evolve(summary, change=later.change)
+    if previous is not None and other is not None and other > day:
+        summary = attrs.evolve(summary, change=change_between(previous, table))
+    clock("summarize")
     extra: dict[str, Section] = {}
     lines = [
         f"{spec.title.get(lang)}",
@@ -603,40 +689,33 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
             f"still missing: {len(o.missing)}"
         )
     if spec.spent is not None:
-        by_owner = summarize(table, by=("ownership",), spent=spec.spent)
-        parts = [
-            f"{g.key['ownership']} {((g.spent_vnd or 0) / 1e9):,.1f} bn" for g in by_owner.groups
-        ]
-        total = (by_owner.total.spent_vnd or 0) / 1e9
+        in_all, by_owner = spent_by(table, spec.spent, "ownership")
+        parts = [f"{owner} {(amount / 1e9):,.1f} bn" for owner, amount in by_owner.items()]
+        total = in_all / 1e9
         lines.append(f"  spent: {total:,.1f} bn VND in all ({', '.join(parts)})")
+    clock("summarize")
     for section in spec.sections:
-        index = [
-            j
-            for j in range(len(table))
-            if section.facilities.matches(table.facility(j).attribute_values())
-        ]
-        chosen = [assessed_round[j] for j in index]
+        chosen = _select(whole, section.facilities)
         target = Target.parse(section.target, due=section.due)
-        if not chosen:
+        if not len(chosen):
             _resolve_target(catalog, compile_catalog(catalog), target)  # still a valid target
             lines.append(f"  {section.title.get(lang)}: no facility matches this section")
             continue
-        section_plans = plan_many(catalog, chosen, target, k=3)
+        section_plans = (
+            plan_many(catalog, part, target, k=3) for part in chosen.chunks(PLAN_CHUNK)
+        )
         extra[section.id], line = _section(section, section_plans, target, catalog, lang)
         lines.append(f"  {line}")
+        clock("sections")
     roadmap = None
     if spec.roadmap is not None:
-        chosen = [
-            a
-            for a in assessed_round
-            if spec.roadmap.facilities.matches(a.facility.attribute_values())
-        ]
-        if not chosen:
+        chosen = _select(whole, spec.roadmap.facilities)
+        if not len(chosen):
             lines.append("  roadmap: no facility matches the roadmap's facilities")
         else:
-            roadmap = plan_many(
+            roadmap = plan_many(  # chunk by chunk: the work arrays stay small
                 catalog,
-                chosen,
+                chosen.chunks(PLAN_CHUNK),
                 Target.parse(spec.roadmap.target, due=spec.roadmap.due),
                 start=spec.roadmap.start,
                 max_parallel=spec.roadmap.max_parallel,
@@ -648,23 +727,25 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
                 f"  roadmap to {spec.roadmap.target}: {len(chosen)} facilities, "
                 + roadmap.headline()
             )
+        clock("roadmap")
     decisions = None
     if spec.allocation is not None:
         from readiness._scenarios import run_allocation  # noqa: PLC0415
 
-        decisions = run_allocation(spec.allocation, catalog, rounds[day])
+        # the assessed facilities of the round that the allocation names, as objects
+        assessed = whole.take(np.flatnonzero(table.assessed))
+        chosen_objects = _select(assessed, spec.allocation.facilities).to_assessments()
+        decisions = run_allocation(spec.allocation, catalog, chosen_objects)
         lines.append(f"  where to spend: {decisions.results[0].allocation.headline()}")
+        clock("allocation")
     if spec.estimate is not None:
-        chosen = [
-            a
-            for a in assessed_round
-            if spec.estimate.facilities.matches(a.facility.attribute_values())
-        ]
-        if chosen:
-            extra["estimated-stage"], line = _estimate_section(spec, chosen)
+        chosen = _select(whole, spec.estimate.facilities)
+        if len(chosen):
+            extra[_ESTIMATE_ID], line = _estimate_section(spec, chosen)
             lines.append(f"  {line}")
         else:
             lines.append("  estimated stage: no facility matches the estimate's facilities")
+        clock("estimated stage")
     report = province_report(
         table,
         summary,
@@ -675,7 +756,75 @@ def run_spec(spec: ReportSpec, *, lang: str | None = None) -> Outcome:
         extra=extra or None,
         decisions=decisions,
     )
+    clock("report record")
     return Outcome(report=report, lines=tuple(lines))
+
+
+def _release_arrow_memory() -> None:
+    """Return the memory pyarrow's pool keeps after reading a file to the system (if loaded)."""
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
+
+
+def _taken(matrix: StatusMatrix, columns: npt.NDArray[np.bool_]) -> StatusMatrix:
+    """Return the assessments ``columns`` of ``matrix`` with only their own facilities listed.
+
+    :func:`readiness.score_many` gives every listed facility of a matrix a row; a compared
+    round holds only the facilities it assessed, as its own file would.
+    """
+    index = np.flatnonzero(columns)
+    used, rows = np.unique(matrix.rows[index], return_inverse=True)
+    return StatusMatrix(
+        catalog=matrix.catalog,
+        facilities=tuple(matrix.facilities[int(i)] for i in used),
+        rows=rows.astype(np.intp).reshape(-1),
+        dates=matrix.dates[index],
+        status=matrix.status[:, index],
+        progress=matrix.progress[:, index],
+        label=matrix.label,
+    )
+
+
+def _whole_round(current: StatusMatrix, table: Any) -> StatusMatrix:
+    """Return the status matrix of every row of ``table``: the round, then the not-assessed.
+
+    ``table`` is ``score_many(catalog, current, facilities=...)``: its rows are the columns of
+    ``current`` in order, then one row (every record unknown) per listed facility that the
+    round did not assess. Sections and the roadmap plan slices of this matrix, as they would
+    plan the same assessments given as objects.
+    """
+    from readiness._matrix import UNKNOWN  # noqa: PLC0415
+
+    count = len(current)
+    position = {f.id: n for n, f in enumerate(current.facilities)}
+    extra = np.fromiter(
+        (position[table.facility(j).id] for j in range(count, len(table))),
+        dtype=np.intp,
+        count=len(table) - count,
+    )
+    if not len(extra):
+        return current
+    size = current.status.shape[0]
+    return StatusMatrix(
+        catalog=current.catalog,
+        facilities=current.facilities,
+        rows=np.concatenate([current.rows, extra]),
+        dates=np.asarray(table.dates, dtype=current.dates.dtype),
+        status=np.concatenate(
+            [current.status, np.full((size, len(extra)), UNKNOWN, dtype=np.uint8)], axis=1
+        ),
+        progress=np.concatenate([current.progress, np.zeros((size, len(extra)))], axis=1),
+        label=current.label,
+        facility_columns=current.columns,
+    )
+
+
+def _select(matrix: StatusMatrix, condition: Condition) -> StatusMatrix:
+    """Return the columns of ``matrix`` whose facility matches ``condition`` (in order)."""
+    from readiness._crosswalk_matrix import condition_mask  # noqa: PLC0415
+
+    return matrix.take(np.flatnonzero(condition_mask(matrix.columns, condition)[matrix.rows]))
 
 
 def _section(
@@ -686,16 +835,21 @@ def _section(
     return plan_section(section.title, plans, target, catalog, lang)
 
 
-def _estimate_section(spec: ReportSpec, chosen: list[Assessment]) -> tuple[Any, str]:
+def _estimate_section(spec: ReportSpec, chosen: StatusMatrix) -> tuple[Any, str]:
     """Return the estimated-stage section (facilities per estimated level, with ranges)."""
-    from readiness._crosswalk import crosswalks_into, estimate_stage  # noqa: PLC0415
+    from readiness._crosswalk import crosswalks_into  # noqa: PLC0415
+    from readiness._crosswalk_matrix import estimate_stage_matrix  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
     from readiness.report import Section  # noqa: PLC0415
 
     assert spec.estimate is not None
     framework = spec.estimate.framework
     catalog = load_catalog([*spec.catalog, framework], layers=spec.layers)
-    estimates = estimate_stage(catalog, chosen, framework=framework)
+    estimates = [  # chunk by chunk: the work arrays stay small
+        estimate
+        for part in chosen.chunks(PLAN_CHUNK)
+        for estimate in estimate_stage_matrix(catalog, part, framework=framework)
+    ]
     used = ", ".join(c.id for c in crosswalks_into(catalog, framework))
     name = catalog.frameworks[framework].title
     levels = [lv.number for lv in catalog.frameworks[framework].levels]

@@ -9,7 +9,7 @@ from readiness.report._blocks import work_text
 from readiness.report._decisions import spend_headline
 from readiness.report._escape import visible
 from readiness.report._language import VERDICTS, Fmt, check_lang
-from readiness.report._province_doc import assessed_text, planned_range
+from readiness.report._province_doc import assessed_text, planned_range, planned_text
 
 
 def console_lines(data: Mapping[str, Any]) -> list[str]:
@@ -33,9 +33,9 @@ def console_lines(data: Mapping[str, Any]) -> list[str]:
         spent = fmt.money(total["spent_vnd"])
         lines.append(f"{fmt.t('spent')}: {spent}{_by_owner(data, _SPENT, fmt)}")
     if total["planned_vnd"] is not None:
-        # planning rule 9: the planned cost as a range, never a bare total
-        planned = planned_range(total, fmt)
-        lines.append(f"{fmt.t('planned')}: {planned}{_by_owner(data, _PLANNED, fmt)}")
+        # planning rule 9: the planned cost as a range with the share of assumed steps
+        planned = planned_text(total, fmt, _by_owner(data, _PLANNED, fmt))
+        lines.append(f"{fmt.t('planned')}: {planned}")
     deadlines = data["deadlines"]
     if deadlines is not None:
         counts = deadlines["target_counts"]

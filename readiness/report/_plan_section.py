@@ -9,56 +9,78 @@ total). Every word comes from the label files, so the section reads in the repor
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 import numpy as np
 
 from readiness._catalog import Catalog, Text
-from readiness._plan import PlanTable, Target
+from readiness._plan import _NEVER, PlanTable, Target
+from readiness._portfolio import plan_step_counts, target_verdicts
 from readiness.report._language import VERDICTS, Fmt, check_lang
-from readiness.report._records import target_text
+from readiness.report._records import iso_day, target_text
 from readiness.report._section import Section
 
 _SHOWN = ("done", "on_track", "at_risk", "late")
-_COST_KEYS = ("cost_vnd_low", "cost_vnd", "cost_vnd_high")
 
 
 def plan_section(
-    title: Text | str, plans: PlanTable, target: Target, catalog: Catalog, lang: str
+    title: Text | str,
+    plans: PlanTable | Iterable[PlanTable],
+    target: Target,
+    catalog: Catalog,
+    lang: str,
 ) -> tuple[Section, str]:
-    """Return the section of ``plans`` toward ``target`` and its one-line console summary."""
+    """Return the section of ``plans`` toward ``target`` and its one-line console summary.
+
+    ``plans`` may come in parts (the plans of consecutive chunks of the section's facilities,
+    made as they are read): the section keeps each part's per-row figures, read from its arrays,
+    never a record per plan.
+    """
     fmt = Fmt(check_lang(lang))
-    records = plans.to_records()
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        by_kind.setdefault(record["kind"], []).append(record)
+    kinds: list[str] = []
+    words, counted, costs, dues = [], [], [], []
+    for part in (plans,) if isinstance(plans, PlanTable) else plans:  # each part read once
+        kinds.extend(part.facilities[int(i)].kind for i in part.rows)
+        words.append(target_verdicts(part))
+        counted.append(plan_step_counts(part))
+        costs.append(part.cost_totals)
+        dues.append(part.target_due[part.target_due < _NEVER])
+    verdict_words = np.concatenate(words)
+    step_counts = np.concatenate(counted)
+    cost_totals = np.concatenate(costs)
+    due_days = np.concatenate(dues)
+    by_kind: dict[str, list[int]] = {}
+    for j, kind in enumerate(kinds):
+        by_kind.setdefault(kind, []).append(j)
+    records = range(len(kinds))
     columns = [fmt.t("kind"), fmt.t("facilities"), *(fmt.t(v) for v in _SHOWN)]
     columns += [fmt.t("steps_left_median"), fmt.t("cost_range_estimate")]
     rows = []
     for kind in sorted(by_kind):
-        group = by_kind[kind]
-        verdicts = [r["target_verdict"] for r in group]
-        steps = [r["steps"] for r in group if r["steps"]]
+        group = np.array(by_kind[kind], dtype=np.intp)
+        verdicts = verdict_words[group].tolist()
+        steps = [n for n in step_counts[group, 0].tolist() if n]
         rows.append(
             [
                 fmt.value("kind", kind),
                 len(group),
                 *(verdicts.count(v) for v in _SHOWN),
                 int(np.median(steps)) if steps else 0,
-                # planning rule 9: low to high (likely), never a bare total
+                # planning rule 9: low to high (likely), never a bare total (summed in row
+                # order, as floats add)
                 fmt.t(
                     "range",
                     **{
-                        name: fmt.money(sum(r[k] for r in group))
-                        for name, k in zip(("low", "likely", "high"), _COST_KEYS, strict=True)
+                        name: fmt.money(sum(cost_totals[group, n].tolist()))
+                        for n, name in enumerate(("low", "likely", "high"))
                     },
                 ),
             ]
         )
-    due = sorted({r["target_due"] for r in records if r["target_due"]})
+    due = sorted({iso_day(int(d)) for d in np.unique(due_days)})
     dates = ", ".join(fmt.date(d) for d in due)
     text = target_text(target, catalog, fmt) + (f" ({fmt.t('due')}: {dates})" if due else "")
-    counts = {v: sum(1 for r in records if r["target_verdict"] == v) for v in VERDICTS}
+    counts = {v: int((verdict_words == v).sum()) for v in VERDICTS}
     line = fmt.t(
         "section_line",
         title=fmt.text(title),
@@ -67,8 +89,8 @@ def plan_section(
         late=fmt.num(counts["late"]),
         due=dates or "-",
     )
-    assumed = sum(r["assumed_steps"] for r in records)
-    total = sum(r["steps"] for r in records)
+    assumed = int(step_counts[:, 1].sum())
+    total = int(step_counts[:, 0].sum())
     note = fmt.t(
         "plans_note",
         assumed=fmt.num(assumed),

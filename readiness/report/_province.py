@@ -13,7 +13,7 @@ import numpy.typing as npt
 from readiness._catalog import Catalog
 from readiness._compile import compile_catalog
 from readiness._plan import _NEVER, PlanTable
-from readiness._portfolio import Summary
+from readiness._portfolio import PlanFigures, Summary, deadline_of
 from readiness._score import ScoreTable
 from readiness.errors import OptionError
 from readiness.report._decisions import decisions_data
@@ -49,7 +49,7 @@ def province_report(
     table: ScoreTable,
     summary: Summary,
     *,
-    plans: PlanTable | None = None,
+    plans: PlanTable | PlanFigures | None = None,
     roadmap: PlanTable | None = None,
     title: str | None = None,
     lang: str = "en",
@@ -66,7 +66,7 @@ def province_report(
     summary : Summary
         Its roll-up (:func:`readiness.summarize` of ``table``): groups, target, obligation,
         blockers, change between rounds, spending.
-    plans : PlanTable, optional
+    plans : PlanTable or PlanFigures, optional
         Plans of the same rows (same order), e.g. toward the obligation's target: deadline
         status per facility and per catalog deadline, and the late facilities.
     roadmap : PlanTable, optional
@@ -114,11 +114,12 @@ def province_report(
             value=summary.total.rows,
         )
     ids = [table.facility(j).id for j in range(len(table))]
+    figures = None
     if plans is not None:
-        if not isinstance(plans, PlanTable):
+        if not isinstance(plans, PlanTable | PlanFigures):
             raise OptionError("plans must be a PlanTable", key="plans", value=type(plans).__name__)
-        plan_ids = [plans.facilities[int(i)].id for i in plans.rows]
-        if plan_ids != ids:
+        figures = plans if isinstance(plans, PlanFigures) else PlanFigures.of(plans)
+        if list(figures.facility_ids) != ids:
             raise OptionError(
                 "plans must have one row per row of the table, in the same order",
                 key="plans",
@@ -141,7 +142,11 @@ def province_report(
     if title is not None and not isinstance(title, str):
         raise OptionError("title must be a string", key="title", value=title)
     catalog = table.catalog
-    verdicts = None if plans is None else _target_verdicts(plans)
+    verdicts = (
+        None
+        if figures is None
+        else np.where(figures.verdicts == "no deadline", "no_deadline", figures.verdicts)
+    )
     dates = table.dates.astype("datetime64[D]")
     data: dict[str, Any] = {
         "schema": SCHEMA,
@@ -165,7 +170,7 @@ def province_report(
             "rows": [group_data(g, fmt) for g in summary.groups],
         },
         "domains": _domains(table, fmt),
-        "deadlines": _deadlines(summary, plans, verdicts, ids, fmt),
+        "deadlines": _deadlines(summary, figures, verdicts, ids, fmt),
         "blockers": [
             {
                 "catalog": catalog_id,
@@ -268,10 +273,7 @@ def _target_verdicts(
     return np.asarray(np.where(due >= _NEVER, "no_deadline", verdict))
 
 
-def _deadline_of(catalog: Catalog, keys: tuple[str, ...]) -> npt.NDArray[np.intp]:
-    """Index into ``keys`` of each criterion's deadline (kernel order), -1 when none."""
-    names = [catalog.criteria[k].deadline for k in compile_catalog(catalog).keys]
-    return np.array([-1 if name is None else keys.index(name) for name in names], dtype=np.intp)
+_deadline_of = deadline_of
 
 
 def _counts(values: npt.NDArray[np.str_]) -> dict[str, int]:
@@ -282,7 +284,7 @@ def _counts(values: npt.NDArray[np.str_]) -> dict[str, int]:
 
 def _deadlines(
     summary: Summary,
-    plans: PlanTable | None,
+    plans: PlanFigures | None,
     verdicts: npt.NDArray[np.str_] | None,
     ids: Sequence[str],
     fmt: Fmt,
@@ -305,22 +307,17 @@ def _deadlines(
         }
     catalog = plans.catalog
     keys = tuple(catalog.deadlines)
-    deadline_of = _deadline_of(catalog, keys)
-    margin = plans.options.risk_margin_days
+    margin = plans.risk_margin_days
     rows: list[dict[str, Any]] = []
     for d, key in enumerate(keys):
         day = plans.deadline_day[d]
         applies = day < _NEVER
         if not applies.any():
             continue
-        members = np.flatnonzero(deadline_of == d)
-        covered = plans.required[members]
-        work = covered.any(axis=0)
+        work = plans.deadline_work[d]
         if not work.any():  # none of its criteria is left toward the target anywhere
             continue
-        last = np.where(covered, plans.finish[members], np.iinfo(np.int64).min).max(axis=0)
-        last = last + plans.start_day
-        slack = day - last
+        slack = day - plans.deadline_last[d]
         verdict = np.where(slack < 0, "late", np.where(slack < margin, "at_risk", "on_track"))
         verdict = np.where(work, verdict, "done")[applies]
         distinct = np.unique(day[applies])

@@ -85,7 +85,7 @@ def _key_figures(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     if total["spent_vnd"] is not None:
         items.append(_strong_item(fmt.t("spent"), fmt.money(total["spent_vnd"])))
     if total["planned_vnd"] is not None:
-        items.append(_strong_item(fmt.t("planned"), planned_range(total, fmt)))
+        items.append(_strong_item(fmt.t("planned"), planned_text(total, fmt)))
     deadlines = data["deadlines"]
     if deadlines is not None:
         items.append(
@@ -196,7 +196,9 @@ def _decisions(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     if planned:
         planned.sort(key=lambda g: -g["planned_vnd"])
         # planning rule 9: each group's planned cost as a range, never a bare total
-        text = "; ".join(f"{g['label']} {planned_range(g, fmt)}" for g in planned[:5])
+        text = "; ".join(
+            f"{g['label']} {planned_range(g, fmt)}{assumed_cell(g, fmt)}" for g in planned[:5]
+        )
         items.append(_strong_item(fmt.t("decide_money"), text))
     if not items:
         return []
@@ -425,7 +427,9 @@ def _scores_blocks(
         if has_target:
             row.append(fmt.num(group["meeting_target"]))
         row += [
-            planned_range(group, fmt) if k == "planned_vnd" else fmt.money(group[k])
+            planned_range(group, fmt) + assumed_cell(group, fmt)
+            if k == "planned_vnd"
+            else fmt.money(group[k])
             for k, _ in money_cols
         ]
         rows.append(tuple(row))
@@ -444,6 +448,38 @@ def planned_range(group: Mapping[str, Any], fmt: Fmt) -> str:
         likely=fmt.money(group["planned_vnd"]),
         high=fmt.money(group["planned_vnd_high"]),
     )
+
+
+def planned_text(group: Mapping[str, Any], fmt: Fmt, by_owner: str = "") -> str:
+    """Say the planned cost as a range with the share of steps whose values are assumed.
+
+    Planning rule 9: when most of the steps use an assumed effort or cost, the text says so
+    first; steps without a cost estimate (counted as 0) are said last. ``by_owner`` (the same
+    range by ownership) follows the range.
+    """
+    text = planned_range(group, fmt) + by_owner
+    steps, assumed = group.get("planned_steps"), group.get("assumed_steps")
+    if not steps or assumed is None:
+        return text
+    mostly = 2 * assumed > steps
+    share = fmt.t(
+        "planned_mostly_assumed" if mostly else "planned_assumed_share",
+        assumed=fmt.num(assumed),
+        steps=fmt.num(steps),
+        share=fmt.pct(assumed / steps),
+    )
+    text = f"{share} {text}" if mostly else f"{text}; {share}"
+    if group.get("uncosted_steps"):
+        text += "; " + fmt.t("planned_uncosted", uncosted=fmt.num(group["uncosted_steps"]))
+    return text
+
+
+def assumed_cell(group: Mapping[str, Any], fmt: Fmt) -> str:
+    """Say, after a group's planned range, the share of its steps whose values are assumed."""
+    steps, assumed = group.get("planned_steps"), group.get("assumed_steps")
+    if not steps or assumed is None:
+        return ""
+    return ", " + fmt.t("assumed_cell", share=fmt.pct(assumed / steps, 0))
 
 
 #: A facility list longer than this prints from its own page, not inside the report.

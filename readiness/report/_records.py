@@ -134,6 +134,10 @@ def group_data(group: Group, fmt: Fmt) -> dict[str, Any]:
         "planned_vnd_low": group.planned_vnd_low,
         "planned_vnd": group.planned_vnd,
         "planned_vnd_high": group.planned_vnd_high,
+        "planned_steps": group.planned_steps,
+        "assumed_steps": group.assumed_steps,
+        "assumed_effort_steps": group.assumed_effort_steps,
+        "uncosted_steps": group.uncosted_steps,
         "verdicts": None
         if group.verdicts is None
         else {verdict_key(k): v for k, v in group.verdicts.items()},
@@ -198,6 +202,10 @@ def _sum_stats(stats: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+#: A group's planned steps and those whose values are assumed (planning rule 9).
+STEP_COUNTS = ("planned_steps", "assumed_steps", "assumed_effort_steps", "uncosted_steps")
+
+
 def _sum_optional(values: Sequence[float | None]) -> float | None:
     given = [v for v in values if v is not None]
     return sum(given) if given else None
@@ -230,5 +238,6 @@ def _sum_groups(groups: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "planned_vnd_low": _sum_optional([g["planned_vnd_low"] for g in groups]),
         "planned_vnd": _sum_optional([g["planned_vnd"] for g in groups]),
         "planned_vnd_high": _sum_optional([g["planned_vnd_high"] for g in groups]),
+        **{key: _sum_optional([g[key] for g in groups]) for key in STEP_COUNTS},
         "verdicts": _sum_counts(verdicts) if verdicts else None,
     }

@@ -13,8 +13,10 @@ a value or ``null``, :class:`Enum` one of fixed strings, and the leaf types are 
 report section adds its key and shape to :data:`PROVINCE` or :data:`FACILITY`; :class:`Added`
 when records written before it lack the key and the renderers can do without it. The cost and
 finish ranges of plans (planning rule 9: ``planned_vnd_low``/``_high``, ``cost_vnd_low``/``_high``,
-``finish_low``/``_high``, ``assumed_steps``) are required: a report never shows a bare total, so a
-record without them is refused with the paths missing rather than rendered without ranges.
+``finish_low``/``_high``, ``assumed_steps``, and a group's ``planned_steps``,
+``assumed_steps``, ``assumed_effort_steps`` and ``uncosted_steps``) are required: a report
+never shows a bare total, so a record without them is refused with the paths missing rather
+than rendered without ranges.
 """
 
 from __future__ import annotations
@@ -177,6 +179,10 @@ GROUP = {
     "planned_vnd_low": Opt(NUM),
     "planned_vnd": Opt(NUM),
     "planned_vnd_high": Opt(NUM),
+    "planned_steps": Opt(INT),
+    "assumed_steps": Opt(INT),
+    "assumed_effort_steps": Opt(INT),
+    "uncosted_steps": Opt(INT),
     "verdicts": Opt(MapOf(INT)),
 }
 

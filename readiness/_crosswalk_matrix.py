@@ -1,0 +1,314 @@
+"""Estimated stages of many facilities at once, from a status matrix (array form).
+
+:func:`estimate_stage_matrix` gives what :func:`readiness._crosswalk.estimate_stage` gives for
+the assessments of a status matrix (``matrix.to_assessments()``), without an object per
+assessment: the crosswalk rules (module :mod:`readiness._crosswalk`, rules 1-5) are applied
+relation by relation to whole rows of the matrix, and the worst, recorded and best cases are
+scored as three matrices. A property test pins the two paths equal.
+
+What a matrix cell says of its record, as :meth:`StatusMatrix.to_assessments` rebuilds it:
+``expired`` and ``below_coverage`` cells are ``met`` records (their validity and coverage count
+when scoring, not when deriving), ``unknown`` cells hold no record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from readiness._catalog import Catalog, Condition
+from readiness._compile import compile_catalog
+from readiness._crosswalk import Crosswalk, LevelEstimate, crosswalks_into
+from readiness._matrix import (
+    BELOW_COVERAGE,
+    EXPIRED,
+    MET,
+    NA,
+    NOT_MET,
+    PARTIAL,
+    UNKNOWN,
+    FacilityColumns,
+    StatusMatrix,
+)
+from readiness.errors import OptionError
+
+__all__ = ["condition_mask", "estimate_stage_matrix"]
+
+# a record's status, ordered as the crosswalk rule 4 ranks derived ones (NOT_MET < PARTIAL < MET)
+_NONE, _NA, _NOT_MET, _PARTIAL, _MET = range(5)
+_STATUS_OF_CODE = np.full(256, _NONE, dtype=np.int8)
+_STATUS_OF_CODE[[NA, MET, PARTIAL, NOT_MET, EXPIRED, BELOW_COVERAGE]] = [
+    _NA,
+    _MET,
+    _PARTIAL,
+    _NOT_MET,
+    _MET,
+    _MET,
+]
+
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+
+def condition_mask(columns: FacilityColumns, condition: Condition) -> Bools:
+    """Return which facilities of ``columns`` match ``condition``, as ``Condition.matches``.
+
+    A test of an attribute that no facility has is evaluated on ``None`` (the value
+    ``matches`` reads for a missing attribute), as it is for a facility without it.
+    """
+    size = len(columns.facilities)
+    result = np.zeros(size, dtype=bool)
+    for clause in condition.clauses:
+        clause_mask = np.ones(size, dtype=bool)
+        for test in clause:
+            column = columns.columns.get(test.attribute)
+            if column is None:
+                clause_mask &= bool(test.holds(None))
+                continue
+            codes, labels = column
+            passes = np.array([bool(test.holds(label)) for label in labels], dtype=bool)
+            clause_mask &= passes[codes] if len(labels) else False
+        result |= clause_mask
+    return result
+
+
+class _State:
+    """Per criterion (set's compiled order) and row: status, progress, confidence, origin."""
+
+    def __init__(self, status: npt.NDArray[np.int8], progress: Floats) -> None:
+        self.status = status  # _NONE.._MET
+        self.progress = progress  # partial progress (0 elsewhere)
+        self.direct = status != _NONE  # rule 1: never overridden
+        self.confidence = np.where(self.direct, 1.0, 0.0)  # rule 3
+        self.derived = np.zeros(status.shape, dtype=bool)
+        self.overlap = np.zeros(status.shape, dtype=bool)  # derived through an overlap
+
+
+def _derive(
+    kind: str, share: float | None, status: npt.NDArray[np.int8], progress: Floats
+) -> tuple[Bools, npt.NDArray[np.int8], Floats]:
+    """Apply one relation to source rows: (derives, derived status, derived progress)."""
+    met, partial, not_met = status == _MET, status == _PARTIAL, status == _NOT_MET
+    zero = np.zeros(len(status))
+    if kind == "equivalent":
+        return met | partial | not_met, status, np.where(partial, progress, 0.0)
+    if kind == "covers":
+        return met, np.full(len(status), _MET, dtype=np.int8), zero
+    if kind == "covered_by":
+        return partial | not_met, np.full(len(status), _NOT_MET, dtype=np.int8), zero
+    assert share is not None  # overlaps
+    moving = partial & (progress != 0)
+    value = np.where(met, share, np.where(moving, share * progress, 0.0))
+    return met | moving, np.full(len(status), _PARTIAL, dtype=np.int8), value
+
+
+def _translate(state: _State, steps: Iterable[Crosswalk], index: Any) -> None:
+    """Apply the crosswalks to every row (:func:`readiness._crosswalk.translate`, rules 1-5)."""
+    for step in steps:
+        start = (
+            state.status.copy(),
+            state.progress.copy(),
+            state.confidence.copy(),
+            state.derived.copy(),
+        )
+        status0, progress0, confidence0, _ = start
+        best: dict[int, list[Any]] = {}  # dst -> [has, confidence, order, progress, overlap]
+        for rel in step.relations:
+            (src,), (dst,) = rel.source, rel.target
+            s, d = index.get(src), index.get(dst)
+            if s is None or d is None:
+                continue
+            derives, status, progress = _derive(rel.kind, rel.share, status0[s], progress0[s])
+            weight = confidence0[s]
+            confidence = rel.confidence * weight
+            valid = derives & (weight > 0) & ~state.direct[d]
+            if not valid.any():
+                continue
+            entry = best.get(d)
+            if entry is None:
+                n = len(valid)
+                entry = best[d] = [
+                    np.zeros(n, dtype=bool),
+                    np.zeros(n),
+                    np.zeros(n, dtype=np.int8),
+                    np.zeros(n),
+                    np.zeros(n, dtype=bool),
+                ]
+            has, b_conf, b_order, b_prog, b_overlap = entry
+            # rule 4: the highest confidence, then the least favourable status; the first wins ties
+            better = valid & (
+                ~has
+                | (confidence > b_conf)
+                | (
+                    (confidence == b_conf)
+                    & ((status < b_order) | ((status == b_order) & (progress < b_prog)))
+                )
+            )
+            has |= better
+            b_conf[better] = confidence[better]
+            b_order[better] = status[better]
+            b_prog[better] = progress[better]
+            b_overlap[better] = rel.kind == "overlaps"
+        for d, (has, b_conf, b_order, b_prog, b_overlap) in best.items():
+            # an earlier derivation of the same criterion competes too (it comes last)
+            old = state.derived[d] & has
+            keep = old & (
+                (state.confidence[d] > b_conf)
+                | (
+                    (state.confidence[d] == b_conf)
+                    & (
+                        (state.status[d] < b_order)
+                        | ((state.status[d] == b_order) & (state.progress[d] < b_prog))
+                    )
+                )
+            )
+            take = has & ~keep
+            state.status[d, take] = b_order[take]
+            state.progress[d, take] = b_prog[take]
+            state.confidence[d, take] = b_conf[take]
+            state.derived[d, take] = True
+            state.overlap[d, take] = b_overlap[take]
+
+
+def estimate_stage_matrix(
+    catalog: Catalog, matrix: StatusMatrix, *, framework: str = "himss-emram"
+) -> tuple[LevelEstimate, ...]:
+    """Estimate ``framework``'s level of every assessment of ``matrix``, as arrays.
+
+    Equal to ``estimate_stage(catalog, matrix.to_assessments(), framework=framework)``.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        A loaded set holding the matrix's catalogs and ``framework`` (every criterion of the
+        matrix's catalog must be in it).
+    matrix : StatusMatrix
+        Assessments of the matrix's own catalog (which may be a smaller set).
+    framework : str
+        The framework whose level is estimated.
+
+    Returns
+    -------
+    tuple of LevelEstimate
+        One per assessment, in order.
+
+    Raises
+    ------
+    OptionError
+        As :func:`readiness._crosswalk.estimate_stage`, or when the set lacks a criterion of
+        the matrix.
+    """
+    from readiness._score import score_many  # noqa: PLC0415 - avoids an import cycle
+
+    if framework not in catalog.frameworks:
+        raise OptionError(
+            f"load the framework with the assessed catalogs, e.g. load_catalog([..., "
+            f"{framework!r}]) (loaded: {', '.join(catalog.frameworks)})",
+            key="framework",
+            value=framework,
+        )
+    crosswalks = crosswalks_into(catalog, framework)
+    if not crosswalks:
+        raise OptionError(
+            "no built-in crosswalk leads from the loaded catalogs into this framework",
+            key="framework",
+            value=framework,
+        )
+    for step in crosswalks:
+        step.check_against(catalog, catalog)
+    compiled = compile_catalog(catalog)
+    keys = compile_catalog(matrix.catalog).keys
+    missing = [k for k in keys if k not in compiled.index]
+    if missing:
+        raise OptionError(
+            "the catalog set lacks criteria of the matrix", key="catalog", value=missing[:10]
+        )
+    n = len(matrix)
+    if not n:
+        return ()
+    # the matrix's rows in the set's order (criteria it does not hold are unknown)
+    where = np.array([compiled.index[k] for k in keys], dtype=np.intp)
+    codes = np.full((compiled.size, n), UNKNOWN, dtype=np.uint8)
+    codes[where] = matrix.status
+    progress = np.zeros((compiled.size, n))
+    progress[where] = np.where(matrix.status == PARTIAL, matrix.progress, 0.0)
+    state = _State(_STATUS_OF_CODE[codes], progress)
+    _translate(state, crosswalks, compiled.index)
+    # applicability by each criterion's own condition, as estimate_levels reads it
+    columns = matrix.columns
+    masks: dict[Condition, Bools] = {}
+    applies = np.zeros((compiled.size, n), dtype=bool)
+    for key, criterion in catalog.criteria.items():
+        condition = criterion.applies_to
+        if condition not in masks:
+            masks[condition] = condition_mask(columns, condition)[matrix.rows]
+        applies[compiled.index[key]] = masks[condition]
+    unknown = applies & (state.status == _NONE)
+    # the recorded case: direct cells keep their codes; derived records carry no coverage
+    minimum = ~np.isnan(np.asarray(compiled.min_coverage, dtype=np.float64))
+    derived_code = np.select(
+        [
+            state.status == _NOT_MET,
+            state.status == _PARTIAL,
+            np.broadcast_to(minimum[:, None], state.status.shape),
+        ],
+        [NOT_MET, PARTIAL, BELOW_COVERAGE],
+        MET,
+    ).astype(np.uint8)
+    base = np.where(state.derived, derived_code, codes).astype(np.uint8)
+    base_progress = np.where(base == PARTIAL, state.progress, 0.0)
+    worst = np.where(unknown, np.uint8(NOT_MET), base).astype(np.uint8)
+    met = unknown | (state.derived & state.overlap)  # full coverage: met whatever the minimum
+    best = np.where(met, np.uint8(MET), base).astype(np.uint8)
+    position = list(catalog.frameworks).index(framework)
+    used, rows = np.unique(matrix.rows, return_inverse=True)
+    facilities = tuple(matrix.facilities[int(i)] for i in used)
+    shared = FacilityColumns.build(facilities)
+    levels = []
+    for status in (base, worst, best):
+        table = score_many(
+            catalog,
+            StatusMatrix(
+                catalog=catalog,
+                facilities=facilities,
+                rows=rows.astype(np.intp).reshape(-1),
+                dates=matrix.dates,
+                status=status,
+                progress=np.where(status == PARTIAL, base_progress, 0.0),
+                facility_columns=shared,
+            ),
+            details=False,
+        )
+        levels.append([None if v < 0 else int(v) for v in table.level[position].tolist()])
+    # counts over the framework's applicable criteria, in the catalog's order (as summed there)
+    n_direct = np.zeros(n, dtype=np.int64)
+    n_derived = np.zeros(n, dtype=np.int64)
+    n_unknown = np.zeros(n, dtype=np.int64)
+    total = np.zeros(n)
+    for key, criterion in catalog.criteria.items():
+        if criterion.catalog != framework:
+            continue
+        i = compiled.index[key]
+        counted = applies[i] & (state.status[i] != _NA)
+        gap = counted & (state.status[i] == _NONE)
+        derived = counted & ~gap & state.derived[i]
+        n_unknown += gap
+        n_derived += derived
+        n_direct += counted & ~gap & ~derived
+        total = total + np.where(derived, state.confidence[i], 0.0)
+    return tuple(
+        LevelEstimate(
+            catalog=framework,
+            level=levels[0][j],
+            worst=levels[1][j],
+            best=levels[2][j],
+            direct=int(n_direct[j]),
+            derived=int(n_derived[j]),
+            unknown=int(n_unknown[j]),
+            confidence=float(total[j]) / int(n_derived[j]) if n_derived[j] else None,
+        )
+        for j in range(n)
+    )
