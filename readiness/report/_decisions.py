@@ -186,13 +186,14 @@ def assumed_text(data: Mapping[str, Any], fmt: Fmt) -> str | None:
     )
 
 
-def spend_headline(data: Mapping[str, Any], fmt: Fmt) -> str:
+def spend_headline(data: Mapping[str, Any], fmt: Fmt, *, share: bool = True) -> str:
     """Say what the budget funds and how many facilities meet the date (also printed).
 
     The spending is a range, low to high (likely) (planning rule 9); the allocation itself is
-    made on the likely values.
+    made on the likely values. With ``share``, the share of funded steps with assumed values
+    follows, or comes first when most are (the section shows it in a paragraph of its own).
     """
-    return (
+    text = (
         fmt.t(
             "decisions_headline",
             budget=fmt.money(data["budget_vnd"]),
@@ -211,6 +212,13 @@ def spend_headline(data: Mapping[str, Any], fmt: Fmt) -> str:
             else fmt.t("decisions_gap", gap=fmt.pct(data["gap"], 2))
         )
     )
+    said = assumed_text(data, fmt) if share else None
+    if said is None:
+        return text
+    found = _assumed(data)
+    if found is not None and 2 * found[0] > found[1]:
+        return f"{said} {text}"
+    return f"{text} {said}"
 
 
 def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
@@ -222,7 +230,7 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     mostly = found is not None and 2 * found[0] > found[1]
     if share is not None and mostly:
         blocks.append(para(share))
-    blocks.append(para(spend_headline(data, fmt)))
+    blocks.append(para(spend_headline(data, fmt, share=False)))
     if share is not None and not mostly:
         blocks.append(para(share, note=True))
     carlo = data["monte_carlo"]
