@@ -177,6 +177,163 @@ def test_translation_of_translation_keeps_direct_source_records(both, forward, b
     assert "mini:lan" in second.direct  # the original record, not re-derived from net
 
 
+# --- expired records (rule 6) ------------------------------------------------------------
+
+DAY = dt.date(2026, 6, 1)  # the date of _assess
+LAPSED = dt.date(2026, 5, 1)  # before DAY: a met or partial record valid until then is expired
+LATER = dt.date(2026, 12, 31)  # after DAY: still valid on DAY
+EXPIRED_MET = {"status": "met", "valid_until": LAPSED}
+EXPIRED_PARTIAL = {"status": "partial", "progress": 0.5, "valid_until": LAPSED}
+
+
+def _blockers(catalog: readiness.Catalog, assessment: readiness.Assessment, **kw: object):
+    result = readiness.score(catalog, assessment, **kw)
+    return {b.criterion: b.reason for b in result.catalogs["intl"].blockers}
+
+
+def _counts(estimate) -> tuple[object, ...]:
+    return (estimate.level, estimate.worst, estimate.best, estimate.direct, estimate.derived)
+
+
+@pytest.mark.parametrize("record", [EXPIRED_MET, EXPIRED_PARTIAL], ids=["met", "partial"])
+def test_expired_source_derives_an_expired_record(both, forward, record):
+    """An expired record over `equivalent` derives an expired one: no credit, as not_met."""
+    expired = translate(_assess({"lan": record, "servers": "met"}), forward, to=both)
+    net = expired.derived["intl:net"].record
+    source = _assess({"lan": record}).records["lan"]
+    assert (net.status, net.progress, net.valid_until) == (
+        source.status,
+        source.progress,
+        LAPSED,
+    )
+    assert "expired: valid until 2026-05-01" in net.evidence
+    assert _blockers(both, expired.assessment) == {"intl:net": readiness.Reason.EXPIRED}
+    # the level, its range and the counts are those of a not_met source
+    not_met = translate(_assess({"lan": "not_met", "servers": "met"}), forward, to=both)
+    got = estimate_level(both, expired, framework="intl")
+    assert _counts(got) == _counts(estimate_level(both, not_met, framework="intl"))
+    assert (got.level, got.worst, got.best, got.derived) == (0, 0, 0, 2)
+    # the same source, valid, is credit
+    valid = translate(_assess({"lan": "met", "servers": "met"}), forward, to=both)
+    assert estimate_level(both, valid, framework="intl").level == 1
+
+
+@pytest.mark.parametrize("record", [EXPIRED_MET, EXPIRED_PARTIAL], ids=["met", "partial"])
+def test_expired_source_derives_an_expired_record_through_every_relation(
+    both, forward, record
+):
+    """covers, covered_by and overlaps too; an expired overlap stays recorded in the best case."""
+    result = translate(
+        _assess({"lan": "met", "servers": record, "his": record, "pacs": record}), forward, to=both
+    )
+    for key in ("intl:compute", "intl:records", "intl:imaging"):
+        derived = result.derived[key].record
+        assert derived.valid_until == LAPSED
+        assert derived.status.value == record["status"]
+    assert _blockers(both, result.assessment) == {"intl:compute": readiness.Reason.EXPIRED}
+    estimate = estimate_level(both, result, framework="intl")
+    assert (estimate.level, estimate.worst, estimate.best) == (0, 0, 0)
+    assert (estimate.direct, estimate.derived, estimate.unknown) == (0, 4, 1)
+    # with the rest of intl met directly: a valid overlap (imaging) is open in the best case,
+    # an expired one is not
+    direct = {key: "met" for key in ("intl:net", "intl:compute", "intl:records", "intl:audit")}
+    valid = {k: v for k, v in record.items() if k != "valid_until"}
+    lapsed, fresh = (
+        estimate_level(
+            both, translate(_assess({**direct, "pacs": r}), forward, to=both), framework="intl"
+        )
+        for r in (record, valid)
+    )
+    assert (lapsed.level, lapsed.worst, lapsed.best) == (2, 2, 2)
+    assert (fresh.level, fresh.worst, fresh.best) == (2, 2, 3)
+
+
+def test_valid_until_passes_on_so_the_derived_record_expires_with_its_source(both, forward):
+    record = {"status": "met", "valid_until": LATER}
+    result = translate(_assess({"lan": record, "servers": "met"}), forward, to=both)
+    net = result.derived["intl:net"].record
+    assert (net.status, net.valid_until) == (readiness.Status.MET, LATER)
+    assert "expired" not in net.evidence
+    assert _blockers(both, result.assessment) == {"intl:records": readiness.Reason.UNKNOWN}
+    later = dt.date(2027, 1, 1)
+    assert _blockers(both, result.assessment, as_of=later) == {
+        "intl:net": readiness.Reason.EXPIRED
+    }
+    # every relation passes it on, a partial one and a derived not_met too
+    partial = {"status": "partial", "progress": 0.5, "valid_until": LATER}
+    other = translate(_assess({"his": partial, "pacs": partial}), forward, to=both)
+    assert other.derived["intl:records"].record.status is readiness.Status.NOT_MET
+    for key in ("intl:records", "intl:imaging"):
+        assert other.derived[key].record.valid_until == LATER
+
+
+def test_a_chain_carries_the_valid_until_of_the_record_it_starts_from(tmp_path, both, forward):
+    """mini:lan -> intl:net -> mini:backup: backup expires when lan does."""
+    text = (
+        HEAD.replace('catalog = "mini"', 'catalog = "@"')
+        .replace('catalog = "intl"', 'catalog = "mini"')
+        .replace('catalog = "@"', 'catalog = "intl"')
+        + '[[relation]]\nfrom = "net"\nto = "backup"\ntype = "equivalent"\n'
+        'confidence = 0.5\nbecause = "x"\n'
+    )
+    onward = load_crosswalk(_write(tmp_path, text))
+    for until, status in ((LATER, readiness.Status.MET), (LAPSED, readiness.Status.MET)):
+        record = {"status": "met", "valid_until": until}
+        result = translate(_assess({"lan": record}), [forward, onward], to=both)
+        backup = result.derived["mini:backup"]
+        assert (backup.record.status, backup.record.valid_until) == (status, until)
+        assert backup.confidence == pytest.approx(0.45)
+        stepwise = translate(translate(_assess({"lan": record}), forward, to=both), onward, to=both)
+        assert stepwise == result
+
+
+RIVALS = {  # several relations into intl:net, all of confidence 0.8
+    "lan": "covers",  # met -> met
+    "servers": "covered_by",  # not met or partial -> not met
+    "his": "overlaps",  # met -> partial 0.5
+    "pacs": "equivalent",  # as it is
+}
+
+
+@pytest.mark.parametrize(
+    ("records", "winner"),
+    [
+        ({"lan": EXPIRED_MET, "servers": "not_met"}, "mini:servers"),  # not met beats expired
+        ({"lan": EXPIRED_MET, "his": "met"}, "mini:lan"),  # expired beats partial
+        ({"his": "met", "lan": EXPIRED_PARTIAL}, "mini:lan"),  # in either order
+        ({"lan": "met", "pacs": EXPIRED_PARTIAL}, "mini:pacs"),  # expired beats met
+        (  # between two expired records, the one that expired first
+            {
+                "lan": {"status": "met", "valid_until": dt.date(2026, 4, 1)},
+                "pacs": {"status": "met", "valid_until": dt.date(2026, 3, 1)},
+            },
+            "mini:pacs",
+        ),
+    ],
+)
+def test_rule_4_ranks_an_expired_record_between_not_met_and_partial(
+    tmp_path, both, records, winner
+):
+    rel = '[[relation]]\nfrom = "{a}"\nto = "net"\ntype = "{t}"\nconfidence = 0.8\n{x}because = "x"\n'
+    text = HEAD + "".join(
+        rel.format(a=a, t=t, x="share = 0.5\n" if t == "overlaps" else "")
+        for a, t in RIVALS.items()
+    )
+    crosswalk = load_crosswalk(_write(tmp_path, text))
+    result = translate(_assess(records), crosswalk, to=both)
+    assert result.derived["intl:net"].sources == (winner,)
+
+
+def test_rule_4_confidence_still_comes_first(tmp_path, both):
+    """A more confident met beats a less confident expired record."""
+    rel = '[[relation]]\nfrom = "{a}"\nto = "net"\ntype = "covers"\nconfidence = {c}\nbecause = "x"\n'
+    text = HEAD + rel.format(a="lan", c=0.6) + rel.format(a="servers", c=0.9)
+    crosswalk = load_crosswalk(_write(tmp_path, text))
+    result = translate(_assess({"lan": EXPIRED_MET, "servers": "met"}), crosswalk, to=both)
+    assert result.derived["intl:net"].sources == ("mini:servers",)
+    assert result.derived["intl:net"].record.valid_until is None
+
+
 # --- malformed crosswalks ----------------------------------------------------------------
 
 
