@@ -25,6 +25,16 @@ DATA = Path(__file__).parent / "data"
 CW = DATA / "crosswalk"
 MINI_IDS = ("lan", "servers", "his", "ward", "pacs", "backup")
 STATUSES = ("met", "not_met", "unknown", "not_applicable")
+#: the rule tests' records: STATUSES, and met / partial records valid until a day before or
+#: after the assessment date (2026-06-01)
+RECORDS = (
+    *STATUSES,
+    {"status": "partial", "progress": 0.5},
+    {"status": "met", "valid_until": dt.date(2026, 5, 31)},
+    {"status": "partial", "progress": 0.5, "valid_until": dt.date(2026, 5, 31)},
+    {"status": "met", "valid_until": dt.date(2026, 6, 1)},
+    {"status": "partial", "progress": 0.25, "valid_until": dt.date(2026, 6, 2)},
+)
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +147,33 @@ def test_covers_and_covered_by_are_asymmetric(both, forward, backward):
     assert down.assessment.records["mini:servers"].status is readiness.Status.NOT_MET
 
 
-@given(st.lists(st.sampled_from(STATUSES), min_size=len(MINI_IDS), max_size=len(MINI_IDS)))
+def _expired_on(record: readiness.Record, day: dt.date) -> bool:
+    return (
+        record.status in (readiness.Status.MET, readiness.Status.PARTIAL)
+        and record.valid_until is not None
+        and record.valid_until < day
+    )
+
+
+def _check_validity(translation: Translation, source: readiness.Assessment) -> None:
+    """Rule 6: every derived record carries its source's valid_until; expired derives expired."""
+    for derivation in translation.derived.values():
+        (key,) = derivation.sources
+        held = source.records
+        origin = held[key] if key in held else held[key.split(":", 1)[1]]  # qualified or short
+        record = derivation.record
+        assert record.valid_until == origin.valid_until
+        assert _expired_on(record, DAY) == _expired_on(origin, DAY)
+        if _expired_on(origin, DAY):
+            assert (record.status, record.progress) == (origin.status, origin.progress)
+        elif derivation.relations[0].kind == "overlaps":  # never a valid met
+            assert record.status is not readiness.Status.MET
+
+
+@given(st.lists(st.sampled_from(RECORDS), min_size=len(MINI_IDS), max_size=len(MINI_IDS)))
 def test_translation_rules(statuses):
-    """Direct wins; overlaps never yield met; confidence never increases along a chain."""
+    """Direct wins; overlaps never yield a valid met; confidence never increases along a chain;
+    validity passes on (expired derives expired)."""
     both = readiness.load_catalog([DATA / "mini.toml", CW / "intl.toml"])
     forward = load_crosswalk(CW / "mini-intl.toml")
     backward = load_crosswalk(CW / "intl-mini.toml")
@@ -153,9 +187,8 @@ def test_translation_rules(statuses):
     for key, derivation in first.derived.items():
         (relation,) = derivation.relations
         assert derivation.confidence <= relation.confidence
-        if relation.kind == "overlaps":
-            assert derivation.record.status is not readiness.Status.MET
         assert key not in first.direct
+    _check_validity(first, _assess(records))
     second = translate(first, backward, to=both)
     assert second.direct == first.direct  # a chain keeps what was direct, direct
     for key, derivation in second.derived.items():
@@ -164,6 +197,7 @@ def test_translation_rules(statuses):
             continue  # carried over from the first step
         assert derivation.confidence <= first.confidence(source) + 1e-12
         assert key not in second.direct
+    _check_validity(second, first.assessment)
     for key in first.direct:  # direct records come through untouched
         assert second.assessment.records[key] == first.assessment.records[key]
     both_ways = translate(_assess(records), [forward, backward], to=both)
@@ -302,6 +336,7 @@ RIVALS = {  # several relations into intl:net, all of confidence 0.8
         ({"lan": EXPIRED_MET, "his": "met"}, "mini:lan"),  # expired beats partial
         ({"his": "met", "lan": EXPIRED_PARTIAL}, "mini:lan"),  # in either order
         ({"lan": "met", "pacs": EXPIRED_PARTIAL}, "mini:pacs"),  # expired beats met
+        ({"lan": "met", "his": "met"}, "mini:his"),  # partial beats met (no expiry)
         (  # between two expired records, the one that expired first
             {
                 "lan": {"status": "met", "valid_until": dt.date(2026, 4, 1)},
@@ -322,6 +357,33 @@ def test_rule_4_ranks_an_expired_record_between_not_met_and_partial(
     crosswalk = load_crosswalk(_write(tmp_path, text))
     result = translate(_assess(records), crosswalk, to=both)
     assert result.derived["intl:net"].sources == (winner,)
+    # the array form (readiness._crosswalk_matrix) picks a record of the same status
+    record = result.derived["intl:net"].record
+    expected = (
+        ("expired", 0.0) if _expired_on(record, DAY) else (record.status.value, record.progress)
+    )
+    assert _array_translation(both, crosswalk, _assess(records), "intl:net") == expected
+
+
+def _array_translation(
+    catalog: readiness.Catalog,
+    crosswalk: readiness.Crosswalk,
+    assessment: readiness.Assessment,
+    key: str,
+) -> tuple[str, float | None]:
+    """(status, progress) the array form derives for ``key`` (progress None unless partial)."""
+    from readiness import _crosswalk_matrix as cm  # noqa: PLC0415
+    from readiness._compile import compile_catalog  # noqa: PLC0415
+
+    matrix = readiness.StatusMatrix.from_assessments(catalog, [assessment])
+    state = cm._State(cm._STATUS_OF_CODE[matrix.status], matrix.progress.copy())
+    cm._translate(state, [crosswalk], compile_catalog(catalog).index)
+    i = compile_catalog(catalog).index[key]
+    assert state.derived[i, 0]
+    names = {cm._NOT_MET: "not_met", cm._EXPIRED: "expired", cm._PARTIAL: "partial"}
+    status = names.get(int(state.status[i, 0]), "met")
+    progress = float(state.progress[i, 0])
+    return status, progress if status in ("partial", "expired") else None
 
 
 def test_rule_4_confidence_still_comes_first(tmp_path, both):
