@@ -42,8 +42,8 @@ from readiness.errors import OptionError
 
 __all__ = ["condition_mask", "estimate_stage_matrix"]
 
-# a record's status, ordered as the crosswalk rule 4 ranks derived ones
-# (NOT_MET < EXPIRED < PARTIAL < MET)
+# a record's status, ordered as the crosswalk rule 4 ranks derived ones: not met, then expired,
+# then partial, then met
 _NONE, _NA, _NOT_MET, _EXPIRED, _PARTIAL, _MET = range(6)
 _STATUS_OF_CODE = np.full(256, _NONE, dtype=np.int8)
 _STATUS_OF_CODE[[NA, MET, PARTIAL, NOT_MET, EXPIRED, BELOW_COVERAGE]] = [
@@ -112,7 +112,7 @@ def _derive(
 def _derive_valid(
     kind: str, share: float | None, status: npt.NDArray[np.int8], progress: Floats
 ) -> tuple[Bools, npt.NDArray[np.int8], Floats]:
-    """What one relation derives from valid source rows (expired ones derive nothing here)."""
+    """Apply one relation to valid source rows (expired ones derive nothing here)."""
     met, partial, not_met = status == _MET, status == _PARTIAL, status == _NOT_MET
     zero = np.zeros(len(status))
     if kind == "equivalent":

@@ -253,9 +253,7 @@ def test_expired_source_derives_an_expired_record(both, forward, record):
 
 
 @pytest.mark.parametrize("record", [EXPIRED_MET, EXPIRED_PARTIAL], ids=["met", "partial"])
-def test_expired_source_derives_an_expired_record_through_every_relation(
-    both, forward, record
-):
+def test_expired_source_derives_an_expired_record_through_every_relation(both, forward, record):
     """covers, covered_by and overlaps too; an expired overlap stays recorded in the best case."""
     result = translate(
         _assess({"lan": "met", "servers": record, "his": record, "pacs": record}), forward, to=both
@@ -270,7 +268,7 @@ def test_expired_source_derives_an_expired_record_through_every_relation(
     assert (estimate.direct, estimate.derived, estimate.unknown) == (0, 4, 1)
     # with the rest of intl met directly: a valid overlap (imaging) is open in the best case,
     # an expired one is not
-    direct = {key: "met" for key in ("intl:net", "intl:compute", "intl:records", "intl:audit")}
+    direct = dict.fromkeys(("intl:net", "intl:compute", "intl:records", "intl:audit"), "met")
     valid = {k: v for k, v in record.items() if k != "valid_until"}
     lapsed, fresh = (
         estimate_level(
@@ -290,9 +288,7 @@ def test_valid_until_passes_on_so_the_derived_record_expires_with_its_source(bot
     assert "expired" not in net.evidence
     assert _blockers(both, result.assessment) == {"intl:records": readiness.Reason.UNKNOWN}
     later = dt.date(2027, 1, 1)
-    assert _blockers(both, result.assessment, as_of=later) == {
-        "intl:net": readiness.Reason.EXPIRED
-    }
+    assert _blockers(both, result.assessment, as_of=later) == {"intl:net": readiness.Reason.EXPIRED}
     # every relation passes it on, a partial one and a derived not_met too
     partial = {"status": "partial", "progress": 0.5, "valid_until": LATER}
     other = translate(_assess({"his": partial, "pacs": partial}), forward, to=both)
@@ -349,7 +345,9 @@ RIVALS = {  # several relations into intl:net, all of confidence 0.8
 def test_rule_4_ranks_an_expired_record_between_not_met_and_partial(
     tmp_path, both, records, winner
 ):
-    rel = '[[relation]]\nfrom = "{a}"\nto = "net"\ntype = "{t}"\nconfidence = 0.8\n{x}because = "x"\n'
+    rel = (
+        '[[relation]]\nfrom = "{a}"\nto = "net"\ntype = "{t}"\nconfidence = 0.8\n{x}because = "x"\n'
+    )
     text = HEAD + "".join(
         rel.format(a=a, t=t, x="share = 0.5\n" if t == "overlaps" else "")
         for a, t in RIVALS.items()
@@ -372,8 +370,8 @@ def _array_translation(
     key: str,
 ) -> tuple[str, float | None]:
     """(status, progress) the array form derives for ``key`` (progress None unless partial)."""
-    from readiness import _crosswalk_matrix as cm  # noqa: PLC0415
-    from readiness._compile import compile_catalog  # noqa: PLC0415
+    from readiness import _crosswalk_matrix as cm
+    from readiness._compile import compile_catalog
 
     matrix = readiness.StatusMatrix.from_assessments(catalog, [assessment])
     state = cm._State(cm._STATUS_OF_CODE[matrix.status], matrix.progress.copy())
@@ -388,7 +386,9 @@ def _array_translation(
 
 def test_rule_4_confidence_still_comes_first(tmp_path, both):
     """A more confident met beats a less confident expired record."""
-    rel = '[[relation]]\nfrom = "{a}"\nto = "net"\ntype = "covers"\nconfidence = {c}\nbecause = "x"\n'
+    rel = (
+        '[[relation]]\nfrom = "{a}"\nto = "net"\ntype = "covers"\nconfidence = {c}\nbecause = "x"\n'
+    )
     text = HEAD + rel.format(a="lan", c=0.6) + rel.format(a="servers", c=0.9)
     crosswalk = load_crosswalk(_write(tmp_path, text))
     result = translate(_assess({"lan": EXPIRED_MET, "servers": "met"}), crosswalk, to=both)

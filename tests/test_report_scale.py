@@ -77,16 +77,15 @@ def _round(catalog: r.Catalog, n: int, seed: int) -> r.StatusMatrix:
     return synthetic.status_matrix(catalog, n, seed=seed, date=DAY, profile=profile)
 
 
-def _with_validity(
-    assessments: list[r.Assessment], seed: int, share: float
-) -> list[r.Assessment]:
+def _with_validity(assessments: list[r.Assessment], seed: int, share: float) -> list[r.Assessment]:
     """Give ``share`` of the met and partial records a past ``valid_until`` (expired; half of
     the met ones become partial first, progress 0 included) and as many a later one (valid)."""
     rng = np.random.default_rng(seed)
     out = []
     for assessment in assessments:
         records = {}
-        for key, record in assessment.records.items():
+        for key, given_record in assessment.records.items():
+            record = given_record
             if record.status in (r.Status.MET, r.Status.PARTIAL):
                 draw = rng.random()
                 days = dt.timedelta(days=int(rng.integers(1, 400)))
@@ -337,7 +336,8 @@ class TestSlices:
         round_ = synthetic.status_matrix(catalog, facilities, seed=seed, date=DAY, profile=profile)
         items = _with_validity(round_.to_assessments(), seed, share)
         expired_met, expired_partial = _expired_counts(items)
-        assert expired_met and expired_partial
+        assert expired_met
+        assert expired_partial
         matrix = r.StatusMatrix.from_assessments(catalog, items)
         estimates = estimate_stage_matrix(emr_emram, matrix)
         assert estimates == estimate_stage(emr_emram, items)
