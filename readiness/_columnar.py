@@ -280,7 +280,8 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
         table = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            # without a quote no cell can hold a line end (the parser is faster told so)
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
@@ -292,6 +293,9 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
     encoded = pa.table(
         [pc.dictionary_encode(table.column(n)) for n in names], names=names
     ).unify_dictionaries()
+    count = table.num_rows
+    del table  # the text cells: only the codes and distinct texts are kept
+    pa.default_memory_pool().release_unused()
     columns = []
     for name in names:
         chunks = encoded.column(name).chunks
@@ -302,15 +306,15 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
         )
         uniques = chunks[0].dictionary.to_pylist() if chunks else []
         columns.append(_Column(codes.astype(np.int32, copy=False), uniques))
-    blank = np.ones(table.num_rows, dtype=bool)
+    blank = np.ones(count, dtype=bool)
     for column in columns:
         blank &= column.blank()
-    start = int(np.argmin(blank)) if table.num_rows and not blank.all() else None
+    start = int(np.argmin(blank)) if count and not blank.all() else None
     if start is None:
         return None
     if start:
-        columns = [c.take(np.arange(start, table.num_rows)) for c in columns]
-    return _header_frame(columns, table.num_rows - start - 1)
+        columns = [c.take(np.arange(start, count)) for c in columns]
+    return _header_frame(columns, count - start - 1)
 
 
 def _strict_quotes(raw: bytes, delimiter: str) -> bool:
@@ -387,9 +391,16 @@ def _longest_line(data: bytes) -> int:
     """Return the length of the longest line of ``data`` in bytes, with its line end."""
     if len(data) <= 1 << 16:
         return max(map(len, data.split(b"\n")), default=0) + 1
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    bounds = np.r_[-1, ends, len(data)]
-    return int(np.diff(bounds).max())
+    view = np.frombuffer(data, dtype=np.uint8)
+    longest, last = 0, -1  # ``last``: the previous line end (before the file: -1)
+    step = 1 << 22  # in blocks, so that the temporaries stay small (and in cache)
+    for start in range(0, len(view), step):
+        ends = np.flatnonzero(view[start : start + step] == ord("\n"))
+        if len(ends):
+            ends += start
+            longest = max(longest, int(ends[0]) - last, int(np.diff(ends).max(initial=0)))
+            last = int(ends[-1])
+    return max(longest, len(data) - last)
 
 
 def _parquet_frame(path: Path) -> _Frame | None:
@@ -666,8 +677,8 @@ def _wide_cells(
     every = parser.criteria
     texts: dict[str, int] = {"": 0}
     first_column: list[str] = [""]
-    codes = np.zeros((len(every), count), dtype=np.int32)
-    for k, (name, _, _) in enumerate(every):
+    remaps: list[npt.NDArray[np.int32]] = []  # per column: its uniques -> distinct texts
+    for name, _, _ in every:
         column = frame.get(name)
         remap = np.zeros(len(column.uniques), dtype=np.int32)
         for u_index in np.flatnonzero(column.used()):
@@ -679,7 +690,7 @@ def _wide_cells(
                 found = texts[text] = len(texts)
                 first_column.append(name)
             remap[u_index] = found
-        codes[k] = remap[column.codes]
+        remaps.append(remap)
     parsed: list[tuple[int, Record | None]] = [(-1, None)]
     try:
         for text, name in zip(list(texts)[1:], first_column[1:], strict=True):
@@ -688,16 +699,21 @@ def _wide_cells(
     finally:
         parser.criteria = every
     table = _Records.of(parsed)
-    rows = np.array([index for _, index, _ in every], dtype=np.intp)
-    base = table.status[codes]  # (columns, assessments)
-    need = minimum[rows][:, None]
-    below = (base == MET) & ~np.isnan(need)  # the wide format holds no coverage
-    base[below] = BELOW_COVERAGE
     del when  # the wide format holds no valid_until: nothing expires
+    # column by column, so that no temporary is as large as the matrix (a wide file of 100,000
+    # facilities x 160 criteria would otherwise need a gigabyte of them)
     status = np.full((size, count), UNKNOWN, dtype=np.uint8)
     progress = np.zeros((size, count))
-    status[rows] = base
-    progress[rows] = np.where(base == PARTIAL, table.progress[codes], 0.0)
+    for (name, row, _), remap in zip(every, remaps, strict=True):
+        # a cell's status through two small lookups: column unique -> distinct text -> status
+        column = frame.get(name)
+        codes = table.status[remap][column.codes]
+        if not np.isnan(minimum[row]):  # the wide format holds no coverage
+            codes[codes == MET] = BELOW_COVERAGE
+        status[row] = codes
+        partial = np.flatnonzero(codes == PARTIAL)
+        if len(partial):
+            progress[row, partial] = table.progress[remap[column.codes[partial]]]
     return status, progress
 
 
