@@ -14,7 +14,10 @@ A crosswalk file (``criteria/crosswalks/*.toml``, format documented in
 ``overlaps``
     The two share part of their content (``share``, 0 to 1, of the target): a met source gives
     the target partial credit ``share`` (a partial source ``share`` x its progress). An overlap
-    never yields ``met`` on its own.
+    never yields a valid ``met`` on its own.
+
+These say what a *valid* source record gives. A source record that has expired (rule 6) gives,
+through every relation, an expired record.
 
 A *version map* uses the same format between two data versions of one catalog, with the
 relations ``renamed`` (one id to one id), ``split`` (one id to several) and ``merged`` (several
@@ -29,15 +32,31 @@ Rules of :func:`translate` (pinned by property tests):
 3. The confidence of a derived record is the relation's confidence times the confidence of the
    source record (1 for a direct record), so it never increases along a chain of crosswalks.
 4. When several relations derive a record for one target, the one with the highest confidence
-   wins; between equal confidences the least favourable status wins (not met, then the smaller
-   partial progress, then met).
+   wins; between equal confidences the least favourable status wins: not met, then an expired
+   record (it earns nothing, but it was once met or partly met), then the smaller partial
+   progress, then met. Between two expired records the one that expired first wins; otherwise
+   the first derived wins a tie.
 5. ``not_applicable`` and ``unknown`` source records derive nothing: applicability is the target
    catalog's own business, and a data gap stays a data gap.
+6. A derived record carries its source record's ``valid_until``, so it expires with its source
+   (through a chain, the ``valid_until`` of the record the chain starts from: each link passes
+   its own on). A source record that is *expired* at the assessment's date (``met`` or
+   ``partial`` with ``valid_until`` before :attr:`Assessment.date`) derives, through every
+   relation, an expired record: the source's status, progress and ``valid_until``, which the
+   target scores as the source was scored, no credit with reason ``expired``. An expired
+   certification in one framework never becomes credit in another. It does so also where a
+   valid record of its status would say nothing of the target (a partial through ``covers``,
+   a met through ``covered_by``, a partial of progress 0 through ``overlaps``): the array form
+   (:mod:`readiness._crosswalk_matrix`), whose ``expired`` code does not say whether the
+   record was met or partial, must derive the same, and of "nothing" and "expired" this errs
+   toward no credit (the best case no longer counts that target met). Since an expired record
+   earns nothing whether it was met or partial, the two forms give the same scores.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -701,34 +720,53 @@ class Translation:
         return found.confidence if found is not None else 0.0
 
 
-_ORDER: Final = {Status.NOT_MET: 0, Status.PARTIAL: 1, Status.MET: 2}
+#: Rule 4's order of derived records (least favourable first); an expired record ranks 1.
+_ORDER: Final = {Status.NOT_MET: 0, Status.PARTIAL: 2, Status.MET: 3}
+_EXPIRED_RANK: Final = 1
 
 
-def _derive(rel: Relation, record: Record) -> Record | None:
+def _expired(record: Record, day: dt.date) -> bool:
+    """Whether ``record`` is expired on ``day`` (a met or partial record past its validity)."""
+    return (
+        record.status in (Status.MET, Status.PARTIAL)
+        and record.valid_until is not None
+        and record.valid_until < day
+    )
+
+
+def _derive(rel: Relation, record: Record, day: dt.date) -> Record | None:
     """Apply one relation to one source record (rules in the module docstring)."""
     status = record.status
     if status in (Status.UNKNOWN, Status.NOT_APPLICABLE):
         return None
+    until = record.valid_until  # rule 6: the derived record expires with its source
+    if _expired(record, day):
+        return Record(status=status, progress=record.progress, valid_until=until)
     if rel.kind == "equivalent":
-        return Record(status=status, progress=record.progress)
+        return Record(status=status, progress=record.progress, valid_until=until)
     if rel.kind == "covers":
-        return Record(status=Status.MET) if status is Status.MET else None
+        return Record(status=Status.MET, valid_until=until) if status is Status.MET else None
     if rel.kind == "covered_by":
-        return None if status is Status.MET else Record(status=Status.NOT_MET)
+        return None if status is Status.MET else Record(status=Status.NOT_MET, valid_until=until)
     # overlaps
     assert rel.share is not None
     if status is Status.MET:
-        return Record(status=Status.PARTIAL, progress=rel.share)
+        return Record(status=Status.PARTIAL, progress=rel.share, valid_until=until)
     if status is Status.PARTIAL and record.progress:
-        return Record(status=Status.PARTIAL, progress=rel.share * record.progress)
+        return Record(
+            status=Status.PARTIAL, progress=rel.share * record.progress, valid_until=until
+        )
     return None
 
 
-def _rank(candidate: Derivation) -> tuple[float, int, float]:
+def _rank(candidate: Derivation, day: dt.date) -> tuple[float, int, float, int]:
+    """Rule 4's key: higher confidence first; then the least favourable status."""
     record = candidate.record
+    if _expired(record, day):
+        assert record.valid_until is not None
+        return (-candidate.confidence, _EXPIRED_RANK, 0.0, record.valid_until.toordinal())
     progress = record.progress if record.progress is not None else 0.0
-    # higher confidence first; then the least favourable status
-    return (-candidate.confidence, _ORDER[record.status], progress)
+    return (-candidate.confidence, _ORDER[record.status], progress, 0)
 
 
 def translate(
@@ -814,13 +852,17 @@ def translate(
             (dst,) = rel.target
             if dst in direct or src not in records:
                 continue
-            derived = _derive(rel, records[src])
+            derived = _derive(rel, records[src], base.date)
             weight = confidence_of(src)
             if derived is None or weight <= 0:
                 continue
             confidence = rel.confidence * weight
+            state = records[src].status.value
+            if _expired(records[src], base.date):
+                assert derived.valid_until is not None
+                state += f", expired: valid until {derived.valid_until.isoformat()}"
             note = (
-                f"derived from {src} ({records[src].status.value}) via "
+                f"derived from {src} ({state}) via "
                 f"{rel.kind.replace('_', ' ')} in crosswalk {step.id}, "
                 f"confidence {confidence:.2f}"
             )
@@ -837,7 +879,7 @@ def translate(
         for dst, found in sorted(candidates.items()):
             if dst in derivations:
                 found.append(derivations[dst])
-            derivations[dst] = min(found, key=_rank)
+            derivations[dst] = min(found, key=lambda c: _rank(c, base.date))
             records[dst] = derivations[dst].record
     out = {k: r for k, r in records.items() if k in direct}
     out.update({k: d.record for k, d in derivations.items()})
@@ -929,7 +971,9 @@ def estimate_level(
     policy) on the assessment with every unknown applicable criterion of the whole set set to
     ``not_met`` (worst) or ``met`` with full coverage (best), so the range holds for the
     catalog's own level rule. A record derived through an ``overlaps`` relation shows only part
-    of its criterion, so the best case counts it met too (the rest of it is unknown).
+    of its criterion, so the best case counts it met too (the rest of it is unknown), unless it
+    is expired (rule 6): an expired derived record counts as recorded in every case, as an
+    expired direct record does. Derived records, expired ones too, count as ``derived``.
     """
     (estimate,) = estimate_levels(catalog, [assessment], framework=framework)
     return estimate
@@ -985,10 +1029,13 @@ def estimate_levels(
             else:
                 n_direct += 1
         # an overlap shows part of a criterion; the rest is unknown, so the best case may meet it
+        # (not an expired one: what it shows has lapsed, and it counts as recorded)
         open_keys = [
             key
             for key, derivation in derived.items()
-            if key in records and derivation.relations[0].kind == "overlaps"
+            if key in records
+            and derivation.relations[0].kind == "overlaps"
+            and not _expired(records[key], base.date)
         ]
         base = attrs.evolve(base, records=records)
         worst = attrs.evolve(

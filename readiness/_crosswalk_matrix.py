@@ -2,13 +2,18 @@
 
 :func:`estimate_stage_matrix` gives what :func:`readiness._crosswalk.estimate_stage` gives for
 the assessments of a status matrix (``matrix.to_assessments()``), without an object per
-assessment: the crosswalk rules (module :mod:`readiness._crosswalk`, rules 1-5) are applied
+assessment: the crosswalk rules (module :mod:`readiness._crosswalk`, rules 1-6) are applied
 relation by relation to whole rows of the matrix, and the worst, recorded and best cases are
 scored as three matrices. A property test pins the two paths equal.
 
-What a matrix cell says of its record, as :meth:`StatusMatrix.to_assessments` rebuilds it:
-``expired`` and ``below_coverage`` cells are ``met`` records (their validity and coverage count
-when scoring, not when deriving), ``unknown`` cells hold no record.
+What a matrix cell says of its record when deriving: a ``below_coverage`` cell is a ``met``
+record (its coverage counts when scoring, not when deriving), an ``unknown`` cell holds no
+record, and an ``expired`` cell (a met *or* partial record past its ``valid_until``) derives,
+through every relation, an ``expired`` cell (rule 6), which ranks between ``not_met`` and
+``partial`` in rule 4. The object path derives an expired record of the source's status there;
+an expired record earns nothing whether it was met or partial, so the two agree although the
+code does not say which it was. A derived ``expired`` cell counts as recorded in the worst and
+best cases (an overlap's best case does not open it).
 """
 
 from __future__ import annotations
@@ -37,15 +42,16 @@ from readiness.errors import OptionError
 
 __all__ = ["condition_mask", "estimate_stage_matrix"]
 
-# a record's status, ordered as the crosswalk rule 4 ranks derived ones (NOT_MET < PARTIAL < MET)
-_NONE, _NA, _NOT_MET, _PARTIAL, _MET = range(5)
+# a record's status, ordered as the crosswalk rule 4 ranks derived ones: not met, then expired,
+# then partial, then met
+_NONE, _NA, _NOT_MET, _EXPIRED, _PARTIAL, _MET = range(6)
 _STATUS_OF_CODE = np.full(256, _NONE, dtype=np.int8)
 _STATUS_OF_CODE[[NA, MET, PARTIAL, NOT_MET, EXPIRED, BELOW_COVERAGE]] = [
     _NA,
     _MET,
     _PARTIAL,
     _NOT_MET,
-    _MET,
+    _EXPIRED,
     _MET,
 ]
 
@@ -90,7 +96,23 @@ class _State:
 def _derive(
     kind: str, share: float | None, status: npt.NDArray[np.int8], progress: Floats
 ) -> tuple[Bools, npt.NDArray[np.int8], Floats]:
-    """Apply one relation to source rows: (derives, derived status, derived progress)."""
+    """Apply one relation to source rows: (derives, derived status, derived progress).
+
+    An expired source derives an expired cell through every relation (rule 6).
+    """
+    derives, derived, value = _derive_valid(kind, share, status, progress)
+    expired = status == _EXPIRED
+    return (
+        derives | expired,
+        np.where(expired, np.int8(_EXPIRED), derived).astype(np.int8),
+        np.where(expired, 0.0, value),
+    )
+
+
+def _derive_valid(
+    kind: str, share: float | None, status: npt.NDArray[np.int8], progress: Floats
+) -> tuple[Bools, npt.NDArray[np.int8], Floats]:
+    """Apply one relation to valid source rows (expired ones derive nothing here)."""
     met, partial, not_met = status == _MET, status == _PARTIAL, status == _NOT_MET
     zero = np.zeros(len(status))
     if kind == "equivalent":
@@ -106,7 +128,7 @@ def _derive(
 
 
 def _translate(state: _State, steps: Iterable[Crosswalk], index: Any) -> None:
-    """Apply the crosswalks to every row (:func:`readiness._crosswalk.translate`, rules 1-5)."""
+    """Apply the crosswalks to every row (:func:`readiness._crosswalk.translate`, rules 1-6)."""
     for step in steps:
         start = (
             state.status.copy(),
@@ -138,7 +160,8 @@ def _translate(state: _State, steps: Iterable[Crosswalk], index: Any) -> None:
                     np.zeros(n, dtype=bool),
                 ]
             has, b_conf, b_order, b_prog, b_overlap = entry
-            # rule 4: the highest confidence, then the least favourable status; the first wins ties
+            # rule 4: the highest confidence, then the least favourable status (an expired cell
+            # between not met and partial); the first wins ties (expired cells are all alike)
             better = valid & (
                 ~has
                 | (confidence > b_conf)
@@ -247,21 +270,25 @@ def estimate_stage_matrix(
             masks[condition] = condition_mask(columns, condition)[matrix.rows]
         applies[compiled.index[key]] = masks[condition]
     unknown = applies & (state.status == _NONE)
-    # the recorded case: direct cells keep their codes; derived records carry no coverage
+    # the recorded case: direct cells keep their codes; derived records carry no coverage, and
+    # an expired derived record is expired (rule 6)
     minimum = ~np.isnan(np.asarray(compiled.min_coverage, dtype=np.float64))
+    expired = state.status == _EXPIRED
     derived_code = np.select(
         [
             state.status == _NOT_MET,
             state.status == _PARTIAL,
+            expired,
             np.broadcast_to(minimum[:, None], state.status.shape),
         ],
-        [NOT_MET, PARTIAL, BELOW_COVERAGE],
+        [NOT_MET, PARTIAL, EXPIRED, BELOW_COVERAGE],
         MET,
     ).astype(np.uint8)
     base = np.where(state.derived, derived_code, codes).astype(np.uint8)
     base_progress = np.where(base == PARTIAL, state.progress, 0.0)
     worst = np.where(unknown, np.uint8(NOT_MET), base).astype(np.uint8)
-    met = unknown | (state.derived & state.overlap)  # full coverage: met whatever the minimum
+    # full coverage: met whatever the minimum; an expired derived record stays recorded
+    met = unknown | (state.derived & state.overlap & ~expired)
     best = np.where(met, np.uint8(MET), base).astype(np.uint8)
     position = list(catalog.frameworks).index(framework)
     used, rows = np.unique(matrix.rows, return_inverse=True)

@@ -25,6 +25,16 @@ DATA = Path(__file__).parent / "data"
 CW = DATA / "crosswalk"
 MINI_IDS = ("lan", "servers", "his", "ward", "pacs", "backup")
 STATUSES = ("met", "not_met", "unknown", "not_applicable")
+#: the rule tests' records: STATUSES, and met / partial records valid until a day before or
+#: after the assessment date (2026-06-01)
+RECORDS = (
+    *STATUSES,
+    {"status": "partial", "progress": 0.5},
+    {"status": "met", "valid_until": dt.date(2026, 5, 31)},
+    {"status": "partial", "progress": 0.5, "valid_until": dt.date(2026, 5, 31)},
+    {"status": "met", "valid_until": dt.date(2026, 6, 1)},
+    {"status": "partial", "progress": 0.25, "valid_until": dt.date(2026, 6, 2)},
+)
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +147,33 @@ def test_covers_and_covered_by_are_asymmetric(both, forward, backward):
     assert down.assessment.records["mini:servers"].status is readiness.Status.NOT_MET
 
 
-@given(st.lists(st.sampled_from(STATUSES), min_size=len(MINI_IDS), max_size=len(MINI_IDS)))
+def _expired_on(record: readiness.Record, day: dt.date) -> bool:
+    return (
+        record.status in (readiness.Status.MET, readiness.Status.PARTIAL)
+        and record.valid_until is not None
+        and record.valid_until < day
+    )
+
+
+def _check_validity(translation: Translation, source: readiness.Assessment) -> None:
+    """Rule 6: every derived record carries its source's valid_until; expired derives expired."""
+    for derivation in translation.derived.values():
+        (key,) = derivation.sources
+        held = source.records
+        origin = held[key] if key in held else held[key.split(":", 1)[1]]  # qualified or short
+        record = derivation.record
+        assert record.valid_until == origin.valid_until
+        assert _expired_on(record, DAY) == _expired_on(origin, DAY)
+        if _expired_on(origin, DAY):
+            assert (record.status, record.progress) == (origin.status, origin.progress)
+        elif derivation.relations[0].kind == "overlaps":  # never a valid met
+            assert record.status is not readiness.Status.MET
+
+
+@given(st.lists(st.sampled_from(RECORDS), min_size=len(MINI_IDS), max_size=len(MINI_IDS)))
 def test_translation_rules(statuses):
-    """Direct wins; overlaps never yield met; confidence never increases along a chain."""
+    """Direct wins; overlaps never yield a valid met; confidence never increases along a chain;
+    validity passes on (expired derives expired)."""
     both = readiness.load_catalog([DATA / "mini.toml", CW / "intl.toml"])
     forward = load_crosswalk(CW / "mini-intl.toml")
     backward = load_crosswalk(CW / "intl-mini.toml")
@@ -153,9 +187,8 @@ def test_translation_rules(statuses):
     for key, derivation in first.derived.items():
         (relation,) = derivation.relations
         assert derivation.confidence <= relation.confidence
-        if relation.kind == "overlaps":
-            assert derivation.record.status is not readiness.Status.MET
         assert key not in first.direct
+    _check_validity(first, _assess(records))
     second = translate(first, backward, to=both)
     assert second.direct == first.direct  # a chain keeps what was direct, direct
     for key, derivation in second.derived.items():
@@ -164,6 +197,7 @@ def test_translation_rules(statuses):
             continue  # carried over from the first step
         assert derivation.confidence <= first.confidence(source) + 1e-12
         assert key not in second.direct
+    _check_validity(second, first.assessment)
     for key in first.direct:  # direct records come through untouched
         assert second.assessment.records[key] == first.assessment.records[key]
     both_ways = translate(_assess(records), [forward, backward], to=both)
@@ -175,6 +209,191 @@ def test_translation_of_translation_keeps_direct_source_records(both, forward, b
     second = translate(first, backward, to=both)
     assert isinstance(second, Translation)
     assert "mini:lan" in second.direct  # the original record, not re-derived from net
+
+
+# --- expired records (rule 6) ------------------------------------------------------------
+
+DAY = dt.date(2026, 6, 1)  # the date of _assess
+LAPSED = dt.date(2026, 5, 1)  # before DAY: a met or partial record valid until then is expired
+LATER = dt.date(2026, 12, 31)  # after DAY: still valid on DAY
+EXPIRED_MET = {"status": "met", "valid_until": LAPSED}
+EXPIRED_PARTIAL = {"status": "partial", "progress": 0.5, "valid_until": LAPSED}
+
+
+def _blockers(catalog: readiness.Catalog, assessment: readiness.Assessment, **kw: object):
+    result = readiness.score(catalog, assessment, **kw)
+    return {b.criterion: b.reason for b in result.catalogs["intl"].blockers}
+
+
+def _counts(estimate) -> tuple[object, ...]:
+    return (estimate.level, estimate.worst, estimate.best, estimate.direct, estimate.derived)
+
+
+@pytest.mark.parametrize("record", [EXPIRED_MET, EXPIRED_PARTIAL], ids=["met", "partial"])
+def test_expired_source_derives_an_expired_record(both, forward, record):
+    """An expired record over `equivalent` derives an expired one: no credit, as not_met."""
+    expired = translate(_assess({"lan": record, "servers": "met"}), forward, to=both)
+    net = expired.derived["intl:net"].record
+    source = _assess({"lan": record}).records["lan"]
+    assert (net.status, net.progress, net.valid_until) == (
+        source.status,
+        source.progress,
+        LAPSED,
+    )
+    assert "expired: valid until 2026-05-01" in net.evidence
+    assert _blockers(both, expired.assessment) == {"intl:net": readiness.Reason.EXPIRED}
+    # the level, its range and the counts are those of a not_met source
+    not_met = translate(_assess({"lan": "not_met", "servers": "met"}), forward, to=both)
+    got = estimate_level(both, expired, framework="intl")
+    assert _counts(got) == _counts(estimate_level(both, not_met, framework="intl"))
+    assert (got.level, got.worst, got.best, got.derived) == (0, 0, 0, 2)
+    # the same source, valid, is credit
+    valid = translate(_assess({"lan": "met", "servers": "met"}), forward, to=both)
+    assert estimate_level(both, valid, framework="intl").level == 1
+
+
+@pytest.mark.parametrize("record", [EXPIRED_MET, EXPIRED_PARTIAL], ids=["met", "partial"])
+def test_expired_source_derives_an_expired_record_through_every_relation(both, forward, record):
+    """covers, covered_by and overlaps too; an expired overlap stays recorded in the best case."""
+    result = translate(
+        _assess({"lan": "met", "servers": record, "his": record, "pacs": record}), forward, to=both
+    )
+    for key in ("intl:compute", "intl:records", "intl:imaging"):
+        derived = result.derived[key].record
+        assert derived.valid_until == LAPSED
+        assert derived.status.value == record["status"]
+    assert _blockers(both, result.assessment) == {"intl:compute": readiness.Reason.EXPIRED}
+    estimate = estimate_level(both, result, framework="intl")
+    assert (estimate.level, estimate.worst, estimate.best) == (0, 0, 0)
+    assert (estimate.direct, estimate.derived, estimate.unknown) == (0, 4, 1)
+    # with the rest of intl met directly: a valid overlap (imaging) is open in the best case,
+    # an expired one is not
+    direct = dict.fromkeys(("intl:net", "intl:compute", "intl:records", "intl:audit"), "met")
+    valid = {k: v for k, v in record.items() if k != "valid_until"}
+    lapsed, fresh = (
+        estimate_level(
+            both, translate(_assess({**direct, "pacs": r}), forward, to=both), framework="intl"
+        )
+        for r in (record, valid)
+    )
+    assert (lapsed.level, lapsed.worst, lapsed.best) == (2, 2, 2)
+    assert (fresh.level, fresh.worst, fresh.best) == (2, 2, 3)
+
+
+def test_valid_until_passes_on_so_the_derived_record_expires_with_its_source(both, forward):
+    record = {"status": "met", "valid_until": LATER}
+    result = translate(_assess({"lan": record, "servers": "met"}), forward, to=both)
+    net = result.derived["intl:net"].record
+    assert (net.status, net.valid_until) == (readiness.Status.MET, LATER)
+    assert "expired" not in net.evidence
+    assert _blockers(both, result.assessment) == {"intl:records": readiness.Reason.UNKNOWN}
+    later = dt.date(2027, 1, 1)
+    assert _blockers(both, result.assessment, as_of=later) == {"intl:net": readiness.Reason.EXPIRED}
+    # every relation passes it on, a partial one and a derived not_met too
+    partial = {"status": "partial", "progress": 0.5, "valid_until": LATER}
+    other = translate(_assess({"his": partial, "pacs": partial}), forward, to=both)
+    assert other.derived["intl:records"].record.status is readiness.Status.NOT_MET
+    for key in ("intl:records", "intl:imaging"):
+        assert other.derived[key].record.valid_until == LATER
+
+
+def test_a_chain_carries_the_valid_until_of_the_record_it_starts_from(tmp_path, both, forward):
+    """mini:lan -> intl:net -> mini:backup: backup expires when lan does."""
+    text = (
+        HEAD.replace('catalog = "mini"', 'catalog = "@"')
+        .replace('catalog = "intl"', 'catalog = "mini"')
+        .replace('catalog = "@"', 'catalog = "intl"')
+        + '[[relation]]\nfrom = "net"\nto = "backup"\ntype = "equivalent"\n'
+        'confidence = 0.5\nbecause = "x"\n'
+    )
+    onward = load_crosswalk(_write(tmp_path, text))
+    for until, status in ((LATER, readiness.Status.MET), (LAPSED, readiness.Status.MET)):
+        record = {"status": "met", "valid_until": until}
+        result = translate(_assess({"lan": record}), [forward, onward], to=both)
+        backup = result.derived["mini:backup"]
+        assert (backup.record.status, backup.record.valid_until) == (status, until)
+        assert backup.confidence == pytest.approx(0.45)
+        stepwise = translate(translate(_assess({"lan": record}), forward, to=both), onward, to=both)
+        assert stepwise == result
+
+
+RIVALS = {  # several relations into intl:net, all of confidence 0.8
+    "lan": "covers",  # met -> met
+    "servers": "covered_by",  # not met or partial -> not met
+    "his": "overlaps",  # met -> partial 0.5
+    "pacs": "equivalent",  # as it is
+}
+
+
+@pytest.mark.parametrize(
+    ("records", "winner"),
+    [
+        ({"lan": EXPIRED_MET, "servers": "not_met"}, "mini:servers"),  # not met beats expired
+        ({"lan": EXPIRED_MET, "his": "met"}, "mini:lan"),  # expired beats partial
+        ({"his": "met", "lan": EXPIRED_PARTIAL}, "mini:lan"),  # in either order
+        ({"lan": "met", "pacs": EXPIRED_PARTIAL}, "mini:pacs"),  # expired beats met
+        ({"lan": "met", "his": "met"}, "mini:his"),  # partial beats met (no expiry)
+        (  # between two expired records, the one that expired first
+            {
+                "lan": {"status": "met", "valid_until": dt.date(2026, 4, 1)},
+                "pacs": {"status": "met", "valid_until": dt.date(2026, 3, 1)},
+            },
+            "mini:pacs",
+        ),
+    ],
+)
+def test_rule_4_ranks_an_expired_record_between_not_met_and_partial(
+    tmp_path, both, records, winner
+):
+    rel = (
+        '[[relation]]\nfrom = "{a}"\nto = "net"\ntype = "{t}"\nconfidence = 0.8\n{x}because = "x"\n'
+    )
+    text = HEAD + "".join(
+        rel.format(a=a, t=t, x="share = 0.5\n" if t == "overlaps" else "")
+        for a, t in RIVALS.items()
+    )
+    crosswalk = load_crosswalk(_write(tmp_path, text))
+    result = translate(_assess(records), crosswalk, to=both)
+    assert result.derived["intl:net"].sources == (winner,)
+    # the array form (readiness._crosswalk_matrix) picks a record of the same status
+    record = result.derived["intl:net"].record
+    expected = (
+        ("expired", 0.0) if _expired_on(record, DAY) else (record.status.value, record.progress)
+    )
+    assert _array_translation(both, crosswalk, _assess(records), "intl:net") == expected
+
+
+def _array_translation(
+    catalog: readiness.Catalog,
+    crosswalk: readiness.Crosswalk,
+    assessment: readiness.Assessment,
+    key: str,
+) -> tuple[str, float | None]:
+    """(status, progress) the array form derives for ``key`` (progress None unless partial)."""
+    from readiness import _crosswalk_matrix as cm
+    from readiness._compile import compile_catalog
+
+    matrix = readiness.StatusMatrix.from_assessments(catalog, [assessment])
+    state = cm._State(cm._STATUS_OF_CODE[matrix.status], matrix.progress.copy())
+    cm._translate(state, [crosswalk], compile_catalog(catalog).index)
+    i = compile_catalog(catalog).index[key]
+    assert state.derived[i, 0]
+    names = {cm._NOT_MET: "not_met", cm._EXPIRED: "expired", cm._PARTIAL: "partial"}
+    status = names.get(int(state.status[i, 0]), "met")
+    progress = float(state.progress[i, 0])
+    return status, progress if status in ("partial", "expired") else None
+
+
+def test_rule_4_confidence_still_comes_first(tmp_path, both):
+    """A more confident met beats a less confident expired record."""
+    rel = (
+        '[[relation]]\nfrom = "{a}"\nto = "net"\ntype = "covers"\nconfidence = {c}\nbecause = "x"\n'
+    )
+    text = HEAD + rel.format(a="lan", c=0.6) + rel.format(a="servers", c=0.9)
+    crosswalk = load_crosswalk(_write(tmp_path, text))
+    result = translate(_assess({"lan": EXPIRED_MET, "servers": "met"}), crosswalk, to=both)
+    assert result.derived["intl:net"].sources == ("mini:servers",)
+    assert result.derived["intl:net"].record.valid_until is None
 
 
 # --- malformed crosswalks ----------------------------------------------------------------

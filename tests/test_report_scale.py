@@ -77,6 +77,41 @@ def _round(catalog: r.Catalog, n: int, seed: int) -> r.StatusMatrix:
     return synthetic.status_matrix(catalog, n, seed=seed, date=DAY, profile=profile)
 
 
+def _with_validity(assessments: list[r.Assessment], seed: int, share: float) -> list[r.Assessment]:
+    """Give ``share`` of the met and partial records a past ``valid_until`` (expired; half of
+    the met ones become partial first, progress 0 included) and as many a later one (valid)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for assessment in assessments:
+        records = {}
+        for key, given_record in assessment.records.items():
+            record = given_record
+            if record.status in (r.Status.MET, r.Status.PARTIAL):
+                draw = rng.random()
+                days = dt.timedelta(days=int(rng.integers(1, 400)))
+                if draw < share:
+                    if record.status is r.Status.MET and rng.random() < 0.5:
+                        progress = float(rng.choice([0.0, 0.3, 1.0]))
+                        record = r.Record(status=r.Status.PARTIAL, progress=progress)
+                    record = attrs.evolve(record, valid_until=assessment.date - days)
+                elif draw < 2 * share:
+                    record = attrs.evolve(record, valid_until=assessment.date + days)
+            records[key] = record
+        out.append(attrs.evolve(assessment, records=records))
+    return out
+
+
+def _expired_counts(assessments: list[r.Assessment]) -> tuple[int, int]:
+    """(expired met, expired partial) records of ``assessments``."""
+    lapsed = [
+        record.status
+        for a in assessments
+        for record in a.records.values()
+        if record.valid_until is not None and record.valid_until < a.date
+    ]
+    return lapsed.count(r.Status.MET), lapsed.count(r.Status.PARTIAL)
+
+
 class TestPlannedSteps:
     """Summary groups count planned steps and those whose values are assumed (rule 9)."""
 
@@ -281,6 +316,32 @@ class TestSlices:
         assert estimate_stage_matrix(emr_emram, matrix) == estimate_stage(
             emr_emram, matrix.to_assessments()
         )
+
+    @settings(max_examples=6, deadline=None)
+    @given(seed=st.integers(0, 10_000), share=st.sampled_from([0.1, 0.3]), whole=st.booleans())
+    def test_estimate_with_expired_met_and_partial_records(
+        self, seed: int, share: float, whole: bool
+    ) -> None:
+        """Expired met and expired partial records (crosswalk rule 6) estimate alike.
+
+        The matrix's ``expired`` code does not say met or partial; the object path sees which.
+        With ``whole``, the EMRAM criteria are assessed directly too (expired ones among them).
+        """
+        emr, emr_emram = _emr(), _emr_emram()
+        catalog = emr_emram if whole else emr
+        # mostly hospitals, to which EMRAM applies
+        mix = synthetic.Mix(kinds={"hospital": 0.7, "medical_centre": 0.2, "clinic": 0.1})
+        facilities = synthetic.facilities(30, seed=seed, mix=mix)
+        profile = synthetic.Profile(unknown=0.2, not_applicable=0.05, expired=0.1)
+        round_ = synthetic.status_matrix(catalog, facilities, seed=seed, date=DAY, profile=profile)
+        items = _with_validity(round_.to_assessments(), seed, share)
+        expired_met, expired_partial = _expired_counts(items)
+        assert expired_met
+        assert expired_partial
+        matrix = r.StatusMatrix.from_assessments(catalog, items)
+        estimates = estimate_stage_matrix(emr_emram, matrix)
+        assert estimates == estimate_stage(emr_emram, items)
+        assert any(e.derived for e in estimates)
 
     def test_estimate_with_derived_overlaps(self, emr_emram: r.Catalog) -> None:
         """Assessments of the whole set (EMRAM records direct too) estimate alike."""
