@@ -12,10 +12,14 @@ Measured in one run (seconds, wall clock, median of 3 unless said):
 2. ``allocate`` for 100,000 SYNTHETIC facilities (``readiness.synthetic``, seeded) toward the EMR
    milestone, due 31 Dec 2027, two central steps, a budget of what the cheaper half needs
    plus 25 bn VND: planning and choosing timed apart; target at most 30 s;
-3. ``schedule_risk`` for 10,000 SYNTHETIC facilities x 1,000 draws (chunked): target at most 10 s,
-   with the process's peak memory before and after.
+3. ``schedule_risk`` for 10,000 SYNTHETIC facilities x 1,000 draws (chunked) from the catalog's
+   own ranges: target at most 10 s, with the process's peak memory before and after; one thread
+   and the assumed ranges (the previous default) once each, for the ratios.
 
-There are no previous figures: allocation and schedule risk are new in this release.
+Each figure is printed with the previous one beside it (``PREVIOUS``: the first run of this
+benchmark, 2026-12-05, load average 9 to 17, before plans were made in blocks and before the
+Monte Carlo drew from the catalogs' own ranges) and the ratio; wall-clock and CPU seconds and the
+load average are printed, because the 2 cores are shared.
 """
 
 from __future__ import annotations
@@ -41,6 +45,25 @@ EXAMPLE = ROOT / "examples" / "bac_ninh"
 MILESTONE = "milestone:vn-emr:emr-live"
 SIGN = "vn-emr:vn.tt13.sign.methods"
 KCB = "vn-emr:vn.tt13.app.kcb_system"
+
+
+#: (wall, CPU) seconds of the previous run (docs/decisions.md, "Performance", 2026-12-05).
+PREVIOUS = {
+    "bac-ninh": (0.60, 0.17),
+    "plan_many": (50.98, 6.31),
+    "choosing": (11.83, 2.18),
+    "total": (62.81, 8.49),
+    "mc": (38.09, 9.30),
+}
+
+
+def beside(key: str, wall: float, cpu: float) -> str:
+    """``previous: 50.98 s wall, 6.31 s CPU; now 0.5x and 0.4x of it``."""
+    old_wall, old_cpu = PREVIOUS[key]
+    return (
+        f"previous: {old_wall:.2f} s wall, {old_cpu:.2f} s CPU; now {wall / old_wall:.2f}x and "
+        f"{cpu / old_cpu:.2f}x of it"
+    )
 
 
 CPU: list[float] = []  # CPU seconds of the last median_time call (median), for a loaded machine
@@ -96,7 +119,7 @@ def bac_ninh() -> None:
     )
     print(
         f"  allocate (plans included), median of 3: {seconds:.2f} s wall, {CPU[0]:.2f} s CPU "
-        f"(target <= 3 s; previous: none; load {load()})"
+        f"(target <= 3 s; {beside('bac-ninh', seconds, CPU[0])}; load {load()})"
     )
     print(f"  {result.headline()}")
 
@@ -119,14 +142,18 @@ def large(size: int) -> None:
     )
     assert isinstance(result, readiness.Allocation)
     print(f"\nallocate, {size:,} SYNTHETIC facilities, {MILESTONE} due 2027-12-31")
-    print(f"  plan_many (one run): {planning:.2f} s wall, {planning_cpu:.2f} s CPU")
     print(
-        f"  choosing (median of 3): {choosing:.2f} s wall, {CPU[0]:.2f} s CPU; "
-        f"method {result.method}; load {load()}"
+        f"  plan_many (one run): {planning:.2f} s wall, {planning_cpu:.2f} s CPU "
+        f"({beside('plan_many', planning, planning_cpu)})"
     )
     print(
-        f"  plans + choosing: {planning + choosing:.2f} s (target <= 30 s; previous: none); "
-        f"gap to the LP bound {result.gap:.3%}"
+        f"  choosing (median of 3): {choosing:.2f} s wall, {CPU[0]:.2f} s CPU "
+        f"({beside('choosing', choosing, CPU[0])}); method {result.method}; load {load()}"
+    )
+    total, total_cpu = planning + choosing, planning_cpu + CPU[0]
+    print(
+        f"  plans + choosing: {total:.2f} s wall, {total_cpu:.2f} s CPU (target <= 30 s; "
+        f"{beside('total', total, total_cpu)}); gap to the LP bound {result.gap:.3%}"
     )
     print(f"  {result.headline()}")
 
@@ -142,19 +169,33 @@ def monte_carlo(size: int, draws: int) -> None:
     seconds, risk = median_time(lambda: readiness.schedule_risk(table, draws=draws, seed=1), 3)
     assert isinstance(risk, readiness.ScheduleRisk)
     cpu = CPU[0]
-    one, _ = median_time(lambda: readiness.schedule_risk(table, draws=draws, seed=1, workers=1), 1)
     after = peak_mib()
+    one, _ = median_time(lambda: readiness.schedule_risk(table, draws=draws, seed=1, workers=1), 1)
+    one_cpu = CPU[0]
+    assumed = readiness.assumed_ranges()
+    old, _ = median_time(
+        lambda: readiness.schedule_risk(table, draws=draws, seed=1, ranges=assumed), 1
+    )
+    old_cpu = CPU[0]
     province = risk.group("province", "all")
     print(
         f"\nschedule_risk, {size:,} SYNTHETIC facilities x {draws:,} draws ({cells:,} step-draws)"
     )
     print(
-        f"  2 threads, median of 3: {seconds:.2f} s wall, {cpu:.2f} s CPU (target <= 10 s; "
-        f"previous: none); 1 thread: {one:.2f} s wall (ratio {one / seconds:.2f}); "
-        f"load {load()}"
+        f"  the catalog's ranges (default), 2 threads, median of 3: {seconds:.2f} s wall, "
+        f"{cpu:.2f} s CPU (target <= 10 s; {beside('mc', seconds, cpu)}); load {load()}"
     )
-    print(f"  peak memory of the process: {before:,.0f} MiB before, {after:,.0f} MiB after")
-    print(f"  province: P50 finish {province.finish_p50}, P90 {province.finish_p90}; {risk.ranges}")
+    print(
+        f"  1 thread: {one:.2f} s wall, {one_cpu:.2f} s CPU (2 threads {one / seconds:.2f}x "
+        f"faster); assumed ranges (the previous default), 2 threads: {old:.2f} s wall, "
+        f"{old_cpu:.2f} s CPU (ratio to the default {old / seconds:.2f})"
+    )
+    print(
+        f"  peak memory of the process: {before:,.0f} MiB with the data and plans, "
+        f"{after:,.0f} MiB after the Monte Carlo (chunks of at most 2^20 values)"
+    )
+    print(f"  province: P50 finish {province.finish_p50}, P90 {province.finish_p90}")
+    print(f"  {risk.ranges_text()}")
 
 
 def main() -> None:

@@ -41,7 +41,14 @@ from readiness._plan import (
     plan_many,
 )
 from readiness._portfolio import Obligation, Summary, summarize
-from readiness._risk import GroupRisk, Ranges, ScheduleRisk, assumed_ranges, schedule_risk
+from readiness._risk import (
+    GroupRisk,
+    Ranges,
+    ScheduleRisk,
+    assumed_ranges,
+    catalog_ranges,
+    schedule_risk,
+)
 from readiness._scenarios import Comparison, Scenario, ScenarioResult, compare_scenarios
 from readiness._score import (
     Blocker,
@@ -113,6 +120,7 @@ __all__ = [
     "align_history",
     "allocate",
     "assumed_ranges",
+    "catalog_ranges",
     "compare_scenarios",
     "diff_catalogs",
     "errors",

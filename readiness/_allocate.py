@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from readiness._model import Assessment, Facility
-from readiness._plan import _NEVER, PlanTable, Target, _date, plan_many
+from readiness._plan import _NEVER, PlanTable, Range, Target, _date, plan_many, ranges_text
 from readiness.errors import (
     MissingDependencyError,
     OptionError,
@@ -68,6 +68,11 @@ def _money(value: float) -> str:
     return f"{value / 1e6:,.0f} M VND"
 
 
+def _money_span(low: float, likely: float, high: float) -> str:
+    """``5-20 M VND (likely 10)``: a cost as a range (planning rule 9)."""
+    return f"{low / 1e6:,.0f}-{high / 1e6:,.0f} M VND (likely {likely / 1e6:,.0f})"
+
+
 def _count(number: int, noun: str) -> str:
     """``1 step``, ``2 steps``."""
     return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
@@ -91,7 +96,12 @@ class Funding:
     meets_target : bool
         Done, or funded (and, for ``"count"``, finishing by the due date).
     cost_vnd : float
-        Estimated cost of its own steps (central steps excluded).
+        Estimated cost of its own steps (central steps excluded), the likely value (the
+        allocation is made on likely values).
+    cost_vnd_low, cost_vnd_high : float
+        The same at the steps' low and high estimates (planning rule 9).
+    assumed_steps : int
+        Its required steps whose effort or cost is assumed (planning rule 9).
     effort_days : int
         Effort of its own steps (days).
     steps : int
@@ -99,7 +109,9 @@ class Funding:
     central : tuple of str
         Central steps it needs.
     finish, due : datetime.date or None
-        Planned finish (unlimited schedule) and the target's due date for it.
+        Planned finish (unlimited schedule, likely efforts) and the target's due date for it.
+    finish_low, finish_high : datetime.date or None
+        The planned finish at the low and high efforts (planning rule 9).
     value : float
         What funding it adds to the objective.
     reason : str
@@ -117,6 +129,11 @@ class Funding:
     due: dt.date | None
     value: float
     reason: str
+    cost_vnd_low: float = 0.0
+    cost_vnd_high: float = 0.0
+    assumed_steps: int = 0
+    finish_low: dt.date | None = None
+    finish_high: dt.date | None = None
 
     @property
     def funded(self) -> bool:
@@ -131,11 +148,16 @@ class Funding:
             "region": self.facility.region,
             "decision": self.decision,
             "meets_target": self.meets_target,
+            "cost_vnd_low": self.cost_vnd_low,
             "cost_vnd": self.cost_vnd,
+            "cost_vnd_high": self.cost_vnd_high,
             "effort_days": self.effort_days,
             "steps": self.steps,
+            "assumed_steps": self.assumed_steps,
             "central": list(self.central),
+            "finish_low": self.finish_low.isoformat() if self.finish_low else None,
             "finish": self.finish.isoformat() if self.finish else None,
+            "finish_high": self.finish_high.isoformat() if self.finish_high else None,
             "due": self.due.isoformat() if self.due else None,
             "value": self.value,
             "reason": self.reason,
@@ -152,6 +174,8 @@ class CentralStep:
     facilities: int  # facilities whose plan needs it
     funded: bool
     reason: str
+    cost_vnd_low: float = 0.0  # low and high (a price given in central_cost has no spread)
+    cost_vnd_high: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data."""
@@ -185,6 +209,12 @@ class Allocation:
         Capacity used (when the option was given) and its limit.
     uncosted_steps : int
         Required steps without a cost estimate (counted as free; planning rule 4).
+    spent_vnd_low, spent_vnd_high : float
+        What the funded steps cost at their low and high estimates (planning rule 9); the
+        choice itself is made on the likely values (``spent_vnd``).
+    steps, assumed_steps : int
+        The funded steps (each facility's own, each funded central step once) and those whose
+        effort or cost is assumed (planning rule 9).
     """
 
     target: Target
@@ -200,6 +230,19 @@ class Allocation:
     staff_days: tuple[float, float] | None
     project_days: tuple[float, float] | None
     uncosted_steps: int
+    spent_vnd_low: float = 0.0
+    spent_vnd_high: float = 0.0
+    steps: int = 0
+    assumed_steps: int = 0
+
+    def spending_text(self) -> str:
+        """Say what the funded steps cost as a range with the assumed share (planning rule 9)."""
+        return ranges_text(
+            Range(self.spent_vnd_low, self.spent_vnd, self.spent_vnd_high),
+            None,
+            self.assumed_steps,
+            self.steps,
+        )
 
     @property
     def gap(self) -> float:
@@ -226,16 +269,24 @@ class Allocation:
         return out
 
     def headline(self) -> str:
-        """One sentence: what the budget buys."""
+        """One sentence: what the budget buys, its cost as a range and the assumed share.
+
+        When most funded steps use assumed values, the sentence says so first (planning rule
+        9); the spending is never a bare total.
+        """
         counts = self.counts()
         obliged = len(self.decisions) - counts.get("not_applicable", 0) - counts.get("exempt", 0)
         how = "optimal" if self.optimal else f"heuristic, within {self.gap:.2%} of the bound"
+        spending = self.spending_text() if self.steps else "nothing"
+        first = ""
+        if spending.startswith("mostly assumed values"):
+            first, spending = spending.split(": ", 1)
+            first += ": "
         return (
-            f"{_money(self.budget_vnd)} funds {counts.get('funded', 0):,} facilities "
-            f"({_money(self.spent_vnd)}, "
-            f"{_count(sum(c.funded for c in self.central), 'central step')}): "
+            f"{first}{_money(self.budget_vnd)} funds {counts.get('funded', 0):,} facilities "
+            f"and {_count(sum(c.funded for c in self.central), 'central step')}: "
             f"{self.meeting:,} of {obliged:,} facilities meet the target "
-            f"({counts.get('done', 0):,} already did; {how})"
+            f"({counts.get('done', 0):,} already did; {how}); spending: {spending}"
         )
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -248,7 +299,11 @@ class Allocation:
             "target": str(self.target.describe()),
             "objective": self.objective,
             "budget_vnd": self.budget_vnd,
+            "spent_vnd_low": self.spent_vnd_low,
             "spent_vnd": self.spent_vnd,
+            "spent_vnd_high": self.spent_vnd_high,
+            "steps": self.steps,
+            "assumed_steps": self.assumed_steps,
             "value": self.value,
             "bound": self.bound,
             "gap": self.gap,
@@ -712,6 +767,26 @@ def allocate(
     )
 
 
+#: Columns summed together by :func:`_column_sums` (small temporaries, reused block by block).
+_SUM_BLOCK = 8192
+
+
+def _column_sums(
+    *pairs: tuple[npt.NDArray[np.bool_], npt.NDArray[Any]],
+) -> list[npt.NDArray[np.float64]]:
+    """Per column, the sum of each ``values`` where ``mask`` holds, for (mask, values) pairs.
+
+    Taken in blocks of columns, so that no temporary of the full (criteria, rows) size is made.
+    """
+    count = pairs[0][0].shape[1]
+    out = [np.zeros(count) for _ in pairs]
+    for lo in range(0, count, _SUM_BLOCK):
+        hi = min(lo + _SUM_BLOCK, count)
+        for total, (mask, values) in zip(out, pairs, strict=True):
+            total[lo:hi] = np.where(mask[:, lo:hi], values[:, lo:hi], 0).sum(axis=0)
+    return out
+
+
 def _allocate(
     table: PlanTable,
     *,
@@ -750,8 +825,15 @@ def _allocate(
     is_central = np.zeros(compiled.size, dtype=bool)
     is_central[central_rows] = True
     own = required & ~is_central[:, None]
-    cost = np.where(own, table.cost, 0.0).sum(axis=0)
-    effort = np.where(own, table.effort, 0).sum(axis=0).astype(np.float64)
+    cost, cost_low, cost_high, assumed_own, assumed_all, effort = _column_sums(
+        (own, table.cost),
+        (own, table.cost_low),
+        (own, table.cost_high),
+        (own, table.assumed),
+        (required, table.assumed),
+        (own, table.effort),
+    )
+    days_range = table.finish_days  # (n, 3) low, likely, high finish (planning rule 9)
     finish = table.finish_day.astype(np.float64)
     start_day = table.start_day
     status = table.status
@@ -766,9 +848,18 @@ def _allocate(
     central_kept = [c for c, k in zip(central_rows, keep, strict=True) if k]
     needs = needs_all[:, keep]
     central_use_rows = []
+    central_spread = []  # low and high price of each kept central step
     for c in central_kept:
         rows = required[c] & planned
         price = overrides.get(c, float(table.cost[c][rows].max(initial=0.0)))
+        central_spread.append(
+            (price, price)
+            if c in overrides
+            else (
+                float(table.cost_low[c][rows].max(initial=0.0)),
+                float(table.cost_high[c][rows].max(initial=0.0)),
+            )
+        )
         central_use_rows.append(
             [price, float(table.effort[c][rows].max(initial=0)), float(table.effort[c][rows].max())]
         )
@@ -831,6 +922,14 @@ def _allocate(
         funded[members_k[: int(units)]] = True
     central_funded = solution.central
     spent = float(cost[funded].sum() + central_use[central_funded, 0].sum())
+    spread = np.array(central_spread, dtype=np.float64).reshape(len(central_kept), 2)
+    spent_low = float(cost_low[funded].sum() + spread[central_funded, 0].sum())
+    spent_high = float(cost_high[funded].sum() + spread[central_funded, 1].sum())
+    funded_central_rows = [c for c, f in zip(central_kept, central_funded, strict=True) if f]
+    steps_funded = int((own[:, funded]).sum()) + len(funded_central_rows)
+    assumed_funded = int(assumed_own[funded].sum()) + sum(
+        bool((table.assumed[c] & required[c] & funded).any()) for c in funded_central_rows
+    )
     left = capacity - use[funded].sum(axis=0) - central_use[central_funded].sum(axis=0)
     # the decisions and their reasons
     names = ("VND", "staff-days", "project-days")
@@ -844,6 +943,14 @@ def _allocate(
         due = _date(int(due_day[j])) if due_day[j] < _NEVER else None
         needs_j = tuple(compiled.keys[c] for c in central_rows if required[c, j])
         end = _date(int(start_day[j] + finish_days[j])) if has_steps[j] else None
+        end_low, end_high = (
+            (
+                _date(int(start_day[j] + days_range[j, 0])),
+                _date(int(start_day[j] + days_range[j, 2])),
+            )
+            if has_steps[j]
+            else (None, None)
+        )
         decision: Decision
         if exempt[j]:
             decision, meets = "exempt", False
@@ -863,13 +970,15 @@ def _allocate(
         elif funded[j]:
             decision, meets = "funded", True
             shared = f"; relies on central {', '.join(needs_j)}" if needs_j else ""
+            # planning rule 9: cost and finish as ranges; the choice was made on the likely ones
+            span = f"{end_low} to {end_high}, likely {end}"
             timing = (
-                f"finishes {end}, {(due - end).days} days before its due date {due}"
+                f"finishes {span}: {(due - end).days} days before its due date {due}"
                 if due is not None and end is not None
-                else f"finishes {end}"
+                else f"finishes {span}"
             )
             reason = (
-                f"funded: {_money(cost[j])} for "
+                f"funded: {_money_span(cost_low[j], cost[j], cost_high[j])} for "
                 f"{_count(int(own[:, j].sum()), 'own step')}{shared}; {timing}"
             )
         else:
@@ -912,6 +1021,11 @@ def _allocate(
                 due=due,
                 value=float(value[j]) if candidate[j] else 0.0,
                 reason=reason,
+                cost_vnd_low=float(cost_low[j]),
+                cost_vnd_high=float(cost_high[j]),
+                assumed_steps=int(assumed_all[j]),
+                finish_low=end_low,
+                finish_high=end_high,
             )
         )
     central_steps = []
@@ -928,8 +1042,10 @@ def _allocate(
                 else "not funded: the facilities that need it are not funded"
             )
             price, days = float(central_use[s, 0]), int(central_use[s, 1])
+            price_low, price_high = (float(v) for v in spread[s])
         else:
             is_funded, price, days = False, 0.0, 0
+            price_low = price_high = 0.0
             reason = "no planned facility needs it"
         central_steps.append(
             CentralStep(
@@ -939,6 +1055,8 @@ def _allocate(
                 facilities=relying,
                 funded=is_funded,
                 reason=reason,
+                cost_vnd_low=price_low,
+                cost_vnd_high=price_high,
             )
         )
     total = solution.value + done_value
@@ -958,4 +1076,8 @@ def _allocate(
         staff_days=(float(used[1]), float(capacity[1])) if staff is not None else None,
         project_days=(float(used[2]), float(capacity[2])) if max_projects is not None else None,
         uncosted_steps=uncosted,
+        spent_vnd_low=spent_low,
+        spent_vnd_high=spent_high,
+        steps=steps_funded,
+        assumed_steps=assumed_funded,
     )

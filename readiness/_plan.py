@@ -1092,11 +1092,6 @@ def _verdict(slack: int | None, margin: int, *, work: bool) -> Verdict:
     return "on_track"
 
 
-def _remaining(matrix: StatusMatrix, state: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
-    partial = (state == PARTIAL) | (state == UNSUPPORTED_PARTIAL)
-    return np.where(partial, matrix.progress, 0.0)
-
-
 def _plan_chunk(
     catalog: Catalog,
     compiled: Compiled,
@@ -1107,14 +1102,73 @@ def _plan_chunk(
     not_applicable: str,
 ) -> dict[str, Any]:
     setup = _setup(catalog, "strict", None, not_applicable)
-    state = _kernel(setup, matrix, details=True)["state"]
-    size, count = state.shape
-    applies = state >= MET
-    effective = state == MET
+    whole_state = _kernel(setup, matrix, details=True)["state"]
+    count = whole_state.shape[1]
     classes = _plan_classes(plan, matrix.columns)
     tables = _class_tables(catalog, compiled, plan, classes, spec, options)
-    cls = classes.of_facility[matrix.rows]
-    progress = _remaining(matrix, state)
+    whole_cls = classes.of_facility[matrix.rows]
+    if options.start is not None:
+        whole_start = np.full(count, _day(options.start), dtype=np.int64)
+    else:
+        whole_start = (matrix.dates - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    # Plans are independent: they are made in blocks of columns, so every temporary array is
+    # small and its memory is reused block after block (allocating fresh memory for arrays of
+    # (criteria, 100,000 facilities) cost more than the arithmetic on them); the results are
+    # written into arrays allocated once.
+    out: dict[str, Any] = {}
+    for lo in range(0, count, _PLAN_BLOCK):
+        hi = min(lo + _PLAN_BLOCK, count)
+        state = whole_state[:, lo:hi]
+        part = _plan_block(
+            compiled,
+            plan,
+            spec,
+            options,
+            tables,
+            state,
+            np.where(
+                (state == PARTIAL) | (state == UNSUPPORTED_PARTIAL),
+                matrix.progress[:, lo:hi],
+                0.0,
+            ),
+            whole_cls[lo:hi],
+            whole_start[lo:hi],
+        )
+        if isinstance(part, int):
+            j = lo + part
+            raise PlanError(
+                f"the plan of facility {matrix.facility(j).id!r} runs past the last date a "
+                "calendar can hold (9999-12-31); check the start date and the efforts",
+                value=_date(int(whole_start[j])).isoformat(),
+            )
+        if lo == 0 and hi == count:
+            return part
+        for name, values in part.items():
+            if name not in out:
+                out[name] = np.empty((*values.shape[:-1], count), dtype=values.dtype)
+            out[name][..., lo:hi] = values
+    return out
+
+
+#: Facilities planned together (see :func:`_plan_chunk`).
+_PLAN_BLOCK = 8192
+
+
+def _plan_block(
+    compiled: Compiled,
+    plan: _PlanCompiled,
+    spec: _TargetSpec,
+    options: _Options,
+    tables: _ClassTables,
+    state: npt.NDArray[np.uint8],
+    progress: npt.NDArray[np.float64],
+    cls: npt.NDArray[np.intp],
+    start_day: Int,
+) -> dict[str, Any] | int:
+    """Plan one block of columns; return its arrays, or the column whose plan runs too late."""
+    size = state.shape[0]
+    applies = state >= MET
+    effective = state == MET
     # rule 4: the effort left, rounded up once (a tiny tolerance absorbs float error: 70 % of
     # 10 days leaves 3 days, not 4); low, likely and high alike (rule 9)
     durations = [
@@ -1138,10 +1192,6 @@ def _plan_chunk(
     required[:, unreachable] = False
     finish, wave = _schedule(compiled, required, duration)
     start = finish - duration * required
-    if options.start is not None:
-        start_day = np.full(count, _day(options.start), dtype=np.int64)
-    else:
-        start_day = (matrix.dates - np.datetime64("1970-01-01", "D")).astype(np.int64)
     limited = options.max_parallel is not None or options.yearly_budget is not None
     if limited:
         start, finish = _apply_limits(
@@ -1163,12 +1213,7 @@ def _plan_chunk(
     finish_high_day = np.maximum(ends[1], likely_end)
     late = np.flatnonzero(start_day + finish_high_day > _LAST_DAY)
     if len(late):
-        j = int(late[0])
-        raise PlanError(
-            f"the plan of facility {matrix.facility(j).id!r} runs past the last date a calendar "
-            "can hold (9999-12-31); check the start date and the efforts",
-            value=_date(int(start_day[j])).isoformat(),
-        )
+        return int(late[0])
     support = support_of(compiled, effective, applies)
     frontier = applies & ~effective & support
     unblocks = _unblocks(plan, frontier, required)
@@ -1301,14 +1346,19 @@ _JAN1 = (
 _JAN1.flags.writeable = False
 
 
-def _step_order(start: Int, tail: Int, position: Int) -> Int:
-    """(plans, C): each plan's criteria by start, then longer tail, then topological position."""
+def _step_order(start: Int, tail: Int, position: Int, later: Bool) -> Int:
+    """(plans, C): each plan's criteria by start, then longer tail, then topological position.
+
+    The criteria marked ``later`` (C, plans) come after all the others, in the same order.
+    """
     size = len(position)
     most = int(max(start.max(initial=0), tail.max(initial=0)))
-    if start.min(initial=0) >= 0 and most < 2**22 and size < 2**18:
-        key = (start.T << 41) + ((most - tail.T) << 19) + position
+    if start.min(initial=0) >= 0 and most < 2**21 and size < 2**18:
+        key = (later.T.astype(np.int64) << 62) + (start.T << 41) + ((most - tail.T) << 19)
+        key += position
         return np.argsort(key, axis=1, kind="stable")
-    return np.lexsort((np.broadcast_to(position, (start.shape[1], size)), -tail.T, start.T), axis=1)
+    columns = np.broadcast_to(position, (start.shape[1], size))
+    return np.lexsort((columns, -tail.T, start.T, later.T), axis=1)
 
 
 def _apply_limits(
@@ -1376,17 +1426,26 @@ def _limit_block(
     size, count = required.shape
     if count == 0 or not required.any():
         return start
+    # Only the steps and the criteria outside the plan that lie between two of its steps matter:
+    # one with no step above it passes on 0 (every finish is >= 0), one with no step below it
+    # passes its day to no step. The others go last (their relative order kept). Plans are taken
+    # with the longest lists of criteria that matter first, so that at position i the loop works
+    # on the first alive[i] plans only (a slice), and stops after the longest list.
+    matters = _between(compiled, required)
+    lengths = matters.sum(axis=0)
+    perm = np.argsort(-lengths, kind="stable")
+    required, duration, cost = required[:, perm], duration[:, perm], cost[:, perm]
+    start = start[:, perm]
+    start_day, matters, lengths = start_day[perm], matters[:, perm], lengths[perm]
+    alive = np.searchsorted(-lengths, -np.arange(int(lengths[0])), side="left")
+    stop = len(alive)
     tail = _tail(plan, required, duration)
     position = np.empty(size, dtype=np.int64)
     position[compiled.topo] = np.arange(size)
     # Work plan by plan in memory: (plans, C) arrays, flat, element [j, c] at j * C + c, so the
     # few criteria one plan touches in a step are close together.
-    order = np.ascontiguousarray(_step_order(start, tail, position).T)
-    del tail
-    # where each plan's last step is in its order: no need to go further
-    ranked_required = np.take_along_axis(required, order, axis=0)
-    stop = int(np.flatnonzero(ranked_required.any(axis=1)).max()) + 1
-    del ranked_required
+    order = np.ascontiguousarray(_step_order(start, tail, position, ~matters).T)
+    del tail, matters
     columns = np.arange(count)
     row = columns * size  # start of each plan's row in the flat (plans, C) arrays
     row_reached = columns * (size + 1)  # the same with the sentinel column
@@ -1398,8 +1457,8 @@ def _limit_block(
     degree = np.array([len(p) for p in compiled.parents], dtype=np.int64)
     width = int(degree.max(initial=0))
     padded = np.full((width, size), size, dtype=np.int64)
-    for c, parents in enumerate(compiled.parents):
-        padded[: len(parents), c] = parents
+    for criterion, parents in enumerate(compiled.parents):
+        padded[: len(parents), criterion] = parents
     # finish (steps) or ready day (criteria outside the plan), days from each plan's start
     reached = np.zeros((size + 1) * count, dtype=np.int64)
     new_start = np.ascontiguousarray(start.T, dtype=np.int64).reshape(-1)
@@ -1417,13 +1476,22 @@ def _limit_block(
     year_now = np.full(count, -1, dtype=np.int64)  # index into _JAN1 of the last start's year
     spent = np.zeros(count)
     for i in range(stop):
-        c = order[i]
-        # ready: the latest finish among the prerequisites (0 when none)
-        ready = np.zeros(count, dtype=np.int64)
-        for k in range(int(degree[c].max())):
-            np.maximum(ready, reached[row_reached + padded[k][c]], out=ready)
+        n = int(alive[i])  # the plans with more than i criteria that matter
+        c: Int = order[i, :n]
+        # ready: the latest finish among the prerequisites (0 when none); the second and later
+        # prerequisites only where the criterion has them
+        ready = reached[row_reached[:n] + padded[0][c]] if width else np.zeros(n, dtype=np.int64)
+        more = degree[c]
+        most = int(more.max())
+        if most > 1:
+            many = np.flatnonzero(more > 1)
+            base, these = row_reached[many], c[many]
+            found = ready[many]
+            for k in range(1, most):
+                np.maximum(found, reached[base + padded[k][these]], out=found)
+            ready[many] = found
         # the plans whose i-th criterion is a step; for the others it only passes `ready` on
-        act = np.flatnonzero(is_step[row + c])
+        act = np.flatnonzero(is_step[row[:n] + c])
         if len(act):
             at = row[act] + c[act]
             t = np.maximum(previous[act], ready[act])
@@ -1449,9 +1517,27 @@ def _limit_block(
                 rank = (held >= end).sum(axis=0)
                 shifted = np.vstack([bottom[:, : len(act)], held[:-1]])
                 latest[:, act] = np.where(slot < rank, held, np.where(slot == rank, end, shifted))
-        reached[row_reached + c] = ready
-    block: Int = new_start.reshape(count, size).T
-    return block
+        reached[row_reached[:n] + c] = ready
+    block = np.empty((count, size), dtype=np.int64)
+    block[perm] = new_start.reshape(count, size)
+    starts: Int = block.T
+    return starts
+
+
+def _between(compiled: Compiled, required: Bool) -> Bool:
+    """(C, plans): the steps, and the criteria with a step both above and below them."""
+    above = np.zeros_like(required)  # a step among the criterion's ancestors
+    below = np.zeros_like(required)  # a step among its descendants
+    for c in compiled.topo:
+        parents = compiled.parents[c]
+        if len(parents):
+            above[c] = (required[parents] | above[parents]).any(axis=0)
+    for c in compiled.topo[::-1]:
+        parents = compiled.parents[c]
+        if len(parents):
+            below[parents] |= required[c] | below[c]
+    between: Bool = required | (above & below)
+    return between
 
 
 def _required_parents(compiled: Compiled, c: int, members: set[int]) -> list[int]:

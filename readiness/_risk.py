@@ -6,8 +6,14 @@ Rules (stated in full in ``docs/decisions.md``, section "Schedule risk"):
    (low, likely, high), both from the **same two uniforms** (a step that runs long also tends to
    cost more). Ranges come from a *range source*: a function of the
    :class:`~readiness.PlanTable` returning :class:`Ranges`. The default,
-   :func:`assumed_ranges`, assumes low = 0.75 x and high = 1.5 x each plan's own estimate and
-   says so in every result (``ranges`` label).
+   :func:`catalog_ranges`, takes each step's own low / likely / high effort and cost from the
+   catalog's estimates for the facility's class (as the plan does, planning rule 9); a step
+   without an effort estimate (the plan assumed ``default_effort_days``) gets low = 0.75 x and
+   high = 1.5 x that effort, and a step without a cost estimate costs nothing known, as in the
+   plan. Such steps' ranges are *assumed*; every result counts them
+   (:attr:`ScheduleRisk.assumed_range_steps`) beside the steps whose values the catalog authors
+   assumed (planning rule 9). :func:`assumed_ranges` (multiples of every step's likely value)
+   stays available as an explicit choice.
 2. Per draw the plan finishes with its **critical path** (planning rule 5, unlimited). With
    ``max_parallel`` P it finishes by ``CP + (W - CP) / P`` (W: the work of all steps), Graham's
    bound for any schedule that never leaves a crew idle while a step is ready: conservative, and
@@ -49,7 +55,14 @@ if TYPE_CHECKING:
     from readiness._allocate import Allocation
     from readiness._model import Facility
 
-__all__ = ["GroupRisk", "Ranges", "ScheduleRisk", "assumed_ranges", "schedule_risk"]
+__all__ = [
+    "GroupRisk",
+    "Ranges",
+    "ScheduleRisk",
+    "assumed_ranges",
+    "catalog_ranges",
+    "schedule_risk",
+]
 
 F64 = npt.NDArray[np.float64]
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -60,31 +73,94 @@ class Ranges:
     """Low, likely and high duration (days) and cost (VND) of every step of every plan.
 
     Each array is (criteria, rows) in the plan table's order; only required steps are read.
-    ``label`` says where the ranges come from (shown in every result).
+    ``label`` says where the ranges come from (shown in every result); ``assumed`` marks the
+    steps whose range is assumed rather than the catalog's (None: every step's is).
     """
 
     effort: tuple[F64, F64, F64]
     cost: tuple[F64, F64, F64]
     label: str
+    assumed: npt.NDArray[np.bool_] | None = None
 
 
 RangeSource = Callable[[PlanTable], Ranges]
 
 
-def assumed_ranges(low: float = 0.75, high: float = 1.5) -> RangeSource:
-    """Return a range source: low and high as multiples of each plan's own estimate.
-
-    Until catalogs carry their own ranges, this is the default (``low=0.75``, ``high=1.5``); its
-    label marks the ranges as assumed.
-    """
-    if not (isinstance(low, int | float) and isinstance(high, int | float)) or not (
-        0 <= low <= 1 <= high < math.inf
+def _check_multiples(low: object, high: object, name: str) -> tuple[float, float]:
+    if (
+        isinstance(low, bool)
+        or isinstance(high, bool)
+        or not (isinstance(low, int | float) and isinstance(high, int | float))
+        or not (0 <= low <= 1 <= high < math.inf)
     ):
         raise OptionError(
-            "assumed_ranges needs 0 <= low <= 1 <= high (multiples of the estimate)",
+            f"{name} needs 0 <= low <= 1 <= high (multiples of the estimate)",
             key="ranges",
             value=(low, high),
         )
+    return float(low), float(high)
+
+
+def catalog_ranges(low: float = 0.75, high: float = 1.5) -> RangeSource:
+    """Return the default range source: each step's low / likely / high from the catalog.
+
+    Effort and cost ranges are the plan table's own (``effort_low`` / ``effort`` /
+    ``effort_high``, ``cost_low`` / ``cost`` / ``cost_high``: the estimate for the facility's
+    class, or the user's override, with partial progress deducted; planning rules 4 and 9). A
+    step whose effort has no estimate (the plan assumed ``default_effort_days``) gets ``low`` x
+    and ``high`` x that effort; a step without a cost estimate costs 0, as in the plan. Both
+    kinds of step have an *assumed* range (:attr:`Ranges.assumed`), counted in every result.
+
+    Parameters
+    ----------
+    low, high : float
+        Multiples of the assumed effort for steps without an estimate (0 <= low <= 1 <= high).
+
+    Examples
+    --------
+    >>> import datetime as dt, readiness
+    >>> catalog = readiness.load_catalog("docs/decisions-example.toml")
+    >>> facility = readiness.Facility(id="D", kind="commune_station", ownership="public")
+    >>> record = readiness.Assessment(
+    ...     facility=facility,
+    ...     date=dt.date(2026, 1, 1),
+    ...     records={"alloc:db": "met", "alloc:emr": "met"},
+    ... )
+    >>> plans = readiness.plan_many(catalog, [record], "alloc@1")
+    >>> ranges = catalog_ranges()(plans)
+    >>> step = plans.required[:, 0]  # the one step left: net, 20 days, no spread in this catalog
+    >>> [float(v[step, 0][0]) for v in ranges.effort], bool(ranges.assumed[step, 0][0])
+    ([20.0, 20.0, 20.0], False)
+    """
+    low, high = _check_multiples(low, high, "catalog_ranges")
+
+    def source(table: PlanTable) -> Ranges:
+        estimated = table.estimated
+        effort = table.effort.astype(np.float64)
+        effort_low = np.where(estimated, table.effort_low, effort * low)
+        effort_high = np.where(estimated, table.effort_high, effort * high)
+        cost = table.cost.astype(np.float64)
+        return Ranges(
+            effort=(effort_low, effort, effort_high),
+            cost=(np.minimum(table.cost_low, cost), cost, np.maximum(table.cost_high, cost)),
+            label=(
+                "the catalog's low / likely / high estimates per step; steps without an "
+                f"estimate: ASSUMED low {low:g} x, high {high:g} x the assumed effort"
+            ),
+            assumed=~(estimated & table.costed),
+        )
+
+    return source
+
+
+def assumed_ranges(low: float = 0.75, high: float = 1.5) -> RangeSource:
+    """Return a range source: low and high as multiples of each step's likely estimate.
+
+    Every step's range is then assumed (the label says so); use it to ask "what if every
+    estimate were off by this much" rather than the catalog's own ranges
+    (:func:`catalog_ranges`, the default).
+    """
+    low, high = _check_multiples(low, high, "assumed_ranges")
 
     def source(table: PlanTable) -> Ranges:
         effort = table.effort.astype(np.float64)
@@ -130,6 +206,10 @@ class ScheduleRisk:
     ``meeting`` is the number of facilities meeting their due date in each draw (province);
     ``deadlines`` maps each catalog deadline (``catalog:deadline``) to the probability, per row,
     that the last step it covers finishes by its date (NaN where it covers no step of the row).
+    ``steps`` counts the required steps of the simulated plans; ``assumed_range_steps`` those
+    whose range is assumed (no estimate in the catalog, see :func:`catalog_ranges`; every step
+    under :func:`assumed_ranges`); ``assumed_steps`` those whose effort or cost the catalog
+    authors assumed (planning rule 9). :meth:`ranges_text` says all three.
     """
 
     facilities: tuple[Facility, ...]
@@ -146,6 +226,46 @@ class ScheduleRisk:
     draws: int
     seed: int
     ranges: str
+    steps: int
+    assumed_range_steps: int
+    assumed_steps: int
+
+    @property
+    def assumed_range_share(self) -> float | None:
+        """Share of the simulated steps whose range is assumed (None when no step ran)."""
+        return self.assumed_range_steps / self.steps if self.steps else None
+
+    @property
+    def assumed_share(self) -> float | None:
+        """Share of the simulated steps whose values the catalog authors assumed (rule 9)."""
+        return self.assumed_steps / self.steps if self.steps else None
+
+    def ranges_text(self) -> str:
+        """Say where the ranges come from and how many are assumed (most assumed: said first).
+
+        Examples
+        --------
+        >>> import datetime as dt, readiness
+        >>> catalog = readiness.load_catalog("docs/decisions-example.toml")
+        >>> facility = readiness.Facility(id="D", kind="commune_station", ownership="public")
+        >>> record = readiness.Assessment(facility=facility, date=dt.date(2026, 1, 1))
+        >>> plans = readiness.plan_many(catalog, [record], "alloc@1")
+        >>> print(schedule_risk(plans, draws=10).ranges_text())
+        mostly assumed values (3 of 3 steps, 100%): ranges: the catalog's low / likely / high estimates per step; steps without an estimate: ASSUMED low 0.75 x, high 1.5 x the assumed effort; assumed ranges: 0 of 3 steps (0%); values the catalog authors assumed: 3 of 3 steps (100%)
+        """  # noqa: E501
+        if not self.steps:
+            return f"ranges: {self.ranges}; no step simulated"
+        n = self.steps
+        ranged, valued = self.assumed_range_steps, self.assumed_steps
+        text = (
+            f"ranges: {self.ranges}; assumed ranges: {ranged:,} of {n:,} steps ({ranged / n:.0%}); "
+            f"values the catalog authors assumed: {valued:,} of {n:,} steps ({valued / n:.0%})"
+        )
+        if 2 * ranged > n:
+            return f"mostly assumed ranges ({ranged:,} of {n:,} steps, {ranged / n:.0%}): {text}"
+        if 2 * valued > n:
+            return f"mostly assumed values ({valued:,} of {n:,} steps, {valued / n:.0%}): {text}"
+        return text
 
     def facility(self, j: int) -> dict[str, Any]:
         """Return row ``j`` as plain data: probability of meeting, P50 and P90 finish dates."""
@@ -188,6 +308,11 @@ class ScheduleRisk:
             "draws": self.draws,
             "seed": self.seed,
             "ranges": self.ranges,
+            "steps": self.steps,
+            "assumed_range_steps": self.assumed_range_steps,
+            "assumed_range_share": self.assumed_range_share,
+            "assumed_steps": self.assumed_steps,
+            "assumed_share": self.assumed_share,
             "groups": [g.to_dict() for g in self.groups],
             "facilities": self.to_records(),
         }
@@ -377,7 +502,8 @@ def schedule_risk(
     table : PlanTable
         Plans from :func:`readiness.plan_many` (their due dates are the target's).
     ranges : callable, optional
-        A range source (``table -> Ranges``); default :func:`assumed_ranges` (assumed ranges).
+        A range source (``table -> Ranges``); default :func:`catalog_ranges` (the catalog's
+        own ranges; assumed multiples only for steps without an estimate).
     draws : int
         Draws per facility (1 to 100,000).
     seed : int
@@ -423,7 +549,13 @@ def schedule_risk(
     workers = _whole(workers, "workers", 1, 64)
     if isinstance(by, str):
         by = (by,)
-    source = ranges if ranges is not None else assumed_ranges()
+    source = ranges if ranges is not None else catalog_ranges()
+    if not callable(source):
+        raise OptionError(
+            "ranges must be a range source (table -> Ranges), such as catalog_ranges()",
+            key="ranges",
+            value=source,
+        )
     values = source(table)
     from readiness._compile import compile_catalog  # noqa: PLC0415
 
@@ -551,6 +683,7 @@ def schedule_risk(
             for index in np.flatnonzero(sub.any(axis=1)).tolist():
                 here = absolute[sub[index]].max(axis=0)
                 np.maximum(last_day[index], here, out=last_day[index])
+    simulated = table.required & run[None, :]  # the steps of the plans that ran
     # unreachable or unfunded rows never finish: their group's last day is unknown
     never = (status == "unreachable") | ((status == "planned") & ~run)
     results = []
@@ -594,4 +727,9 @@ def schedule_risk(
         draws=draws,
         seed=seed,
         ranges=values.label,
+        steps=int(simulated.sum()),
+        assumed_range_steps=int(
+            simulated.sum() if values.assumed is None else (simulated & values.assumed).sum()
+        ),
+        assumed_steps=int((simulated & table.assumed).sum()),
     )

@@ -167,7 +167,11 @@ class ScenarioResult:
             "scenario": self.scenario.name,
             "changes": self.scenario.changes(),
             "budget_vnd": a.budget_vnd,
+            "spent_vnd_low": a.spent_vnd_low,
             "spent_vnd": a.spent_vnd,
+            "spent_vnd_high": a.spent_vnd_high,
+            "assumed_steps": a.assumed_steps,
+            "steps": a.steps,
             "funded": counts.get("funded", 0),
             "exempt": counts.get("exempt", 0),
             "meeting": a.meeting,
@@ -179,6 +183,7 @@ class ScenarioResult:
             row["expected_meeting"] = province.expected_meeting
             row["meeting_p10"] = province.meeting_p10
             row["meeting_p90"] = province.meeting_p90
+            row["assumed_range_share"] = self.risk.assumed_range_share
         return row
 
 
@@ -399,7 +404,7 @@ class AllocationSpec:
     max_parallel: int | None = None
     draws: int = 1_000
     seed: int = 0
-    ranges: tuple[float, float] = (0.75, 1.5)
+    ranges: tuple[float, float] | None = None  # None: the catalog's ranges (catalog_ranges)
     label: str | None = None
     scenarios: tuple[Scenario, ...] = ()
 
@@ -444,7 +449,7 @@ def parse_allocation(table: Any, check: Any) -> AllocationSpec | None:
                 )
             else:
                 costs[key] = float(value)
-    ranges = (0.75, 1.5)
+    ranges: tuple[float, float] | None = None
     raw_ranges = table.get("ranges")
     if raw_ranges is not None:
         good = (
@@ -539,7 +544,7 @@ def run_allocation(
     draws: int | None = None,
 ) -> Comparison:
     """Run an ``[allocation]`` section on a round of assessments (its facilities only)."""
-    from readiness._risk import assumed_ranges  # noqa: PLC0415
+    from readiness._risk import assumed_ranges, catalog_ranges  # noqa: PLC0415
 
     chosen = [a for a in assessments if spec.facilities.matches(a.facility.attribute_values())]
     if not chosen:
@@ -564,7 +569,7 @@ def run_allocation(
         max_parallel=spec.max_parallel,
         draws=spec.draws if draws is None else draws,
         seed=spec.seed,
-        ranges=assumed_ranges(*spec.ranges),
+        ranges=catalog_ranges() if spec.ranges is None else assumed_ranges(*spec.ranges),
     )
 
 
@@ -584,6 +589,16 @@ def _terminal(value: object) -> str:
 
     text = "-" if value is None else f"{value:,.1f}" if isinstance(value, float) else str(value)
     return terminal(text)
+
+
+def _millions(low: float, likely: float, high: float) -> str:
+    """``low-likely-high`` in millions of VND (planning rule 9: never a bare total)."""
+    return "-".join(f"{v / 1e6:,.0f}" for v in (low, likely, high))
+
+
+def _share(assumed: int, steps: int) -> str:
+    """Say the steps with assumed values as ``n of m (p%)``."""
+    return f"{assumed:,} of {steps:,} ({assumed / steps:.0%})" if steps else "-"
 
 
 def _text_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -638,14 +653,30 @@ def render(comparison: Comparison, fmt: str, *, label: str | None = None) -> str
         f"{_terminal(r.scenario.name)}: {_terminal(r.allocation.headline())}"
         for r in comparison.results
     )
-    columns = ["scenario", "changes", "budget_vnd", "spent_vnd", "funded", "meeting"]
+    # planning rule 9: spending and costs as low-likely-high with the assumed share, finishes
+    # as low / likely / high; the choice itself is made on the likely values
+    spent = "spent M VND (low-likely-high)"
+    columns = ["scenario", "changes", "budget_vnd", spent, "assumed", "funded", "meeting"]
     if baseline.risk is not None:
         columns += ["expected_meeting", "meeting_p10", "meeting_p90"]
-    text = "\n".join(lines) + "\n\n" + _text_table(comparison.to_records(), columns)
+    records = comparison.to_records()
+    for r in records:
+        r[spent] = _millions(r["spent_vnd_low"], r["spent_vnd"], r["spent_vnd_high"])
+        r["assumed"] = _share(r["assumed_steps"], r["steps"])
+    text = "\n".join(lines) + "\n\n" + _text_table(records, columns)
+    if baseline.risk is not None:
+        risk = baseline.risk
+        text += f"\nMonte Carlo, {risk.draws:,} draws: {_terminal(risk.ranges_text())}\n"
     funded = [r for r in decision_records(baseline) if r["decision"] == "funded"]
     if funded:
+        cost = "cost M VND (low-likely-high)"
+        finish = "finish (low / likely / high)"
+        for r in funded:
+            r[cost] = _millions(r["cost_vnd_low"], r["cost_vnd"], r["cost_vnd_high"])
+            r[finish] = " / ".join(str(r[k]) for k in ("finish_low", "finish", "finish_high"))
+            r["assumed"] = _share(r["assumed_steps"], r["steps"])
         text += "\nfunded (baseline):\n" + _text_table(
-            funded, ["facility_id", "kind", "cost_vnd", "finish", "due", "p_meet", "reason"]
+            funded, ["facility_id", "kind", cost, "assumed", finish, "due", "p_meet", "reason"]
         )
     uncosted = baseline.allocation.uncosted_steps
     text += "\nAll costs, efforts and durations are estimates"

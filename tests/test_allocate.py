@@ -117,8 +117,9 @@ def test_central_database_beats_cheapest_first(tmp_path):
     assert (db.criterion, db.funded, db.cost_vnd, db.facilities) == ("alloc:db", True, 60 * M, 3)
     by_id = {d.facility.id: d for d in result.decisions}
     assert by_id["A"].reason == (
-        "funded: 10 M VND for 1 own step; relies on central alloc:db; "
-        "finishes 2026-03-02, 304 days before its due date 2026-12-31"
+        "funded: 10-10 M VND (likely 10) for 1 own step; relies on central alloc:db; "
+        "finishes 2026-03-02 to 2026-03-02, likely 2026-03-02: 304 days before its due date "
+        "2026-12-31"
     )
     assert by_id["D"].reason == "not funded: needs 35 M VND, 10 M VND left"
     assert by_id["D"].decision == "not_funded"
@@ -246,10 +247,15 @@ def test_records_and_json(tmp_path):
     assert data["counts"] == {"funded": 3, "not_funded": 2}
     assert data["decisions"][0]["facility_id"] == "A"
     assert data["central"][0]["criterion"] == "alloc:db"
+    # funded steps: emr for A, B and C, and db once; the test catalog's inline estimates say
+    # nothing of what is assumed, so every value is (planning rule 9) and the headline says so
+    # first; the spending is a range, here of zero width (point estimates)
     assert result.headline() == (
-        "100 M VND funds 3 facilities (90 M VND, 1 central step): 3 of 5 facilities meet the "
-        "target (0 already did; optimal)"
+        "mostly assumed values (4 of 4 steps, 100%): 100 M VND funds 3 facilities and 1 central "
+        "step: 3 of 5 facilities meet the target (0 already did; optimal); spending: cost 90-90 "
+        "million VND (likely 90)"
     )
+    assert (data["spent_vnd_low"], data["spent_vnd_high"], data["steps"]) == (90 * M, 90 * M, 4)
 
 
 def test_plan_table_input(tmp_path):
@@ -444,3 +450,80 @@ def test_more_budget_never_lowers_the_optimum(tmp_path_factory, case, extra):
     low = readiness.allocate(catalog, assessments, "alloc@1", budget=budget, **options)
     high = readiness.allocate(catalog, assessments, "alloc@1", budget=budget + extra * M, **options)
     assert high.value >= low.value - 1e-9
+
+
+def ranged_catalog_text() -> str:
+    """The central ``alloc`` catalog with ranges: db [40, 60, 90] M VND, [20, 30, 60] days; emr
+    [5, 10, 20] M VND, [15, 30, 45] days; net's values given as known (``assumed = []``)."""
+    text = catalog_text(central=True)
+    text = text.replace(
+        f'estimate = {{ effort_days = 30, cost_vnd = {60 * M}, basis = "test figures" }}',
+        'estimate = { effort_days = [20, 30, 60], cost_vnd = [40e6, 60e6, 90e6], basis = "t" }',
+    )
+    text = text.replace(
+        f'estimate = {{ effort_days = 30, cost_vnd = {10 * M}, basis = "test figures" }}',
+        'estimate = { effort_days = [15, 30, 45], cost_vnd = [5e6, 10e6, 20e6], basis = "t" }',
+    )
+    text = text.replace(
+        f'estimate = {{ effort_days = 20, cost_vnd = {35 * M}, basis = "test figures" }}',
+        'estimate = { effort_days = 20, cost_vnd = 35e6, basis = "t", assumed = [] }',
+    )
+    return text
+
+
+def test_spending_and_finish_as_ranges(tmp_path):
+    """Estimates as ranges: the allocation is made on the likely values, and what it spends and
+    when each funded plan finishes are reported low-likely-high (planning rule 9). db is [40, 60,
+    90] M VND and [20, 30, 60] days, emr [5, 10, 20] M VND and [15, 30, 45] days; net's values are
+    given as known (``assumed = []``). Budget 100 M: A, B, C as in the central example (60 + 3 x
+    10 = 90 M likely), low 40 + 3 x 5 = 55 M, high 90 + 3 x 20 = 150 M; A's own cost 5-10-20 M,
+    its finish (db then emr) day 35 / 60 / 105 after 1 Jan 2026."""
+    catalog = load(tmp_path, ranged_catalog_text())
+    result = readiness.allocate(catalog, province(), "alloc@1", budget=100 * M, start=START)
+    assert [d.facility.id for d in result.funded] == ["A", "B", "C"]
+    assert (result.spent_vnd_low, result.spent_vnd, result.spent_vnd_high) == (
+        55 * M,
+        90 * M,
+        150 * M,
+    )
+    a = result.decisions[0]
+    assert (a.cost_vnd_low, a.cost_vnd, a.cost_vnd_high) == (5 * M, 10 * M, 20 * M)
+    assert (a.finish_low, a.finish, a.finish_high) == (
+        START + dt.timedelta(days=35),
+        START + dt.timedelta(days=60),
+        START + dt.timedelta(days=105),
+    )
+    assert a.assumed_steps == 2
+    assert a.reason == (
+        "funded: 5-20 M VND (likely 10) for 1 own step; relies on central alloc:db; finishes "
+        "2026-02-05 to 2026-04-16, likely 2026-03-02"
+    )
+    assert (result.decisions[3].cost_vnd_low, result.decisions[3].cost_vnd_high) == (35 * M, 35 * M)
+    assert result.decisions[3].assumed_steps == 0
+    (db,) = result.central
+    assert (db.cost_vnd_low, db.cost_vnd, db.cost_vnd_high) == (40 * M, 60 * M, 90 * M)
+    assert result.spending_text() == (
+        "mostly assumed values (4 of 4 steps, 100%): cost 55-150 million VND (likely 90)"
+    )
+    given = readiness.allocate(
+        catalog,
+        province(),
+        "alloc@1",
+        budget=100 * M,
+        start=START,
+        central_cost={"alloc:db": 50 * M},
+    )
+    (db,) = given.central
+    assert (db.cost_vnd_low, db.cost_vnd_high) == (50 * M, 50 * M)  # a given price: no spread
+    assert (given.spent_vnd_low, given.spent_vnd_high) == (65 * M, 110 * M)
+
+
+def test_column_blocks_do_not_change_the_allocation(tmp_path, monkeypatch):
+    """Per-facility sums are taken in blocks of columns (speed only): the same result."""
+    from readiness import _allocate
+
+    catalog = load(tmp_path, ranged_catalog_text())
+    whole = readiness.allocate(catalog, province(), "alloc@1", budget=100 * M, start=START)
+    monkeypatch.setattr(_allocate, "_SUM_BLOCK", 2)
+    blocks = readiness.allocate(catalog, province(), "alloc@1", budget=100 * M, start=START)
+    assert blocks.to_dict() == whole.to_dict()

@@ -76,6 +76,7 @@ def test_all_is_pinned() -> None:
             "__version__",
             "allocate",
             "assumed_ranges",
+            "catalog_ranges",
             "compare_scenarios",
             "graph",
             "io",

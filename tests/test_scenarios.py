@@ -20,7 +20,7 @@ import readiness
 from readiness import errors
 from readiness._scenarios import Scenario, compare_scenarios
 from readiness._spec import read_spec
-from tests.test_allocate import DUE, START, catalog_text, load, province
+from tests.test_allocate import DUE, START, catalog_text, load, province, ranged_catalog_text
 
 M = 1_000_000
 
@@ -70,7 +70,7 @@ def test_side_by_side(tmp_path):
     assert (
         result["region exempted"]
         .allocation.headline()
-        .endswith("0 of 0 facilities meet the target (0 already did; optimal)")
+        .endswith("0 of 0 facilities meet the target (0 already did; optimal); spending: nothing")
     )
 
 
@@ -284,8 +284,18 @@ def test_command_formats(tmp_path):
     spec = write_spec(tmp_path, GOOD)
     table = run("allocate", str(spec))
     assert table.returncode == 0, table.stderr
-    assert table.stdout.startswith("SYNTHETIC test data\nbaseline: 100 M VND funds 3 facilities")
-    assert "budget +50 %: 150 M VND funds 4 facilities" in table.stdout
+    assert table.stdout.startswith(
+        "SYNTHETIC test data\nbaseline: mostly assumed values (4 of 4 steps, 100%): 100 M VND "
+        "funds 3 facilities"
+    )
+    assert "budget +50 %: mostly assumed values (5 of 5 steps, 100%): 150 M VND funds 4" in (
+        table.stdout
+    )
+    # planning rule 9: spending and costs low-likely-high with the assumed share, never bare
+    assert "spent M VND (low-likely-high)  assumed" in table.stdout
+    assert "90-90-90" in table.stdout
+    assert "2026-03-02 / 2026-03-02 / 2026-03-02" in table.stdout
+    assert "ranges: the catalog's low / likely / high estimates per step" in table.stdout
     out = tmp_path / "out.json"
     done = run("allocate", str(spec), "--format", "json", "-o", str(out), "--draws", "0")
     assert done.returncode == 0, done.stderr
@@ -379,7 +389,70 @@ def test_report_section(tmp_path, lang):
     assert info.value.key == "decisions"
 
 
+def test_report_section_gives_ranges(tmp_path):
+    """Planning rule 9 in the section: spending, central and funded costs low to high (likely),
+    finishes as date ranges, the assumed share first when most values are assumed, and the
+    Monte Carlo's share of assumed ranges (tests/test_allocate.py, ranged_catalog_text)."""
+    from readiness.report import province_report
+
+    catalog = load(tmp_path, ranged_catalog_text())
+    comparison = compare_scenarios(
+        catalog, province(), "alloc@1", budget=100 * M, start=START, due=DUE, draws=50
+    )
+    table = readiness.score_many(catalog, province())
+    report = province_report(table, readiness.summarize(table, by=()), decisions=comparison)
+    data = report.data["decisions"]
+    assert (data["spent_vnd_low"], data["spent_vnd"], data["spent_vnd_high"]) == (
+        55 * M,
+        90 * M,
+        150 * M,
+    )
+    assert (data["steps"], data["assumed_steps"]) == (4, 4)
+    first = data["funded_list"][0]
+    assert (first["cost_vnd_low"], first["cost_vnd_high"]) == (5 * M, 20 * M)
+    assert (first["finish_low"], first["finish_high"]) == ("2026-02-05", "2026-04-16")
+    assert data["monte_carlo"]["assumed_range_steps"] == 0
+    text = report.to_markdown()
+    section = text[text.index("## Where to spend") : text.index("## Most common blockers")]
+    lines = [line for line in section.splitlines() if line]
+    assert lines[1].startswith("Mostly assumed values: 4 of 4 steps (100.0%)")
+    assert "(55.0 million VND to 150.0 million VND (likely 90.0 million VND) spent" in lines[2]
+    assert "40.0 million VND to 90.0 million VND (likely 60.0 million VND), needed by 3" in section
+    assert (
+        "| `A` | 5.0 million VND to 20.0 million VND (likely 10.0 million VND) | 5 Feb 2026 to "
+        "16 Apr 2026 (likely 2 Mar 2026) |" in section
+    )
+    assert "assumed ranges: 0 of 6 steps (0%)" in section
+
+
 def test_command_help_has_an_example():
     done = run("allocate", "--help")
     assert done.returncode == 0
     assert "example:\n  readiness allocate examples/bac_ninh/allocation.toml" in done.stdout
+
+
+@pytest.mark.parametrize("leaf", [None, "x", True, -1, "2025-02-30", []])
+def test_report_section_ranges_edited_by_hand_still_render(tmp_path, leaf):
+    """The range keys of the section's record read back with a wrong value: the section shows
+    the likely value alone (no made-up range), never a bare TypeError or ValueError."""
+    import json
+
+    from readiness.report import Report, province_report
+
+    catalog = load(tmp_path, ranged_catalog_text())
+    comparison = compare_scenarios(
+        catalog, province(), "alloc@1", budget=100 * M, start=START, due=DUE, draws=10
+    )
+    table = readiness.score_many(catalog, province())
+    record = province_report(table, readiness.summarize(table, by=()), decisions=comparison).data
+    data = json.loads(json.dumps(record))
+    section = data["decisions"]
+    for key in ("spent_vnd_low", "spent_vnd_high", "steps", "assumed_steps"):
+        section[key] = leaf
+    for row in section["funded_list"] + section["central"]:
+        for key in ("cost_vnd_low", "cost_vnd_high", "finish_low", "finish_high"):
+            row[key] = leaf
+    section["monte_carlo"]["ranges_text"] = leaf
+    text = Report.from_json(json.dumps(data)).to_markdown()
+    if leaf != -1:  # a number is a number (the schema owner may refuse negative bounds)
+        assert "| `A` | 10.0 million VND | 2 Mar 2026 |" in text

@@ -9,6 +9,8 @@ Blocks and charts are drawn from the record only, like the rest of the report.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +43,14 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
                 "facility_id": decision.facility.id,
                 "name": decision.facility.name,
                 "kind": decision.facility.kind,
+                "cost_vnd_low": decision.cost_vnd_low,
                 "cost_vnd": decision.cost_vnd,
+                "cost_vnd_high": decision.cost_vnd_high,
+                "steps": decision.steps,
+                "assumed_steps": decision.assumed_steps,
+                "finish_low": decision.finish_low.isoformat() if decision.finish_low else None,
                 "finish": decision.finish.isoformat() if decision.finish else None,
+                "finish_high": decision.finish_high.isoformat() if decision.finish_high else None,
                 "due": decision.due.isoformat() if decision.due else None,
                 "p_meet": None if risk is None else float(risk.p_meet[j]),
                 "reason": decision.reason,
@@ -69,11 +77,19 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
             "p90": group.meeting_p90,
             "draws": risk.draws,
             "ranges": risk.ranges,
+            "ranges_text": risk.ranges_text(),
+            "steps": risk.steps,
+            "assumed_range_steps": risk.assumed_range_steps,
+            "assumed_steps": risk.assumed_steps,
         }
     return {
         "target": str(allocation.target.describe(None, lang=fmt.lang)),
         "budget_vnd": allocation.budget_vnd,
+        "spent_vnd_low": allocation.spent_vnd_low,
         "spent_vnd": allocation.spent_vnd,
+        "spent_vnd_high": allocation.spent_vnd_high,
+        "steps": allocation.steps,
+        "assumed_steps": allocation.assumed_steps,
         "funded": counts.get("funded", 0),
         "meeting": allocation.meeting,
         "obliged": obliged,
@@ -91,7 +107,9 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
         "central": [
             {
                 "criterion": c.criterion,
+                "cost_vnd_low": c.cost_vnd_low,
                 "cost_vnd": c.cost_vnd,
+                "cost_vnd_high": c.cost_vnd_high,
                 "facilities": c.facilities,
                 "funded": c.funded,
             }
@@ -101,14 +119,86 @@ def decisions_data(comparison: Comparison, fmt: Fmt, max_facilities: int | None)
     }
 
 
-def spend_headline(data: Mapping[str, Any], fmt: Fmt) -> str:
-    """Say what the budget funds and how many facilities meet the date (also printed)."""
-    return (
+def _number(value: Any) -> float | None:
+    """Return a finite number, or None (keys the schema does not check yet, edited by hand)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _whole(value: Any) -> int | None:
+    """Return a whole number >= 0, or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _iso(value: Any) -> str | None:
+    """Return an ISO date, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
+
+
+def _money_range(record: Mapping[str, Any], key: str, fmt: Fmt) -> str:
+    """Say ``key`` as low to high (likely), planning rule 9.
+
+    A record without usable bounds (written before they existed, or edited) has only the likely
+    value, shown alone rather than as a range it does not hold.
+    """
+    likely = record[key]
+    low, high = _number(record.get(f"{key}_low")), _number(record.get(f"{key}_high"))
+    if low is None or high is None:
+        return fmt.money(likely)
+    return fmt.t("range", low=fmt.money(low), likely=fmt.money(likely), high=fmt.money(high))
+
+
+def _date_range(record: Mapping[str, Any], fmt: Fmt) -> str:
+    """Say the planned finish as low to high (likely) dates (the likely one alone, as above)."""
+    likely = record["finish"]
+    low, high = _iso(record.get("finish_low")), _iso(record.get("finish_high"))
+    if likely is None or low is None or high is None:
+        return fmt.date(likely)
+    return fmt.t("range", low=fmt.date(low), likely=fmt.date(likely), high=fmt.date(high))
+
+
+def _assumed(data: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(assumed steps, steps) of the funded plans, or None for records without them."""
+    steps, assumed = _whole(data.get("steps")), _whole(data.get("assumed_steps"))
+    if not steps or assumed is None or assumed > steps:
+        return None
+    return assumed, steps
+
+
+def assumed_text(data: Mapping[str, Any], fmt: Fmt) -> str | None:
+    """Say the share of funded steps with assumed values (None for records without it)."""
+    found = _assumed(data)
+    if found is None:
+        return None
+    assumed, steps = found
+    return fmt.t(
+        "mostly_assumed" if 2 * assumed > steps else "assumed_share",
+        assumed=fmt.num(assumed),
+        steps=fmt.num(steps),
+        share=fmt.pct(assumed / steps),
+    )
+
+
+def spend_headline(data: Mapping[str, Any], fmt: Fmt, *, share: bool = True) -> str:
+    """Say what the budget funds and how many facilities meet the date (also printed).
+
+    The spending is a range, low to high (likely) (planning rule 9); the allocation itself is
+    made on the likely values. With ``share``, the share of funded steps with assumed values
+    follows, or comes first when most are (the section shows it in a paragraph of its own).
+    """
+    text = (
         fmt.t(
             "decisions_headline",
             budget=fmt.money(data["budget_vnd"]),
             funded=fmt.num(data["funded"]),
-            spent=fmt.money(data["spent_vnd"]),
+            spent=_money_range(data, "spent_vnd", fmt),
             central=fmt.num(data["central_funded"]),
             meeting=fmt.num(data["meeting"]),
             obliged=fmt.num(data["obliged"]),
@@ -122,14 +212,27 @@ def spend_headline(data: Mapping[str, Any], fmt: Fmt) -> str:
             else fmt.t("decisions_gap", gap=fmt.pct(data["gap"], 2))
         )
     )
+    said = assumed_text(data, fmt) if share else None
+    if said is None:
+        return text
+    found = _assumed(data)
+    if found is not None and 2 * found[0] > found[1]:
+        return f"{said} {text}"
+    return f"{text} {said}"
 
 
 def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
     """Return the blocks of the section, drawn from its record."""
-    blocks: list[Block] = [
-        Heading(2, fmt.t("spend_section", target=data["target"]), "spend"),
-        para(spend_headline(data, fmt)),
-    ]
+    blocks: list[Block] = [Heading(2, fmt.t("spend_section", target=data["target"]), "spend")]
+    # planning rule 9: the share of assumed values beside the spending; first when most are
+    share = assumed_text(data, fmt)
+    found = _assumed(data)
+    mostly = found is not None and 2 * found[0] > found[1]
+    if share is not None and mostly:
+        blocks.append(para(share))
+    blocks.append(para(spend_headline(data, fmt, share=False)))
+    if share is not None and not mostly:
+        blocks.append(para(share, note=True))
     carlo = data["monte_carlo"]
     if carlo is not None:
         blocks += [
@@ -142,7 +245,12 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                     draws=fmt.num(carlo["draws"]),
                 )
             ),
-            para(carlo["ranges"], note=True),
+            para(
+                carlo["ranges_text"]
+                if isinstance(carlo.get("ranges_text"), str)
+                else carlo["ranges"],
+                note=True,
+            ),
             Chart("decisions"),
         ]
     blocks.append(
@@ -157,7 +265,7 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                     ": "
                     + fmt.t(
                         "decisions_central_line",
-                        cost=fmt.money(c["cost_vnd"]),
+                        cost=_money_range(c, "cost_vnd", fmt),
                         facilities=fmt.num(c["facilities"]),
                         state=fmt.t(
                             "decisions_funded_yes" if c["funded"] else "decisions_funded_no"
@@ -214,8 +322,8 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                 tuple(
                     (
                         r["facility_id"],
-                        fmt.money(r["cost_vnd"]),
-                        fmt.date(r["finish"]),
+                        _money_range(r, "cost_vnd", fmt),
+                        _date_range(r, fmt),
                         fmt.date(r["due"]),
                         fmt.pct(r["p_meet"]),
                         r["reason"],

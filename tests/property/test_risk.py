@@ -126,3 +126,72 @@ class TestRollUp:
         assert math.isclose(province.expected_meeting, risk.p_meet[obliged].sum(), abs_tol=1e-9)
         assert province.facilities == int(obliged.sum())
         assert province.meeting_p10 <= province.meeting_p50 <= province.meeting_p90
+
+
+@st.composite
+def ranged_tables(draw):
+    """Plans whose steps carry real low / likely / high ranges (overrides of random criteria),
+    so the default range source (the catalog's ranges) draws wide, skewed triangulars; the
+    others keep the catalog's point estimates or, without one, the assumed multiples."""
+    catalog, assessments, target = draw(scenario())
+    keys = sorted(catalog.criteria)
+    chosen = draw(st.lists(st.sampled_from(keys), unique=True, max_size=len(keys)))
+    estimates = {}
+    for key in chosen:
+        low = draw(st.integers(0, 30))
+        likely = low + draw(st.integers(0, 30))
+        high = likely + draw(st.integers(0, 90))
+        cost = draw(st.sampled_from([0.0, 5e7, 2e8, 9e8]))
+        estimates[key] = {
+            "effort_days": (low, likely, high),
+            "cost_vnd": (cost / 2, cost, cost * 3),
+        }
+    return readiness.plan_many(catalog, assessments, target, k=0, estimates=estimates)
+
+
+class TestCatalogRanges:
+    """The properties hold with the catalog's own ranges (the default), not only multiples."""
+
+    @BOUNDED
+    @given(ranged_tables(), st.integers(0, 2**32), st.sampled_from([1, 50]))
+    def test_same_seed_same_result(self, table, seed, cells):
+        first = schedule_risk(table, draws=DRAWS, seed=seed)
+        again = schedule_risk(table, draws=DRAWS, seed=seed, chunk_cells=cells, workers=1)
+        np.testing.assert_array_equal(first.p_meet, again.p_meet)
+        np.testing.assert_array_equal(first.meeting, again.meeting)
+        assert first.assumed_range_steps == again.assumed_range_steps
+        planned = table.status == "planned"
+        assert first.steps == int(table.required[:, planned].sum())
+        no_estimate = table.required[:, planned] & ~(table.estimated & table.costed)[:, planned]
+        assert first.assumed_range_steps == int(no_estimate.sum())
+
+    @BOUNDED
+    @given(ranged_tables(), st.integers(0, 400), st.integers(1, 3), st.sampled_from([5e7, 1e9]))
+    def test_monotone(self, table, extra, parallel, budget):
+        base = schedule_risk(table, draws=DRAWS, seed=9)
+        slack = schedule_risk(table, draws=DRAWS, seed=9, slack_days=extra)
+        assert (slack.meeting >= base.meeting).all()
+        assert (slack.p_meet >= base.p_meet).all()
+        fewer = schedule_risk(table, draws=DRAWS, seed=9, max_parallel=parallel)
+        more = schedule_risk(table, draws=DRAWS, seed=9, max_parallel=parallel + 1)
+        assert (more.meeting >= fewer.meeting).all()
+        assert (base.meeting >= more.meeting).all()
+        poor = schedule_risk(table, draws=DRAWS, seed=9, yearly_budget=budget)
+        rich = schedule_risk(table, draws=DRAWS, seed=9, yearly_budget=budget * 4)
+        assert (rich.meeting >= poor.meeting).all()
+        assert (rich.p_meet >= poor.p_meet).all()
+
+    @BOUNDED
+    @given(ranged_tables())
+    def test_draws_stay_within_the_ranges(self, table):
+        """A plan's P50 and P90 finish lie between its low and high schedules' critical paths
+        (one day of slack above: the draws are float32, and a path of hundreds of days may round
+        a hair past a whole day before finishes are rounded up)."""
+        risk = schedule_risk(table, draws=DRAWS, seed=2)
+        # rows whose every step has an effort estimate (the others draw assumed multiples of
+        # the assumed effort, beyond the plan's own range)
+        planned = (table.status == "planned") & ~(table.required & ~table.estimated).any(axis=0)
+        low = np.where(table.required, table.finish, 0).max(axis=0, initial=0)  # likely path
+        assert (risk.finish_p90[planned] >= 0).all()
+        assert (risk.finish_p90[planned] <= table.finish_high_day[planned] + 1).all()
+        assert (risk.finish_p50[planned] >= np.minimum(table.finish_low_day, low)[planned]).all()
