@@ -422,7 +422,7 @@ def test_report_section_gives_ranges(tmp_path):
         "| `A` | 5.0 million VND to 20.0 million VND (likely 10.0 million VND) | 5 Feb 2026 to "
         "16 Apr 2026 (likely 2 Mar 2026) |" in section
     )
-    assert "assumed ranges: 0 of 6 steps (0%)" in section
+    assert "Assumed ranges: 0 of 6 steps (0%)" in section
 
 
 def test_command_help_has_an_example():
@@ -432,11 +432,13 @@ def test_command_help_has_an_example():
 
 
 @pytest.mark.parametrize("leaf", [None, "x", True, -1, "2025-02-30", []])
-def test_report_section_ranges_edited_by_hand_still_render(tmp_path, leaf):
-    """The range keys of the section's record read back with a wrong value: the section shows
-    the likely value alone (no made-up range), never a bare TypeError or ValueError."""
+def test_report_section_ranges_edited_by_hand(tmp_path, leaf):
+    """The range keys of the section's record read back: ``null`` (a record written before
+    they were added) shows the likely value alone (no made-up range); a wrong value is refused
+    by the schema with the path of the key, never a bare TypeError or ValueError."""
     import json
 
+    from readiness.errors import OptionError
     from readiness.report import Report, province_report
 
     catalog = load(tmp_path, ranged_catalog_text())
@@ -453,6 +455,9 @@ def test_report_section_ranges_edited_by_hand_still_render(tmp_path, leaf):
         for key in ("cost_vnd_low", "cost_vnd_high", "finish_low", "finish_high"):
             row[key] = leaf
     section["monte_carlo"]["ranges_text"] = leaf
+    if leaf is not None:
+        with pytest.raises(OptionError, match=r"decisions\.(spent_vnd_low|monte_carlo)"):
+            Report.from_json(json.dumps(data))
+        return
     text = Report.from_json(json.dumps(data)).to_markdown()
-    if leaf != -1:  # a number is a number (the schema owner may refuse negative bounds)
-        assert "| `A` | 10.0 million VND | 2 Mar 2026 |" in text
+    assert "| `A` | 10.0 million VND | 2 Mar 2026 |" in text

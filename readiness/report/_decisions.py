@@ -172,6 +172,34 @@ def _assumed(data: Mapping[str, Any]) -> tuple[int, int] | None:
     return assumed, steps
 
 
+def ranges_note(carlo: Mapping[str, Any], fmt: Fmt) -> str:
+    """Say where the Monte Carlo's ranges come from and how many are assumed, as labelled.
+
+    The counts are the steps with an assumed range and with assumed values (most assumed: said
+    first). The source's description (``ranges``) is shown as given; records without the
+    counts show it alone.
+    """
+    steps = _whole(carlo.get("steps"))
+    ranged = _whole(carlo.get("assumed_range_steps"))
+    valued = _whole(carlo.get("assumed_steps"))
+    if not steps or ranged is None or valued is None or max(ranged, valued) > steps:
+        return fmt.t("decisions_ranges_source", ranges=carlo["ranges"])
+    text = fmt.t(
+        "decisions_ranges",
+        ranges=carlo["ranges"],
+        steps=fmt.num(steps),
+        ranged=fmt.num(ranged),
+        ranged_share=fmt.pct(ranged / steps, 0),
+        valued=fmt.num(valued),
+        valued_share=fmt.pct(valued / steps, 0),
+    )
+    if 2 * ranged > steps:
+        return fmt.t("decisions_mostly_ranges") + " " + text
+    if 2 * valued > steps:
+        return fmt.t("decisions_mostly_values") + " " + text
+    return text
+
+
 def assumed_text(data: Mapping[str, Any], fmt: Fmt) -> str | None:
     """Say the share of funded steps with assumed values (None for records without it)."""
     found = _assumed(data)
@@ -245,12 +273,7 @@ def decisions_blocks(data: Mapping[str, Any], fmt: Fmt) -> list[Block]:
                     draws=fmt.num(carlo["draws"]),
                 )
             ),
-            para(
-                carlo["ranges_text"]
-                if isinstance(carlo.get("ranges_text"), str)
-                else carlo["ranges"],
-                note=True,
-            ),
+            para(ranges_note(carlo, fmt), note=True),
             Chart("decisions"),
         ]
     blocks.append(

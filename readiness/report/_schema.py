@@ -305,7 +305,11 @@ PROVINCE: dict[str, Any] = {
         {
             "target": TEXT,
             "budget_vnd": NUM,
+            "spent_vnd_low": Added(NUM),
             "spent_vnd": NUM,
+            "spent_vnd_high": Added(NUM),
+            "steps": Added(INT),
+            "assumed_steps": Added(INT),
             "funded": INT,
             "meeting": INT,
             "obliged": INT,
@@ -317,7 +321,18 @@ PROVINCE: dict[str, Any] = {
             "method": TEXT,
             "uncosted_steps": INT,
             "monte_carlo": Opt(
-                {"expected": NUM, "p10": NUM, "p50": NUM, "p90": NUM, "draws": INT, "ranges": TEXT}
+                {
+                    "expected": NUM,
+                    "p10": NUM,
+                    "p50": NUM,
+                    "p90": NUM,
+                    "draws": INT,
+                    "ranges": TEXT,
+                    "ranges_text": Added(TEXT),
+                    "steps": Added(INT),
+                    "assumed_range_steps": Added(INT),
+                    "assumed_steps": Added(INT),
+                }
             ),
             "distribution": Opt([{"meeting": INT, "share": NUM}]),
             "funded_list": [
@@ -325,15 +340,30 @@ PROVINCE: dict[str, Any] = {
                     "facility_id": TEXT,
                     "name": TEXT,
                     "kind": Opt(TEXT),
+                    "cost_vnd_low": Added(NUM),
                     "cost_vnd": NUM,
+                    "cost_vnd_high": Added(NUM),
+                    "steps": Added(INT),
+                    "assumed_steps": Added(INT),
+                    "finish_low": Added(DATE),
                     "finish": Opt(DATE),
+                    "finish_high": Added(DATE),
                     "due": Opt(DATE),
                     "p_meet": Opt(NUM),
                     "reason": TEXT,
                 }
             ],
             "funded_listed": INT,
-            "central": [{"criterion": TEXT, "cost_vnd": NUM, "facilities": INT, "funded": BOOL}],
+            "central": [
+                {
+                    "criterion": TEXT,
+                    "cost_vnd_low": Added(NUM),
+                    "cost_vnd": NUM,
+                    "cost_vnd_high": Added(NUM),
+                    "facilities": INT,
+                    "funded": BOOL,
+                }
+            ],
             "scenarios": [
                 {
                     "scenario": TEXT,
