@@ -259,7 +259,6 @@ def _csv_module(text: str, delimiter: str) -> _Frame | None:
 
 def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
     pa = _require_pyarrow()
-    import pyarrow.compute as pc  # noqa: PLC0415 - optional extra
     from pyarrow import csv as pacsv  # noqa: PLC0415 - optional extra
 
     first = next(
@@ -279,22 +278,21 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             # without a quote no cell can hold a line end (the parser is faster told so)
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                # read straight into codes and distinct texts (no text column is made)
+                column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    encoded = pa.table(
-        [pc.dictionary_encode(table.column(n)) for n in names], names=names
-    ).unify_dictionaries()
+    encoded = table.unify_dictionaries()  # one table of distinct texts per column
     count = table.num_rows
-    del table  # the text cells: only the codes and distinct texts are kept
+    del table
     pa.default_memory_pool().release_unused()
     columns = []
     for name in names:
