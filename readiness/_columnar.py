@@ -402,10 +402,34 @@ def _longest_line(data: bytes) -> int:
 
 
 def _parquet_frame(path: Path) -> _Frame | None:
-    _require_pyarrow()
+    pa = _require_pyarrow()
     import pyarrow.parquet as pq  # noqa: PLC0415 - optional extra
 
-    return _arrow_frame(pq.read_table(path))
+    schema = pq.read_schema(path)
+    text = [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    # text columns straight into codes and distinct texts (Parquet stores them so)
+    return _arrow_frame(pq.read_table(path, read_dictionary=text).unify_dictionaries())
+
+
+def _dictionary_column(column: Any, count: int) -> _Column:
+    """Return a column of a dictionary-encoded text column whose chunks share one dictionary.
+
+    A null cell reads as the empty text; distinct texts stay distinct after NFC (two spellings
+    of one text become one code).
+    """
+    chunks = column.chunks
+    if not chunks:
+        return _Column(np.zeros(count, dtype=np.int32), [""])
+    values = [nfc(v or "") for v in chunks[0].dictionary.to_pylist()]
+    lookup: dict[str, int] = {}
+    remap = np.array([lookup.setdefault(v, len(lookup)) for v in [*values, ""]], dtype=np.int32)
+    null = len(values)  # a null cell: code of the empty text
+    codes = np.concatenate(
+        [np.asarray(c.indices.fill_null(null)).astype(np.int32, copy=False) for c in chunks]
+    )
+    return _Column(remap[codes], list(lookup))
 
 
 def _arrow_frame(table: Any) -> _Frame | None:
@@ -420,6 +444,11 @@ def _arrow_frame(table: Any) -> _Frame | None:
     for name in names:
         column = table.column(name)
         kind = column.type
+        if pa.types.is_dictionary(kind) and (
+            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+        ):
+            columns[nfc(name)] = _dictionary_column(column, table.num_rows)
+            continue
         if pa.types.is_dictionary(kind):
             column = column.cast(kind.value_type)
             kind = kind.value_type
