@@ -1073,6 +1073,31 @@ def estimate_levels(
     )
 
 
+def crosswalks_for_estimate(catalog: Catalog, framework: str) -> tuple[Crosswalk, ...]:
+    """Return :func:`crosswalks_into` ``framework``, refusing a set that cannot estimate it.
+
+    Raises
+    ------
+    OptionError
+        If the set does not hold ``framework`` or no built-in crosswalk leads into it.
+    """
+    if framework not in catalog.frameworks:
+        raise OptionError(
+            f"load the framework with the assessed catalogs, e.g. load_catalog([..., "
+            f"{framework!r}]) (loaded: {', '.join(catalog.frameworks)})",
+            key="framework",
+            value=framework,
+        )
+    crosswalks = crosswalks_into(catalog, framework)
+    if not crosswalks:
+        raise OptionError(
+            "no built-in crosswalk leads from the loaded catalogs into this framework",
+            key="framework",
+            value=framework,
+        )
+    return crosswalks
+
+
 def crosswalks_into(catalog: Catalog, framework: str) -> tuple[Crosswalk, ...]:
     """Return the built-in crosswalks from catalogs of ``catalog`` into ``framework``.
 
@@ -1123,20 +1148,7 @@ def estimate_stage(
     OptionError
         If the set does not hold ``framework`` or no built-in crosswalk leads into it.
     """
-    if framework not in catalog.frameworks:
-        raise OptionError(
-            f"load the framework with the assessed catalogs, e.g. load_catalog([..., "
-            f"{framework!r}]) (loaded: {', '.join(catalog.frameworks)})",
-            key="framework",
-            value=framework,
-        )
-    crosswalks = crosswalks_into(catalog, framework)
-    if not crosswalks:
-        raise OptionError(
-            "no built-in crosswalk leads from the loaded catalogs into this framework",
-            key="framework",
-            value=framework,
-        )
+    crosswalks = crosswalks_for_estimate(catalog, framework)
     items = [assessments] if isinstance(assessments, Assessment) else list(assessments)
     translated = [translate(a, crosswalks, to=catalog) for a in items]
     return estimate_levels(catalog, translated, framework=framework)

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from readiness._catalog import Catalog, Condition
 from readiness._compile import compile_catalog
-from readiness._crosswalk import Crosswalk, LevelEstimate, crosswalks_into
+from readiness._crosswalk import Crosswalk, LevelEstimate, crosswalks_for_estimate
 from readiness._matrix import (
     BELOW_COVERAGE,
     EXPIRED,
@@ -226,20 +226,7 @@ def estimate_stage_matrix(
     """
     from readiness._score import score_many  # noqa: PLC0415 - avoids an import cycle
 
-    if framework not in catalog.frameworks:
-        raise OptionError(
-            f"load the framework with the assessed catalogs, e.g. load_catalog([..., "
-            f"{framework!r}]) (loaded: {', '.join(catalog.frameworks)})",
-            key="framework",
-            value=framework,
-        )
-    crosswalks = crosswalks_into(catalog, framework)
-    if not crosswalks:
-        raise OptionError(
-            "no built-in crosswalk leads from the loaded catalogs into this framework",
-            key="framework",
-            value=framework,
-        )
+    crosswalks = crosswalks_for_estimate(catalog, framework)
     for step in crosswalks:
         step.check_against(catalog, catalog)
     compiled = compile_catalog(catalog)
