@@ -407,6 +407,16 @@ class Coverage:
         share = f"~{self.share:.0%}, " if self.share is not None else ""
         return f"{self.source}: {self.encoded} ({share}text: {self.access})"
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain data: ``source``, ``encoded``, ``share``, ``access``, ``note``."""
+        return {
+            "source": self.source,
+            "encoded": self.encoded,
+            "share": self.share,
+            "access": self.access,
+            "note": self.note,
+        }
+
 
 #: Values of ``access`` in ``[[catalog.coverage]]``.
 ACCESS = ("official", "secondary", "none")

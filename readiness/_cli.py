@@ -128,16 +128,7 @@ def _cmd_catalogs(args: argparse.Namespace) -> int:
                 "requires": list(i.requires),
                 "disclaimer": i.disclaimer,
                 "edges": dict(i.edges),
-                "coverage": [
-                    {
-                        "source": c.source,
-                        "encoded": c.encoded,
-                        "share": c.share,
-                        "access": c.access,
-                        "note": c.note,
-                    }
-                    for c in i.coverage
-                ],
+                "coverage": [c.to_dict() for c in i.coverage],
             }
             for i in infos
         ]

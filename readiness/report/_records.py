@@ -38,16 +38,7 @@ def catalogs_data(catalog: Catalog, fmt: Fmt) -> list[dict[str, Any]]:
                 "version": framework.version,
                 "disclaimer": framework.disclaimer,
                 "origin": framework.origin,
-                "coverage": [
-                    {
-                        "source": c.source,
-                        "encoded": c.encoded,
-                        "share": c.share,
-                        "access": c.access,
-                        "note": c.note,
-                    }
-                    for c in framework.coverage
-                ],
+                "coverage": [c.to_dict() for c in framework.coverage],
                 "levels": [
                     {"number": level.number, "title": fmt.text(level.title)}
                     for level in framework.levels
