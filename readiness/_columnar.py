@@ -48,6 +48,7 @@ from readiness._matrix import (
     PARTIAL,
     UNKNOWN,
     FacilityColumns,
+    PartialProgress,
     StatusMatrix,
     record_codes,
 )
@@ -694,7 +695,7 @@ def _wide_cells(
     size: int,
     minimum: npt.NDArray[np.float64],
     when: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+) -> tuple[npt.NDArray[np.uint8], PartialProgress]:
     """Fill a wide file's matrix: every distinct cell text is parsed once, for any column.
 
     A cell's record does not depend on its column (only where a problem would be reported),
@@ -730,7 +731,7 @@ def _wide_cells(
     # column by column, so that no temporary is as large as the matrix (a wide file of 100,000
     # facilities x 160 criteria would otherwise need a gigabyte of them)
     status = np.full((size, count), UNKNOWN, dtype=np.uint8)
-    progress = np.zeros((size, count))
+    cells: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]] = []
     for (name, row, _), remap in zip(every, remaps, strict=True):
         # a cell's status through two small lookups: column unique -> distinct text -> status
         column = frame.get(name)
@@ -740,8 +741,13 @@ def _wide_cells(
         status[row] = codes
         partial = np.flatnonzero(codes == PARTIAL)
         if len(partial):
-            progress[row, partial] = table.progress[remap[column.codes[partial]]]
-    return status, progress
+            value = table.progress[remap[column.codes[partial]]]
+            cells.append((np.full(len(partial), row, dtype=np.intp), partial, value))
+    rows = cols = np.empty(0, dtype=np.intp)
+    values = np.empty(0)
+    if cells:
+        rows, cols, values = (np.concatenate(part) for part in zip(*cells, strict=True))
+    return status, PartialProgress.of_cells(size, count, rows, cols, values)
 
 
 def _put(out: _Records, rows: npt.NDArray[np.intp], part: _Records) -> None:
@@ -799,16 +805,14 @@ def _build(
             raise _Fallback
         del taken
         status = np.full((compiled.size, len(heads)), UNKNOWN, dtype=np.uint8)
-        progress = np.zeros((compiled.size, len(heads)))
         codes, values = records.take(with_record).codes(minimum, when[with_record])
-        status[records.index[with_record], assessment[with_record]] = codes
-        progress[records.index[with_record], assessment[with_record]] = values
+        rows, cols = records.index[with_record].astype(np.intp), assessment[with_record]
+        status[rows, cols] = codes
+        progress = PartialProgress.of_cells(compiled.size, len(heads), rows, cols, values)
     else:
         if len(_groups(key)[1]) != count:
             raise _Fallback
         heads = np.arange(count)
-        status = np.full((compiled.size, count), UNKNOWN, dtype=np.uint8)
-        progress = np.zeros((compiled.size, count))
         status, progress = _wide_cells(frame, parser, check, compiled.size, minimum, when)
     return StatusMatrix(
         catalog=catalog,
@@ -918,7 +922,7 @@ def _matrix(
         rows=rows,
         dates=built.dates,
         status=built.status,
-        progress=built.progress,
+        progress=built.partial_progress,
         label=label,
         facility_columns=columns,
     )

@@ -53,6 +53,7 @@ __all__ = [
     "CODE",
     "Classes",
     "FacilityColumns",
+    "PartialProgress",
     "Positions",
     "StatusMatrix",
     "distinct_columns",
@@ -112,7 +113,7 @@ class Positions:
         compiled: Compiled,
         codes: npt.NDArray[np.uint8],
         code: int,
-        values: npt.NDArray[np.float64] | None = None,
+        values: PartialProgress | None = None,
     ) -> Positions:
         """Index the cells of ``codes`` equal to ``code`` (with ``values`` at them, if given)."""
         count = codes.shape[1]
@@ -125,7 +126,7 @@ class Positions:
             flat = np.flatnonzero(codes[:, lo:hi] == code)
             row, col = np.divmod(flat, hi - lo)
             groups = compiled.group_rows.T[:, row] * (hi - lo) + col
-            value = values[row, col + lo] if values is not None else np.empty(0)
+            value = values.columns(lo, hi).at(row, col) if values is not None else np.empty(0)
             found.append((row, col, flat, groups, value))
             start.append(start[-1] + len(flat))
         row, col, flat, groups, value = (
@@ -250,6 +251,112 @@ class Classes:
         return cls(applies=patterns[compiled.condition_of], of_row=of_facility[rows])
 
 
+@attrs.frozen(eq=False)
+class PartialProgress:
+    """The progress of the partial cells of a (criteria, assessments) matrix, column-compressed.
+
+    Partial cells are a few per cent of a matrix, so their progress is not kept as a dense
+    float64 array of the matrix's shape (8 bytes a cell: most of a matrix's memory). The
+    entries of assessment ``j`` are ``start[j]:start[j + 1]``, each a criterion ``row`` and its
+    non-zero ``value``, rows ascending (cells whose progress is 0 hold no entry). Slices and
+    selections of assessments are cheap; :meth:`dense` gives the array when one is needed.
+    """
+
+    size: int  # criteria (rows of the matrix)
+    start: npt.NDArray[np.intp]  # (assessments + 1,)
+    row: npt.NDArray[np.intp]
+    value: npt.NDArray[np.float64]
+
+    @property
+    def count(self) -> int:
+        """The number of assessments (columns)."""
+        return len(self.start) - 1
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The shape of the dense array, (criteria, assessments)."""
+        return (self.size, self.count)
+
+    @classmethod
+    def of_cells(
+        cls,
+        size: int,
+        count: int,
+        rows: npt.NDArray[np.intp],
+        cols: npt.NDArray[np.intp],
+        values: npt.NDArray[np.float64],
+    ) -> PartialProgress:
+        """Gather the cells ``(rows[k], cols[k])`` holding ``values[k]`` (each cell once)."""
+        keep = np.flatnonzero(values != 0)
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        order = np.lexsort((rows, cols))  # by column, then row
+        start = np.zeros(count + 1, dtype=np.intp)
+        np.cumsum(np.bincount(cols, minlength=count), out=start[1:])
+        return cls(
+            size,
+            start,
+            rows[order].astype(np.intp, copy=False),
+            values[order].astype(np.float64, copy=False),
+        )
+
+    @classmethod
+    def of_dense(cls, dense: npt.ArrayLike) -> PartialProgress:
+        """Gather the non-zero cells of a (criteria, assessments) array."""
+        array = np.asarray(dense, dtype=np.float64)
+        if array.ndim != 2:
+            msg = f"progress must be a (criteria, assessments) array (got shape {array.shape})"
+            raise ValueError(msg)
+        rows, cols = np.nonzero(array)
+        return cls.of_cells(array.shape[0], array.shape[1], rows, cols, array[rows, cols])
+
+    def columns(self, lo: int, hi: int) -> PartialProgress:
+        """Return the entries of assessments ``lo:hi`` (views, no copies)."""
+        a, b = int(self.start[lo]), int(self.start[hi])
+        return PartialProgress(
+            self.size, self.start[lo : hi + 1] - a, self.row[a:b], self.value[a:b]
+        )
+
+    def take(self, index: npt.NDArray[np.intp]) -> PartialProgress:
+        """Return the entries of the assessments ``index`` (in that order, repeats allowed)."""
+        first = self.start[index]
+        lengths = self.start[index + 1] - first
+        start = np.zeros(len(index) + 1, dtype=np.intp)
+        np.cumsum(lengths, out=start[1:])
+        where = np.repeat(first - start[:-1], lengths) + np.arange(int(start[-1]))
+        return PartialProgress(self.size, start, self.row[where], self.value[where])
+
+    def extended(self, count: int) -> PartialProgress:
+        """Return the entries with ``count`` more assessments that hold none."""
+        start = np.concatenate([self.start, np.full(count, self.start[-1], dtype=np.intp)])
+        return PartialProgress(self.size, start, self.row, self.value)
+
+    def cols(self) -> npt.NDArray[np.intp]:
+        """Return the assessment (column) of each entry."""
+        return np.repeat(np.arange(self.count, dtype=np.intp), np.diff(self.start))
+
+    def dense(self, lo: int = 0, hi: int | None = None) -> npt.NDArray[np.float64]:
+        """Return the dense (criteria, assessments ``lo:hi``) array, 0 outside partial cells."""
+        hi = self.count if hi is None else hi
+        part = self if (lo, hi) == (0, self.count) else self.columns(lo, hi)
+        out = np.zeros(part.shape)
+        out[part.row, part.cols()] = part.value
+        return out
+
+    def at(self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        """Return the progress of the cells ``(rows[k], cols[k])`` (0 where none is held)."""
+        key = self.cols() * self.size + self.row  # ascending: by column, then row
+        want = cols.astype(np.intp) * self.size + rows
+        found = np.minimum(np.searchsorted(key, want), max(len(key) - 1, 0))
+        if not len(key):
+            return np.zeros(len(want))
+        return np.where(key[found] == want, self.value[found], 0.0)
+
+
+def _as_progress(value: PartialProgress | npt.ArrayLike) -> PartialProgress:
+    """Accept a dense (criteria, assessments) progress array or the entries themselves."""
+    return value if isinstance(value, PartialProgress) else PartialProgress.of_dense(value)
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class StatusMatrix:
     """Facility-assessments x criteria status codes for one catalog.
@@ -269,7 +376,9 @@ class StatusMatrix:
     status : numpy.ndarray of uint8, shape (criteria, assessments)
         Codes, see the module documentation.
     progress : numpy.ndarray of float64, same shape
-        Progress of ``partial`` cells, 0 elsewhere.
+        Progress of ``partial`` cells, 0 elsewhere. Given as an array (or as
+        :class:`PartialProgress` entries); kept as the entries of the partial cells only, and
+        built as an array on each access (:meth:`progress_block` builds part of it).
     assessments : tuple of Assessment or None
         The source objects, when built from them (used to explain expiry and coverage).
     label : str or None
@@ -285,7 +394,8 @@ class StatusMatrix:
     rows: npt.NDArray[np.intp]
     dates: npt.NDArray[np.datetime64]
     status: npt.NDArray[np.uint8]
-    progress: npt.NDArray[np.float64]
+    #: The progress of the partial cells (constructor argument ``progress``).
+    partial_progress: PartialProgress = attrs.field(alias="progress", converter=_as_progress)
     assessments: tuple[Assessment, ...] | None = None
     label: str | None = None
     facility_columns: FacilityColumns | None = attrs.field(default=None, repr=False)
@@ -303,10 +413,11 @@ class StatusMatrix:
         """Check shapes and codes."""
         size = compile_catalog(self.catalog).size
         count = len(self.rows)
-        if self.status.shape != (size, count) or self.progress.shape != (size, count):
+        given = self.partial_progress
+        if self.status.shape != (size, count) or given.shape != (size, count):
             msg = (
                 f"status and progress must have shape (criteria, assessments) = {(size, count)} "
-                f"(got {self.status.shape} and {self.progress.shape})"
+                f"(got {self.status.shape} and {given.shape})"
             )
             raise ValueError(msg)
         if self.dates.shape != (count,):
@@ -318,10 +429,10 @@ class StatusMatrix:
         if count and (int(self.rows.min()) < 0 or int(self.rows.max()) >= len(self.facilities)):
             msg = "rows must index into facilities"
             raise ValueError(msg)
-        if count and bool(np.any((self.progress != 0) & (self.status != PARTIAL))):
+        if bool(np.any(self.status[given.row, given.cols()] != PARTIAL)):
             msg = "progress must be 0 outside partial cells"
             raise ValueError(msg)
-        if count and bool(np.any((self.progress < 0) | (self.progress > 1))):
+        if not bool(np.all((given.value >= 0) & (given.value <= 1))):  # NaN is not either
             msg = "progress must be from 0 to 1"
             raise ValueError(msg)
         compiled = compile_catalog(self.catalog)
@@ -337,12 +448,21 @@ class StatusMatrix:
                     codes[np.ix_(out_rows, columns)] = OUT
         object.__setattr__(self, "classes", classes)
         object.__setattr__(self, "codes", codes)
-        object.__setattr__(self, "partial", Positions.find(compiled, codes, PARTIAL, self.progress))
+        object.__setattr__(self, "partial", Positions.find(compiled, codes, PARTIAL, given))
         object.__setattr__(self, "not_applicable", Positions.find(compiled, codes, NA))
 
     def __len__(self) -> int:
         """Return the number of facility-assessments."""
         return len(self.rows)
+
+    @property
+    def progress(self) -> npt.NDArray[np.float64]:
+        """Progress of ``partial`` cells, 0 elsewhere: a new (criteria, assessments) array."""
+        return self.partial_progress.dense()
+
+    def progress_block(self, lo: int, hi: int) -> npt.NDArray[np.float64]:
+        """Return the progress of assessments ``lo:hi`` as a new (criteria, hi - lo) array."""
+        return self.partial_progress.dense(lo, hi)
 
     @property
     def columns(self) -> FacilityColumns:
@@ -407,7 +527,7 @@ class StatusMatrix:
                 rows=self.rows[start:stop],
                 dates=self.dates[start:stop],
                 status=self.status[:, start:stop],
-                progress=self.progress[:, start:stop],
+                progress=self.partial_progress.columns(start, stop),
                 assessments=None if self.assessments is None else self.assessments[start:stop],
                 label=self.label,
                 facility_columns=self.columns,
@@ -422,7 +542,7 @@ class StatusMatrix:
             rows=self.rows[index],
             dates=self.dates[index],
             status=self.status[:, index],
-            progress=self.progress[:, index],
+            progress=self.partial_progress.take(index),
             assessments=None
             if self.assessments is None
             else tuple(self.assessments[int(j)] for j in index),
@@ -439,9 +559,14 @@ class StatusMatrix:
         if self.assessments is not None:
             return list(self.assessments)
         compiled = compile_catalog(self.catalog)
+        given = self.partial_progress
         out = []
         for j in range(len(self)):
             day = self.date(j)
+            entries = slice(int(given.start[j]), int(given.start[j + 1]))
+            progress = dict(
+                zip(given.row[entries].tolist(), given.value[entries].tolist(), strict=True)
+            )
             records: dict[str, Record] = {}
             column = self.status[:, j]
             for i in np.flatnonzero(column != UNKNOWN):
@@ -455,9 +580,7 @@ class StatusMatrix:
                     has_min = not np.isnan(compiled.min_coverage[i])
                     records[key] = Record(status=Status.MET, coverage=1.0 if has_min else None)
                 elif code == PARTIAL:
-                    records[key] = Record(
-                        status=Status.PARTIAL, progress=float(self.progress[i, j])
-                    )
+                    records[key] = Record(status=Status.PARTIAL, progress=progress.get(int(i), 0.0))
                 elif code == NOT_MET:
                     records[key] = Record(status=Status.NOT_MET)
                 elif code == EXPIRED:
@@ -596,7 +719,7 @@ def record_codes(
 
 def _fill(
     catalog: Catalog, compiled: Compiled, items: Sequence[Assessment], as_of: dt.date | None
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]] | None:
+) -> tuple[npt.NDArray[np.uint8], PartialProgress] | None:
     """Fill status and progress without a Python step per record (None: a key problem).
 
     Keys and records are gathered with C-level list operations; each distinct key is resolved
@@ -663,15 +786,13 @@ def _fill(
         when,
     )
     status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
-    progress = np.zeros((compiled.size, len(items)))
     status[rows, cols] = codes
-    progress[rows, cols] = values
-    return status, progress
+    return status, PartialProgress.of_cells(compiled.size, len(items), rows, cols, values)
 
 
 def _fill_one_by_one(
     catalog: Catalog, compiled: Compiled, items: Sequence[Assessment], as_of: dt.date | None
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]:
+) -> tuple[npt.NDArray[np.uint8], PartialProgress]:
     status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
     progress = np.zeros((compiled.size, len(items)))
     coverage = compiled.min_coverage
@@ -691,7 +812,7 @@ def _fill_one_by_one(
             taken[i] = key
             minimum = None if np.isnan(coverage[i]) else float(coverage[i])
             status[i, j], progress[i, j] = record_code(record, minimum, when)
-    return status, progress
+    return status, PartialProgress.of_dense(progress)
 
 
 class _Resolver:

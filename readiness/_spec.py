@@ -781,7 +781,7 @@ def _taken(matrix: StatusMatrix, columns: npt.NDArray[np.bool_]) -> StatusMatrix
         rows=rows.astype(np.intp).reshape(-1),
         dates=matrix.dates[index],
         status=matrix.status[:, index],
-        progress=matrix.progress[:, index],
+        progress=matrix.partial_progress.take(index),
         label=matrix.label,
     )
 
@@ -814,7 +814,7 @@ def _whole_round(current: StatusMatrix, table: Any) -> StatusMatrix:
         status=np.concatenate(
             [current.status, np.full((size, len(extra)), UNKNOWN, dtype=np.uint8)], axis=1
         ),
-        progress=np.concatenate([current.progress, np.zeros((size, len(extra)))], axis=1),
+        progress=current.partial_progress.extended(len(extra)),
         label=current.label,
         facility_columns=current.columns,
     )

@@ -298,7 +298,7 @@ def test_the_matrix_of_assessment_objects_is_filled_as_record_code_fills_it(
     assert filled is not None
     one_by_one = _fill_one_by_one(catalog, compile_catalog(catalog), items, as_of)
     assert np.array_equal(filled[0], one_by_one[0])
-    assert np.array_equal(filled[1], one_by_one[1])
+    assert np.array_equal(filled[1].dense(), one_by_one[1].dense())
 
 
 # --------------------------------------------------------------------------- issue 10 on read
