@@ -717,13 +717,57 @@ def record_codes(
     return status, np.where(status == PARTIAL, progress, 0.0)
 
 
+_BlockCells = tuple[
+    npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.uint8], npt.NDArray[np.float64]
+]
+
+#: Assessments converted together by :func:`_fill`: a block's temporaries (one number per
+#: record) stay a few MiB, so their memory is reused block after block instead of fresh memory
+#: being faulted in for arrays of every record at once (measured: that cost more than the work).
+_FILL_BLOCK = 2048
+
+
 def _fill(
     catalog: Catalog, compiled: Compiled, items: Sequence[Assessment], as_of: dt.date | None
 ) -> tuple[npt.NDArray[np.uint8], PartialProgress] | None:
     """Fill status and progress without a Python step per record (None: a key problem).
 
     Keys and records are gathered with C-level list operations; each distinct key is resolved
-    once and each distinct record object converted once; codes come from :func:`record_codes`.
+    once; codes come from :func:`record_codes`. The work goes block by block of assessments
+    (:data:`_FILL_BLOCK`), each block's records written into the one status array.
+    """
+    status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
+    index: dict[str, int] = {}
+    minimum = np.asarray(compiled.min_coverage, dtype=np.float64)
+    cells: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]] = []
+    for lo in range(0, len(items), _FILL_BLOCK):
+        block = items[lo : lo + _FILL_BLOCK]
+        filled = _fill_block(catalog, compiled, block, as_of, index, minimum)
+        if filled is None:
+            return None
+        rows, cols, codes, values = filled
+        cols += lo
+        status[rows, cols] = codes
+        partial = np.flatnonzero(values)
+        cells.append((rows[partial], cols[partial], values[partial]))
+    if not cells:
+        return status, PartialProgress.of_dense(np.zeros(status.shape))
+    rows, cols, values = (np.concatenate(part) for part in zip(*cells, strict=True))
+    return status, PartialProgress.of_cells(compiled.size, len(items), rows, cols, values)
+
+
+def _fill_block(
+    catalog: Catalog,
+    compiled: Compiled,
+    items: Sequence[Assessment],
+    as_of: dt.date | None,
+    index: dict[str, int],
+    minimum: npt.NDArray[np.float64],
+) -> _BlockCells | None:
+    """Return the row, column, code and progress of every record of ``items``.
+
+    None: a key the catalog does not have, or two keys of one criterion. ``index`` remembers
+    each key's row across blocks.
     """
     keys: list[str] = []
     records: list[Record] = []
@@ -733,12 +777,12 @@ def _fill(
         counts[j] = len(held)
         keys.extend(held.keys())
         records.extend(held.values())
-    index: dict[str, int] = {}
     for key in dict.fromkeys(keys):
-        try:
-            index[key] = compiled.index[catalog.resolve(key)]
-        except UnknownCriterionError:
-            return None
+        if key not in index:
+            try:
+                index[key] = compiled.index[catalog.resolve(key)]
+            except UnknownCriterionError:
+                return None
     total = len(keys)
     rows = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=total)
     del keys
@@ -777,17 +821,8 @@ def _fill(
     else:
         days = np.array([a.date.toordinal() for a in items], dtype=np.int64)
         when = np.repeat(days, counts)
-    codes, values = record_codes(
-        base,
-        partial,
-        share,
-        until,
-        np.asarray(compiled.min_coverage, dtype=np.float64)[rows],
-        when,
-    )
-    status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
-    status[rows, cols] = codes
-    return status, PartialProgress.of_cells(compiled.size, len(items), rows, cols, values)
+    codes, values = record_codes(base, partial, share, until, minimum[rows], when)
+    return rows, cols, codes, values
 
 
 def _fill_one_by_one(

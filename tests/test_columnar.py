@@ -15,6 +15,7 @@ import datetime as dt
 import io as _io
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -288,13 +289,14 @@ def test_the_matrix_of_assessment_objects_is_filled_as_record_code_fills_it(
     seed: int, count: int, as_of: dt.date | None
 ) -> None:
     """StatusMatrix.from_assessments fills by arrays exactly as record_code, record by record."""
-    from readiness import synthetic
+    from readiness import _matrix, synthetic
     from readiness._compile import compile_catalog
     from readiness._matrix import _fill, _fill_one_by_one
 
     catalog = readiness.load_catalog("vn-smart-hospital")
     items = synthetic.status_matrix(catalog, count, seed=seed).to_assessments()
-    filled = _fill(catalog, compile_catalog(catalog), items, as_of)
+    with mock.patch.object(_matrix, "_FILL_BLOCK", 7):  # several blocks, the last one short
+        filled = _fill(catalog, compile_catalog(catalog), items, as_of)
     assert filled is not None
     one_by_one = _fill_one_by_one(catalog, compile_catalog(catalog), items, as_of)
     assert np.array_equal(filled[0], one_by_one[0])
