@@ -26,7 +26,7 @@ from readiness._crosswalk import (
     translate,
 )
 from readiness._load import list_catalogs, load_catalog
-from readiness._matrix import StatusMatrix
+from readiness._matrix import PartialProgress, StatusMatrix
 from readiness._model import AssessedBy, Assessment, Facility, Record, Status
 from readiness._plan import (
     DeadlineVerdict,
@@ -96,6 +96,7 @@ __all__ = [
     "Migration",
     "NextStep",
     "Obligation",
+    "PartialProgress",
     "Plan",
     "PlanTable",
     "Range",

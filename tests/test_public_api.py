@@ -68,6 +68,7 @@ def test_all_is_pinned() -> None:
             "ScheduleRisk",
             "Score",
             "ScoreTable",
+            "PartialProgress",
             "StatusMatrix",
             "Step",
             "Summary",
