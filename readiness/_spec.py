@@ -543,6 +543,9 @@ def _pick(rounds: Collection[dt.date], day: dt.date | None, path: Path, key: str
 
 #: Assessments planned at once; larger sets are planned chunk by chunk.
 PLAN_CHUNK = 5_000
+#: Next steps ranked per plan: none, since a province report reads plans' figures, steps and
+#: dates, never a facility's ranked next steps (ranking them took a tenth of the planning).
+NO_STEPS = 0
 
 
 class _Clock:
@@ -636,7 +639,9 @@ def run_spec(
         plans = PlanFigures.join(
             [
                 PlanFigures.of(
-                    plan_many(catalog, part, plan_target, k=3, not_applicable=table.not_applicable)
+                    plan_many(
+                        catalog, part, plan_target, k=NO_STEPS, not_applicable=table.not_applicable
+                    )
                 )
                 for part in whole.chunks(PLAN_CHUNK)
             ]
@@ -702,7 +707,7 @@ def run_spec(
             lines.append(f"  {section.title.get(lang)}: no facility matches this section")
             continue
         section_plans = (
-            plan_many(catalog, part, target, k=3) for part in chosen.chunks(PLAN_CHUNK)
+            plan_many(catalog, part, target, k=NO_STEPS) for part in chosen.chunks(PLAN_CHUNK)
         )
         extra[section.id], line = _section(section, section_plans, target, catalog, lang)
         lines.append(f"  {line}")
@@ -720,7 +725,7 @@ def run_spec(
                 start=spec.roadmap.start,
                 max_parallel=spec.roadmap.max_parallel,
                 yearly_budget=spec.roadmap.yearly_budget,
-                k=3,
+                k=NO_STEPS,
             )
             # planning rule 9: cost and last finish as ranges, with the assumed share
             lines.append(

@@ -1,6 +1,7 @@
-"""Plans made in blocks of facilities (readiness/_plan.py ``_PLAN_BLOCK``, ``_LIMIT_BLOCK``).
+"""Plans made in blocks of facilities (readiness/_plan.py ``_PLAN_BLOCK``, ``_LIMIT_BLOCK``),
+several blocks at once in threads (``_PLAN_THREADS``).
 
-Blocking is for speed only: every array of the plan table is the same whatever the block size,
+Blocking and threads are for speed only: every array of the plan table is the same whatever the block size,
 with and without limits, and an error names the right facility when it is in a later block.
 """
 
@@ -47,11 +48,13 @@ def case():
     return catalog, matrix
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("limits", [{}, {"max_parallel": 2, "yearly_budget": 2e9}])
-def test_block_size_does_not_change_the_plans(case, monkeypatch, limits):
+def test_block_size_and_threads_do_not_change_the_plans(case, monkeypatch, limits, threads):
     catalog, matrix = case
     target = "vn-smart-hospital@3"
-    whole = readiness.plan_many(catalog, matrix, target, k=3, **limits)
+    whole = readiness.plan_many(catalog, matrix, target, k=3, **limits)  # one block
+    monkeypatch.setattr(_plan, "_PLAN_THREADS", threads)  # blocks planned at once
     monkeypatch.setattr(_plan, "_PLAN_BLOCK", 7)
     monkeypatch.setattr(_plan, "_LIMIT_BLOCK", 5)
     blocks = readiness.plan_many(catalog, matrix, target, k=3, **limits)
