@@ -429,6 +429,15 @@ class StatusMatrix:
         if count and (int(self.rows.min()) < 0 or int(self.rows.max()) >= len(self.facilities)):
             msg = "rows must index into facilities"
             raise ValueError(msg)
+        if (
+            len(given.row) != len(given.value)
+            or int(given.start[0]) != 0
+            or int(given.start[-1]) != len(given.row)
+            or bool(np.any(np.diff(given.start) < 0))
+            or (len(given.row) and (int(given.row.min()) < 0 or int(given.row.max()) >= size))
+        ):
+            msg = "progress entries must index the matrix's cells (see PartialProgress)"
+            raise ValueError(msg)
         if bool(np.any(self.status[given.row, given.cols()] != PARTIAL)):
             msg = "progress must be 0 outside partial cells"
             raise ValueError(msg)

@@ -72,7 +72,7 @@ CATALOG = readiness.load_catalog("vn-emr")
 SIZE = len(compile_catalog(CATALOG).keys)
 
 
-def _matrix(progress: np.ndarray) -> StatusMatrix:
+def _matrix(progress: np.ndarray | PartialProgress) -> StatusMatrix:
     """One hospital's matrix whose first cell is partial, with ``progress``."""
     facility = readiness.Facility(id="f1", name="F1", kind="hospital", ownership="public")
     status = np.full((SIZE, 1), UNKNOWN, dtype=np.uint8)
@@ -128,3 +128,18 @@ def test_a_matrix_gives_back_the_dense_progress_it_was_given_and_slices_keep_it(
     index = np.array([299, 0, 5, 5, 120], dtype=np.intp)
     assert np.array_equal(matrix.take(index).progress, dense[:, index])
     assert np.array_equal(matrix.progress_block(10, 40), dense[:, 10:40])
+
+
+def test_a_matrix_refuses_entries_that_do_not_index_its_cells() -> None:
+    progress = np.zeros((SIZE, 1))
+    progress[0, 0] = 0.5
+    good = PartialProgress.of_dense(progress)
+    for bad in (
+        PartialProgress(SIZE, good.start, np.array([SIZE], dtype=np.intp), good.value),
+        PartialProgress(SIZE, good.start, np.array([-1], dtype=np.intp), good.value),
+        PartialProgress(SIZE, np.array([0, 2], dtype=np.intp), good.row, good.value),
+        PartialProgress(SIZE, good.start, good.row, np.array([0.5, 0.5])),
+    ):
+        with pytest.raises(ValueError, match="progress entries must index the matrix's cells"):
+            _matrix(bad)
+    assert _matrix(good).progress[0, 0] == 0.5
