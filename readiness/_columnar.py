@@ -47,6 +47,7 @@ from readiness._matrix import (
     NOT_MET,
     PARTIAL,
     UNKNOWN,
+    Cells,
     FacilityColumns,
     PartialProgress,
     StatusMatrix,
@@ -731,7 +732,7 @@ def _wide_cells(
     # column by column, so that no temporary is as large as the matrix (a wide file of 100,000
     # facilities x 160 criteria would otherwise need a gigabyte of them)
     status = np.full((size, count), UNKNOWN, dtype=np.uint8)
-    cells: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]] = []
+    cells: list[Cells] = []
     for (name, row, _), remap in zip(every, remaps, strict=True):
         # a cell's status through two small lookups: column unique -> distinct text -> status
         column = frame.get(name)
@@ -743,11 +744,7 @@ def _wide_cells(
         if len(partial):
             value = table.progress[remap[column.codes[partial]]]
             cells.append((np.full(len(partial), row, dtype=np.intp), partial, value))
-    rows = cols = np.empty(0, dtype=np.intp)
-    values = np.empty(0)
-    if cells:
-        rows, cols, values = (np.concatenate(part) for part in zip(*cells, strict=True))
-    return status, PartialProgress.of_cells(size, count, rows, cols, values)
+    return status, PartialProgress.of_pieces(size, count, cells)
 
 
 def _put(out: _Records, rows: npt.NDArray[np.intp], part: _Records) -> None:

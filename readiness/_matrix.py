@@ -51,6 +51,7 @@ from readiness.errors import DuplicateError, OptionError, Problem, UnknownCriter
 __all__ = [
     "BLOCK",
     "CODE",
+    "Cells",
     "Classes",
     "FacilityColumns",
     "PartialProgress",
@@ -251,6 +252,10 @@ class Classes:
         return cls(applies=patterns[compiled.condition_of], of_row=of_facility[rows])
 
 
+#: Cells of a (criteria, assessments) matrix: their rows, columns and values.
+Cells = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]
+
+
 @attrs.frozen(eq=False)
 class PartialProgress:
     """The progress of the partial cells of a (criteria, assessments) matrix, column-compressed.
@@ -300,6 +305,15 @@ class PartialProgress:
         )
 
     @classmethod
+    def of_pieces(cls, size: int, count: int, pieces: Sequence[Cells]) -> PartialProgress:
+        """Gather cells given in pieces, each ``(rows, cols, values)`` (see :meth:`of_cells`)."""
+        if not pieces:
+            empty = np.empty(0, dtype=np.intp)
+            return cls.of_cells(size, count, empty, empty, np.empty(0))
+        rows, cols, values = (np.concatenate(part) for part in zip(*pieces, strict=True))
+        return cls.of_cells(size, count, rows, cols, values)
+
+    @classmethod
     def of_dense(cls, dense: npt.ArrayLike) -> PartialProgress:
         """Gather the non-zero cells of a (criteria, assessments) array."""
         array = np.asarray(dense, dtype=np.float64)
@@ -344,11 +358,11 @@ class PartialProgress:
 
     def at(self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
         """Return the progress of the cells ``(rows[k], cols[k])`` (0 where none is held)."""
+        if not len(self.row):
+            return np.zeros(len(rows))
         key = self.cols() * self.size + self.row  # ascending: by column, then row
         want = cols.astype(np.intp) * self.size + rows
-        found = np.minimum(np.searchsorted(key, want), max(len(key) - 1, 0))
-        if not len(key):
-            return np.zeros(len(want))
+        found = np.minimum(np.searchsorted(key, want), len(key) - 1)
         return np.where(key[found] == want, self.value[found], 0.0)
 
 
@@ -748,7 +762,7 @@ def _fill(
     status = np.full((compiled.size, len(items)), UNKNOWN, dtype=np.uint8)
     index: dict[str, int] = {}
     minimum = np.asarray(compiled.min_coverage, dtype=np.float64)
-    cells: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]] = []
+    cells: list[Cells] = []
     for lo in range(0, len(items), _FILL_BLOCK):
         block = items[lo : lo + _FILL_BLOCK]
         filled = _fill_block(catalog, compiled, block, as_of, index, minimum)
@@ -759,10 +773,7 @@ def _fill(
         status[rows, cols] = codes
         partial = np.flatnonzero(values)
         cells.append((rows[partial], cols[partial], values[partial]))
-    if not cells:
-        return status, PartialProgress.of_dense(np.zeros(status.shape))
-    rows, cols, values = (np.concatenate(part) for part in zip(*cells, strict=True))
-    return status, PartialProgress.of_cells(compiled.size, len(items), rows, cols, values)
+    return status, PartialProgress.of_pieces(compiled.size, len(items), cells)
 
 
 def _fill_block(
