@@ -2,9 +2,10 @@
 
 :func:`read_status_matrix` reads a CSV (long or wide) or Parquet file column by column:
 
-1. **Parse** into columns of strings, with pyarrow when installed (``readiness[arrow]``) or with
-   the standard library's C ``csv`` module (``engine="python"``). Each column is factorised into
-   integer codes and its distinct values.
+1. **Parse** into columns, each factorised into integer codes and its distinct values: with
+   pyarrow when installed (``readiness[arrow]``), or without it (``engine="python"``) by numpy on
+   the file's bytes when no cell is quoted (a string is made per distinct value, not per cell),
+   else by the standard library's C ``csv`` module.
 2. **Validate column-wise.** Every rule is checked once per *distinct* value (facility ids,
    dates, criterion and status words, and each distinct combination of the record cells), by the
    same row parser the row readers use, then spread to the rows by the codes. Ids are matched
@@ -195,11 +196,17 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _split_columns(raw: bytes, text: str, delimiter: str) -> list[list[str]] | None:
-    """Split a file without quotes into columns by ``str.split`` (None: not that simple).
+_MASKS: Final = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
+_MIX: Final = np.uint64(0x9E3779B97F4A7C15)  # an odd constant (the golden ratio's bits)
 
-    Every line must hold the same number of delimiters and none may be blank (counted on the
-    bytes with numpy); then the cells of the whole file are one ``split``.
+
+def _byte_columns(raw: bytes, delimiter: str) -> list[_Column] | None:
+    """Split and factorise a file without quotes on its bytes (None: not that simple).
+
+    Every line must hold the same number of delimiters and none may be empty (counted with
+    numpy); then each column's cells are byte ranges, keyed by their 8-byte words
+    (:func:`_range_column`), so that no string is made for a cell, only for each distinct value.
+    A CR before a line end is not part of the last cell, as for the csv module.
     """
     if b'"' in raw or not raw.strip():
         return None
@@ -208,29 +215,89 @@ def _split_columns(raw: bytes, text: str, delimiter: str) -> list[list[str]] | N
     if not raw.endswith(b"\n"):
         ends = np.r_[ends, len(data)]
     starts = np.r_[0, ends[:-1] + 1]
-    crlf = b"\r\n" in raw
-    if bool(np.any(ends - starts <= int(crlf))):  # a blank line
+    stops = ends - (data[np.maximum(ends - 1, 0)] == ord("\r")) if b"\r" in raw else ends
+    if bool(np.any(stops <= starts)):  # an empty line
         return None
     delimiters = np.flatnonzero(data == ord(delimiter))
     counts = np.diff(np.searchsorted(delimiters, np.r_[starts, ends[-1]]))
     if bool(np.any(counts != counts[0])):
         return None
-    width = int(counts[0]) + 1
-    if crlf:
-        text = text.replace("\r\n", "\n")
-    cells = text.removesuffix("\n").replace("\n", delimiter).split(delimiter)
-    return [cells[k::width] for k in range(width)]
+    grid = delimiters.reshape(len(starts), int(counts[0]))  # a row's delimiters, in order
+    del data, delimiters
+    padded = raw + bytes(8)  # so that the 8 bytes from any offset of ``raw`` can be read
+    words = np.ndarray(shape=(len(raw) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    width = grid.shape[1] + 1
+    return [
+        _range_column(
+            padded,
+            words,
+            starts if k == 0 else grid[:, k - 1] + 1,
+            stops if k == width - 1 else grid[:, k],
+        )
+        for k in range(width)
+    ]
 
 
-def _python_csv(raw: bytes, text: str, delimiter: str) -> _Frame | None:
+def _range_column(
+    raw: bytes,
+    words: npt.NDArray[np.uint64],
+    start: npt.NDArray[np.intp],
+    stop: npt.NDArray[np.intp],
+) -> _Column:
+    """Factorise the cells ``raw[start[i]:stop[i]]`` (UTF-8 without NUL) into a column.
+
+    ``words[p]`` is the little-endian 8-byte word at byte ``p`` of ``raw``. A cell's words,
+    masked to its length, identify it (no cell holds a NUL byte, so no two differ only by
+    padding). One word is the key itself; longer cells are keyed by a hash of their words, and
+    every row is then compared word by word with its group's representative, so that a hash
+    collision falls back to an exact (slower) grouping instead of merging two values.
+    """
+    count = len(start)
+    size = stop - start
+    empty = count - int(np.count_nonzero(size))
+    if empty * 2 > count and empty < count:  # mostly empty: factorise the rest
+        filled = np.flatnonzero(size)
+        part = _range_column(raw, words, start[filled], stop[filled])
+        codes = np.zeros(count, dtype=np.int32)
+        codes[filled] = part.codes + 1
+        return _Column(codes, ["", *part.uniques])
+    last = len(words) - 1
+    parts = [words[start] & _MASKS[np.minimum(size, 8)]]
+    key = parts[0].copy()
+    for offset in range(8, int(size.max(initial=0)), 8):
+        # (offsets past the end read the padding's word: masked to nothing)
+        word = words[np.minimum(start + offset, last)]
+        word &= np.take(_MASKS, size - offset, mode="clip")
+        parts.append(word)
+        key *= _MIX
+        key ^= word
+    if bool(np.all(key == key[0])) and all(bool(np.all(w == w[0])) for w in parts[1:]):
+        inverse = np.zeros(count, dtype=np.intp)
+        first = np.zeros(1, dtype=np.intp)
+    else:
+        _, inverse = np.unique(key, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        first = np.zeros(int(inverse.max()) + 1, dtype=np.intp)
+        first[inverse] = np.arange(count)  # some row of each group (any will do)
+        if len(parts) > 1 and not all(bool(np.all(w == w[first[inverse]])) for w in parts):
+            _, inverse = np.unique(np.stack(parts, axis=1), axis=0, return_inverse=True)
+            inverse = inverse.reshape(-1)
+            first = np.zeros(int(inverse.max()) + 1, dtype=np.intp)
+            first[inverse] = np.arange(count)
+    uniques = [
+        raw[a:b].decode("utf-8")
+        for a, b in zip(start[first].tolist(), stop[first].tolist(), strict=True)
+    ]
+    return _Column(inverse.astype(np.int32), uniques)
+
+
+def _python_csv(raw: bytes, text: str | None, delimiter: str) -> _Frame | None:
+    """Parse with the standard library and numpy: bytes split by numpy, else the csv module."""
+    columns = _byte_columns(raw, delimiter)
+    if columns is not None and any(c.uniques[c.codes[0]].strip() for c in columns):
+        return _header_frame(columns, len(columns[0].codes) - 1)  # row 0 is the header
     with _no_gc():
-        split = _split_columns(raw, text, delimiter)
-        if split is not None:
-            columns = [_factorise(column) for column in split]
-            del split
-            if any(c.uniques[c.codes[0]].strip() for c in columns):  # row 0 is the header
-                return _header_frame(columns, len(columns[0].codes) - 1)
-        return _csv_module(text, delimiter)
+        return _csv_module(raw.decode("utf-8") if text is None else text, delimiter)
 
 
 def _csv_module(text: str, delimiter: str) -> _Frame | None:
@@ -384,7 +451,7 @@ def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | Non
         frame = _arrow_csv(raw, delimiter)
         if frame is not None:
             return frame
-    return _python_csv(raw, raw.decode("utf-8") if text is None else text, delimiter)
+    return _python_csv(raw, text, delimiter)
 
 
 def _longest_line(data: bytes) -> int:

@@ -67,7 +67,7 @@ def check_output(path: PathArg, inputs: Iterable[PathArg] = ()) -> Path:
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import pathlib, shutil, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> (folder / "a.csv").write_text("id\n")
     3
@@ -77,6 +77,7 @@ def check_output(path: PathArg, inputs: Iterable[PathArg] = ()) -> Path:
     Traceback (most recent call last):
     ...
     readiness.errors.OutputError: ...a.csv: refusing to write over an input of this run
+    >>> shutil.rmtree(folder)
     """
     out = Path(os.fspath(path))
     shown = os.fspath(path)
@@ -172,7 +173,7 @@ def write_text(path: PathArg, text: str, *, inputs: Iterable[PathArg] = ()) -> P
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import pathlib, shutil, tempfile
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
     >>> write_text(out, "xin chào\n").read_text(encoding="utf-8")
     'xin chào\n'
@@ -180,6 +181,7 @@ def write_text(path: PathArg, text: str, *, inputs: Iterable[PathArg] = ()) -> P
     Traceback (most recent call last):
     ...
     readiness.errors.OutputError: ...out.txt: text cannot be written as UTF-8 (line 1, column 1)...
+    >>> shutil.rmtree(out.parent)
     """
     return write_group({path: text}, inputs=inputs)[0]
 
@@ -206,10 +208,11 @@ def write_group(
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import pathlib, shutil, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> [p.name for p in write_group({folder / "r.json": "{}", folder / "r.md": "# R"})]
     ['r.json', 'r.md']
+    >>> shutil.rmtree(folder)
     """
     given = list(inputs)
     paths = [check_output(path, given) for path in files]
@@ -301,12 +304,13 @@ def atomic_open(
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import pathlib, shutil, tempfile
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "rows.csv"
     >>> with atomic_open(out, newline="") as handle:
     ...     _ = handle.write("a,b\r\n")
     >>> out.read_bytes()
     b'a,b\r\n'
+    >>> shutil.rmtree(out.parent)
     """
     if mode not in {"w", "wb"}:
         msg = f"atomic_open: mode must be 'w' or 'wb' (got {mode!r})"

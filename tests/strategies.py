@@ -234,14 +234,14 @@ def catalog_sets(
 
 
 def load_specs(specs: Sequence[dict[str, Any]]) -> readiness.Catalog:
-    """Write specs to a fresh temporary folder and load them all together."""
-    folder = Path(tempfile.mkdtemp(prefix="readiness-test-"))
-    paths = []
-    for spec in specs:
-        path = folder / f"{spec['catalog']['id']}.toml"
-        path.write_text(catalog_toml(spec), encoding="utf-8")
-        paths.append(path)
-    return readiness.load_catalog(paths)
+    """Write specs to a temporary folder, load them all together and remove the folder."""
+    with tempfile.TemporaryDirectory(prefix="readiness-test-") as name:
+        paths = []
+        for spec in specs:
+            path = Path(name) / f"{spec['catalog']['id']}.toml"
+            path.write_text(catalog_toml(spec), encoding="utf-8")
+            paths.append(path)
+        return readiness.load_catalog(paths)
 
 
 FACILITY_IDS = st.integers(1, 10**6).map(lambda n: f"F{n:06d}")

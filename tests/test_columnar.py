@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import readiness
-from readiness import errors
+from readiness import _columnar, errors
 from readiness import io as rio
 from readiness._matrix import StatusMatrix
 
@@ -382,3 +382,71 @@ def test_an_over_long_line_gets_the_row_readers_error(
     assert check_file(path) == "error"  # other encodings: characters counted
     path.write_text("\n".join(lines[:where] + lines[where + 1 :]) + "\n", encoding="utf-8")
     assert check_file(path) == "ok"  # the limit is per line, not per file
+
+
+# ------------------------------------------------- the byte splitter of the standard-library engine
+
+# cells around the 8-byte word size, non-ASCII text, and blanks; none holds a quote or line end
+CELL = st.sampled_from(["", " ", "a", "met", "h1", "lan", "2026-01-01", "é", "Bắc Ninh", "x" * 8])
+CELL |= st.text(st.sampled_from("ab ạ-é1"), max_size=26)
+
+
+def reference_cells(raw: bytes, delimiter: str) -> list[list[str]]:
+    """The cells, column by column, as the csv module reads them."""
+    text = raw.decode("utf-8").replace("\r\n", "\n")
+    rows = list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter))
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+def byte_cells(raw: bytes, delimiter: str) -> list[list[str]] | None:
+    columns = _columnar._byte_columns(raw, delimiter)
+    if columns is None:
+        return None
+    for column in columns:  # codes index the distinct values, which are distinct
+        assert len(set(column.uniques)) == len(column.uniques)
+        assert column.codes.dtype == np.int32
+    return [[c.uniques[k] for k in c.codes.tolist()] for c in columns]
+
+
+@given(
+    grid=st.integers(1, 4).flatmap(
+        lambda width: st.lists(st.lists(CELL, min_size=width, max_size=width), min_size=1)
+    ),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    endings=st.lists(st.sampled_from(["\n", "\r\n"]), min_size=1),
+    last=st.booleans(),
+)
+def test_the_byte_splitter_reads_cells_as_the_csv_module(
+    grid: list[list[str]], delimiter: str, endings: list[str], last: bool
+) -> None:
+    """Any file without quotes: the same cells as the csv module, or None (not that simple)."""
+    lines = [delimiter.join(row) for row in grid]
+    text = "".join(line + endings[k % len(endings)] for k, line in enumerate(lines))
+    if not last:  # no line end after the last line
+        text = text.removesuffix("\r\n").removesuffix("\n")
+    raw = text.encode("utf-8")
+    got = byte_cells(raw, delimiter)
+    physical = text.removesuffix("\n").split("\n")
+    if not raw.strip() or any(line in ("", "\r") for line in physical):  # the csv module reads
+        assert got is None
+    else:
+        assert got == reference_cells(raw, delimiter)
+
+
+def test_the_byte_splitter_leaves_uneven_rows_and_quotes_to_the_csv_module() -> None:
+    assert byte_cells(b"a,b\n1,2,3\n", ",") is None
+    assert byte_cells(b'a,b\n"1",2\n', ",") is None
+    assert byte_cells(b"a,b\n\n1,2\n", ",") is None
+    assert byte_cells(b"a,b\r\n\r\n1,2\r\n", ",") is None
+    assert byte_cells(b"a,b\n1,2", ",") == [["a", "1"], ["b", "2"]]
+
+
+def test_a_hash_collision_never_merges_two_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a multiplier of 0 the hash of a long cell is its last word: every long cell below
+    collides with the others, and the exact grouping must still tell them apart."""
+    monkeypatch.setattr(_columnar, "_MIX", np.uint64(0))
+    cells = ["criterion", "vn-emr-01-01", "vn-emr-02-01", "zz-emr-01-01", "vn-emr-01-01", "X"]
+    raw = "\n".join(cells).encode("utf-8") + b"\n"
+    assert byte_cells(raw, ",") == [cells]
+    raw = "\n".join(cells[1:-1]).encode("utf-8")  # every cell collides, none is 8 bytes or less
+    assert byte_cells(raw, ",") == [cells[1:-1]]
