@@ -17,8 +17,11 @@ a ``[[section]]``, a ``[roadmap]`` and an ``[estimate]``.
 The report is made in a fresh child process (so its peak memory is its own) by the code of
 ``readiness report`` (``readiness._spec.read_spec`` and ``run_spec``, then the files written as
 the command writes them and the console lines), with the wall time of each phase; the peak
-resident memory comes from ``resource.getrusage``. The figures of 0.1.0 (issue 11: 140 s and
-2.7 GB on 100,000 facilities, 2-core machine) are printed beside them with the ratio. On a
+resident memory comes from ``resource.getrusage``. Like the command, the child first turns
+numpy's huge-page advice off (``readiness._cli.tune_process``; ``NUMPY_MADVISE_HUGEPAGE=1`` in
+the environment keeps it on, to measure the library as other programs run it). The figures of
+0.1.0 (issue 11: 140 s and 2.7 GB on 100,000 facilities, 2-core machine) are printed beside
+them with the ratio. On a
 shared machine absolute times are inflated: compare the ratios of one run. ``--before DIR`` runs
 the whole command from another checkout (earlier code) on the same files in the same run, so
 the ratio printed is measured, not quoted.
@@ -147,6 +150,7 @@ def measure(spec: Path, out: Path, profile: str | None) -> dict[str, object]:
     from readiness._spec import read_spec, run_spec
     from readiness.report._console import console_lines
 
+    _cli.tune_process()  # as the command does first (numpy's huge-page advice off)
     phases["import"] = time.perf_counter() - start
     peaks["import"] = _peak()
 

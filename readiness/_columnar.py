@@ -30,6 +30,7 @@ import datetime as dt
 import gc
 import io as _io
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -75,6 +76,7 @@ _CODE: Final = {
     Status.UNKNOWN: UNKNOWN,
 }
 _FREE_TEXT: Final = ("evidence", "note")
+_BARE_CR: Final = re.compile(rb"\r(?!\n)")  # a carriage return that ends no line
 _NEVER: Final = np.iinfo(np.int64).max  # valid_until of a record without one
 _EPOCH: Final = dt.date(1970, 1, 1).toordinal()
 _DAYS: Final = 4_000_000  # more than any date ordinal: key = facility * _DAYS + day
@@ -89,7 +91,7 @@ class _Fallback(Exception):  # noqa: N818 - a signal, not an error
 class _Column:
     """One column, factorised: ``uniques[codes[i]]`` is the cell of data row ``i``."""
 
-    codes: npt.NDArray[np.int32]  # 4 bytes a cell: a file has millions
+    codes: npt.NDArray[np.integer[Any]]  # at most 4 bytes a cell: a file has millions
     uniques: list[str]
 
     def take(self, keep: npt.NDArray[np.intp]) -> _Column:  # rows kept
@@ -344,6 +346,7 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
     if first is None:
         return None
     names = [f"f{k}" for k in range(len(first))]
+    pool = _arrow_pool(pa)
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
@@ -356,32 +359,81 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
+            memory_pool=pool,
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    encoded = table.unify_dictionaries()  # one table of distinct texts per column
+    encoded = table.unify_dictionaries(pool)  # one table of distinct texts per column
     count = table.num_rows
     del table
-    pa.default_memory_pool().release_unused()
+    pool.release_unused()  # the parser's buffers: freed, and handed back to the system
     columns = []
     for name in names:
         chunks = encoded.column(name).chunks
-        codes = (
-            np.concatenate([np.asarray(c.indices) for c in chunks])
-            if chunks
-            else np.zeros(0, np.int32)
-        )
         uniques = chunks[0].dictionary.to_pylist() if chunks else []
-        columns.append(_Column(codes.astype(np.int32, copy=False), uniques))
-    blank = np.ones(count, dtype=bool)
-    for column in columns:
-        blank &= column.blank()
-    start = int(np.argmin(blank)) if count and not blank.all() else None
+        codes = np.empty(count, _code_type(len(uniques)))  # a byte a cell for a wide file's
+        at = 0
+        for chunk in chunks:  # (chunks of one column share its distinct texts)
+            part = _indices(chunk.indices)
+            codes[at : at + len(part)] = part
+            at += len(part)
+        columns.append(_Column(codes, uniques))
+    start = _first_filled(columns, count)
     if start is None:
         return None
     if start:
         columns = [c.take(np.arange(start, count)) for c in columns]
     return _header_frame(columns, count - start - 1)
+
+
+def _code_type(distinct: int) -> type[np.unsignedinteger[Any] | np.int32]:
+    """Return the smallest integer type for the codes of ``distinct`` values."""
+    if distinct <= 1 << 8:
+        return np.uint8
+    return np.uint16 if distinct <= 1 << 16 else np.int32
+
+
+def _first_filled(columns: list[_Column], count: int) -> int | None:
+    """Return the first row with a cell that is not blank (None: every row is blank)."""
+    window = 64
+    while True:  # rows before the header are rare and few: look at a growing window
+        blank = np.ones(min(window, count), dtype=bool)
+        for column in columns:
+            blank &= column.take(np.arange(len(blank))).blank()
+        if not blank.all():
+            return int(np.argmin(blank))
+        if window >= count:
+            return None
+        window *= 8
+
+
+def _indices(array: Any) -> npt.NDArray[np.signedinteger[Any]]:
+    """View the codes of an Arrow dictionary array (signed integers, no nulls) with numpy.
+
+    ``np.asarray`` would work too, but imports pandas the first time, and ``to_numpy`` took
+    0.2 s for its first call after a large read; this is a view of the values' buffer.
+    """
+    width = array.type.bit_width // 8
+    values = np.frombuffer(
+        array.buffers()[1], dtype=f"<i{width}", count=len(array), offset=array.offset * width
+    )
+    assert not array.null_count  # the reader's options or fill_null leave none
+    return values
+
+
+def _arrow_pool(pa: Any) -> Any:
+    """Return the memory pool for parsing a CSV: jemalloc where this pyarrow has it.
+
+    pyarrow's default pool is mimalloc in current wheels; parsing a 162 MB file with it took
+    3.3-3.7 s in a fresh process against 1.5 s with jemalloc or the C library's allocator
+    (benchmarks/bench_report.py's file). The C library's allocator keeps the memory freed by
+    the parser's threads in their own arenas, which raised a report's peak by 180 MiB; jemalloc
+    hands it back (``release_unused``).
+    """
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a build without jemalloc (Windows wheels)
+        return pa.default_memory_pool()
 
 
 def _strict_quotes(raw: bytes, delimiter: str) -> bool:
@@ -443,7 +495,7 @@ def _csv_frame(path: Path, engine: Engine, encoding: str | None) -> _Frame | Non
     if not raw.isascii():  # one Unicode form, as the row reader's lines (readiness._sniff)
         text = nfc(raw.decode("utf-8") if text is None else text)
         raw = text.encode("utf-8")
-    if b"\0" in raw or (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")):
+    if b"\0" in raw or _BARE_CR.search(raw) is not None:
         return None
     head = next((line for line in raw[: 1 << 16].split(b"\n") if line.strip()), b"")
     delimiter = _sniff.delimiter_of(head.decode("utf-8", "replace"))
@@ -495,9 +547,7 @@ def _dictionary_column(column: Any, count: int) -> _Column:
     lookup: dict[str, int] = {}
     remap = np.array([lookup.setdefault(v, len(lookup)) for v in [*values, ""]], dtype=np.int32)
     null = len(values)  # a null cell: code of the empty text
-    codes = np.concatenate(
-        [np.asarray(c.indices.fill_null(null)).astype(np.int32, copy=False) for c in chunks]
-    )
+    codes = np.concatenate([_indices(c.indices.fill_null(null)) for c in chunks])
     return _Column(remap[codes], list(lookup))
 
 
@@ -525,7 +575,7 @@ def _arrow_frame(table: Any) -> _Frame | None:
             column = pc.fill_null(column.cast(pa.string()), "")
             encoded = pc.dictionary_encode(column.combine_chunks())
             columns[nfc(name)] = _Column(
-                np.asarray(encoded.indices).astype(np.int32, copy=False),
+                _indices(encoded.indices).astype(np.int32, copy=False),
                 [nfc(u) for u in encoded.dictionary.to_pylist()],
             )
             continue
@@ -590,7 +640,7 @@ class _Check:
         out = np.zeros(len(column.uniques), dtype=np.int64)
         for k in np.flatnonzero(used):
             out[k] = check(column.uniques[k])
-        return out[column.codes]
+        return np.take(out, column.codes)
 
     def facility(self, position: dict[str, int]) -> Callable[[str], int]:
         def check(value: str) -> int:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import readiness
 from readiness import synthetic
+from readiness._cli import main, tune_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BAC_NINH = ROOT / "examples" / "bac_ninh" / "report.toml"
@@ -235,3 +238,36 @@ def test_bad_report_spec_names_the_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{spec}:7" in done.stderr
     assert "group_by" in done.stderr
+
+
+def _hugepage_setter():  # numpy's switch: sets the advice, returns the previous setting
+    module = importlib.import_module(
+        "numpy._core.multiarray" if np.__version__ >= "2" else "numpy.core.multiarray"
+    )
+    return module._set_madvise_hugepage
+
+
+def test_the_command_turns_numpys_huge_page_advice_off(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``readiness`` is a process of its own: it stops numpy advising huge pages."""
+    setter = _hugepage_setter()
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    before = setter(True)
+    try:
+        assert main(["catalogs"]) == 0
+        assert "vn-emr" in capsys.readouterr().out
+        assert setter(True) is False  # the command had turned it off
+    finally:
+        setter(before)
+
+
+def test_the_users_numpy_madvise_hugepage_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    setter = _hugepage_setter()
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    before = setter(True)
+    try:
+        tune_process()
+        assert setter(True) is True  # left as it was
+    finally:
+        setter(before)
