@@ -200,6 +200,28 @@ def _no_gc() -> Iterator[None]:
 
 _MASKS: Final = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
 _MIX: Final = np.uint64(0x9E3779B97F4A7C15)  # an odd constant (the golden ratio's bits)
+_BYTE_BLOCK: Final = 1 << 20  # bytes of whole lines split at a time (temporaries stay small)
+
+
+class _Codes:
+    """One column's codes, gathered block by block into one table of distinct values."""
+
+    def __init__(self) -> None:
+        self.lookup: dict[str, int] = {}
+        self.pieces: list[npt.NDArray[np.int32]] = []
+
+    def add(self, part: _Column) -> None:
+        lookup = self.lookup
+        remap = np.array([lookup.setdefault(u, len(lookup)) for u in part.uniques], np.int32)
+        self.pieces.append(remap[part.codes])
+
+    def column(self) -> _Column:
+        codes = np.empty(sum(map(len, self.pieces)), _code_type(len(self.lookup)))
+        at = 0
+        for piece in self.pieces:
+            codes[at : at + len(piece)] = piece
+            at += len(piece)
+        return _Column(codes, list(self.lookup))
 
 
 def _byte_columns(raw: bytes, delimiter: str) -> list[_Column] | None:
@@ -208,30 +230,53 @@ def _byte_columns(raw: bytes, delimiter: str) -> list[_Column] | None:
     Every line must hold the same number of delimiters and none may be empty (counted with
     numpy); then each column's cells are byte ranges, keyed by their 8-byte words
     (:func:`_range_column`), so that no string is made for a cell, only for each distinct value.
-    A CR before a line end is not part of the last cell, as for the csv module.
+    A CR before a line end is not part of the last cell, as for the csv module. The file is
+    split about a mebibyte of whole lines at a time, so that every temporary array is small:
+    fresh memory of 4 MiB or more can cost more than the work here (docs/decisions.md, 7).
     """
-    if b'"' in raw or not raw.strip():
+    if b'"' in raw or not raw or raw.isspace():
         return None
-    data = np.frombuffer(raw, dtype=np.uint8)
+    size = len(raw)
+    crlf = b"\r" in raw
+    builders: list[_Codes] = []
+    lo = 0
+    while lo < size:
+        hi = raw.find(b"\n", min(lo + _BYTE_BLOCK, size) - 1) + 1 or size  # after a line end
+        parts = _byte_block(raw, lo, hi, delimiter, crlf)
+        if parts is None or (builders and len(parts) != len(builders)):
+            return None
+        builders = builders or [_Codes() for _ in parts]
+        for builder, part in zip(builders, parts, strict=True):
+            builder.add(part)
+        lo = hi
+    return [builder.column() for builder in builders]
+
+
+def _byte_block(raw: bytes, lo: int, hi: int, delimiter: str, crlf: bool) -> list[_Column] | None:
+    """Split the whole lines ``raw[lo:hi]`` into factorised columns (None: not that simple)."""
+    data = np.frombuffer(raw, dtype=np.uint8, count=hi - lo, offset=lo)
     ends = np.flatnonzero(data == ord("\n"))
-    if not raw.endswith(b"\n"):
-        ends = np.r_[ends, len(data)]
+    if raw[hi - 1 : hi] != b"\n":  # the last line of a file without a final line end
+        ends = np.r_[ends, hi - lo]
     starts = np.r_[0, ends[:-1] + 1]
-    stops = ends - (data[np.maximum(ends - 1, 0)] == ord("\r")) if b"\r" in raw else ends
+    stops = ends - (data[np.maximum(ends - 1, 0)] == ord("\r")) if crlf else ends
     if bool(np.any(stops <= starts)):  # an empty line
         return None
     delimiters = np.flatnonzero(data == ord(delimiter))
     counts = np.diff(np.searchsorted(delimiters, np.r_[starts, ends[-1]]))
     if bool(np.any(counts != counts[0])):
         return None
-    grid = delimiters.reshape(len(starts), int(counts[0]))  # a row's delimiters, in order
-    del data, delimiters
-    padded = raw + bytes(8)  # so that the 8 bytes from any offset of ``raw`` can be read
-    words = np.ndarray(shape=(len(raw) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    grid = delimiters.reshape(len(starts), int(counts[0]))  # a line's delimiters, in order
+    if hi + 8 <= len(raw):  # the 8 bytes from any offset of the block can be read
+        buffer, base = raw, lo
+    else:
+        buffer, base = raw[lo:hi] + bytes(8), 0
+    words = np.ndarray(shape=(hi - lo + 1,), dtype="<u8", buffer=buffer, offset=base, strides=(1,))
     width = grid.shape[1] + 1
     return [
         _range_column(
-            padded,
+            buffer,
+            base,
             words,
             starts if k == 0 else grid[:, k - 1] + 1,
             stops if k == width - 1 else grid[:, k],
@@ -242,13 +287,14 @@ def _byte_columns(raw: bytes, delimiter: str) -> list[_Column] | None:
 
 def _range_column(
     raw: bytes,
+    base: int,
     words: npt.NDArray[np.uint64],
     start: npt.NDArray[np.intp],
     stop: npt.NDArray[np.intp],
 ) -> _Column:
-    """Factorise the cells ``raw[start[i]:stop[i]]`` (UTF-8 without NUL) into a column.
+    """Factorise the cells ``raw[base + start[i]:base + stop[i]]`` (UTF-8, no NUL) into a column.
 
-    ``words[p]`` is the little-endian 8-byte word at byte ``p`` of ``raw``. A cell's words,
+    ``words[p]`` is the little-endian 8-byte word at byte ``base + p`` of ``raw``. A cell's words,
     masked to its length, identify it (no cell holds a NUL byte, so no two differ only by
     padding). One word is the key itself; longer cells are keyed by a hash of their words, and
     every row is then compared word by word with its group's representative, so that a hash
@@ -256,13 +302,6 @@ def _range_column(
     """
     count = len(start)
     size = stop - start
-    empty = count - int(np.count_nonzero(size))
-    if empty * 2 > count and empty < count:  # mostly empty: factorise the rest
-        filled = np.flatnonzero(size)
-        part = _range_column(raw, words, start[filled], stop[filled])
-        codes = np.zeros(count, dtype=np.int32)
-        codes[filled] = part.codes + 1
-        return _Column(codes, ["", *part.uniques])
     last = len(words) - 1
     parts = [words[start] & _MASKS[np.minimum(size, 8)]]
     key = parts[0].copy()
@@ -287,7 +326,7 @@ def _range_column(
             first = np.zeros(int(inverse.max()) + 1, dtype=np.intp)
             first[inverse] = np.arange(count)
     uniques = [
-        raw[a:b].decode("utf-8")
+        raw[base + a : base + b].decode("utf-8")
         for a, b in zip(start[first].tolist(), stop[first].tolist(), strict=True)
     ]
     return _Column(inverse.astype(np.int32), uniques)

@@ -404,7 +404,7 @@ def byte_cells(raw: bytes, delimiter: str) -> list[list[str]] | None:
         return None
     for column in columns:  # codes index the distinct values, which are distinct
         assert len(set(column.uniques)) == len(column.uniques)
-        assert column.codes.dtype == np.int32
+        assert column.codes.dtype.kind in "iu"
     return [[c.uniques[k] for k in c.codes.tolist()] for c in columns]
 
 
@@ -415,17 +415,20 @@ def byte_cells(raw: bytes, delimiter: str) -> list[list[str]] | None:
     delimiter=st.sampled_from([",", ";", "\t"]),
     endings=st.lists(st.sampled_from(["\n", "\r\n"]), min_size=1),
     last=st.booleans(),
+    block=st.sampled_from([1, 7, 40, 1 << 20]),
 )
 def test_the_byte_splitter_reads_cells_as_the_csv_module(
-    grid: list[list[str]], delimiter: str, endings: list[str], last: bool
+    grid: list[list[str]], delimiter: str, endings: list[str], last: bool, block: int
 ) -> None:
-    """Any file without quotes: the same cells as the csv module, or None (not that simple)."""
+    """Any file without quotes: the same cells as the csv module, or None (not that simple),
+    whether the file is split in one block of lines or in many (``block`` bytes at least)."""
     lines = [delimiter.join(row) for row in grid]
     text = "".join(line + endings[k % len(endings)] for k, line in enumerate(lines))
     if not last:  # no line end after the last line
         text = text.removesuffix("\r\n").removesuffix("\n")
     raw = text.encode("utf-8")
-    got = byte_cells(raw, delimiter)
+    with mock.patch.object(_columnar, "_BYTE_BLOCK", block):
+        got = byte_cells(raw, delimiter)
     physical = text.removesuffix("\n").split("\n")
     if not raw.strip() or any(line in ("", "\r") for line in physical):  # the csv module reads
         assert got is None
@@ -439,6 +442,11 @@ def test_the_byte_splitter_leaves_uneven_rows_and_quotes_to_the_csv_module() -> 
     assert byte_cells(b"a,b\n\n1,2\n", ",") is None
     assert byte_cells(b"a,b\r\n\r\n1,2\r\n", ",") is None
     assert byte_cells(b"a,b\n1,2", ",") == [["a", "1"], ["b", "2"]]
+    with mock.patch.object(_columnar, "_BYTE_BLOCK", 4):  # the uneven row in a later block
+        assert byte_cells(b"a,b\n1,2\n3,4\n5,6,7\n", ",") is None
+        assert byte_cells(b"a,b\n1,2\n3,4\n\n", ",") is None
+        assert byte_cells(b'a,b\n1,2\n3,4\n"5",6\n', ",") is None
+        assert byte_cells(b"a,b\n1,2\n1,4", ",") == [["a", "1", "1"], ["b", "2", "4"]]
 
 
 def test_a_hash_collision_never_merges_two_values(monkeypatch: pytest.MonkeyPatch) -> None:
