@@ -122,6 +122,11 @@ def _attributes(value: Mapping[str, Any] | None) -> FrozenDict:
         return value
     if value is not None and not isinstance(value, Mapping):
         return value  # the validator names it
+    if type(value) is dict and all(  # the readers' plain dicts of ASCII text: already NFC
+        type(k) is str and k.isascii() and (type(v) is not str or v.isascii())
+        for k, v in value.items()
+    ):
+        return FrozenDict(value)
     return FrozenDict(nfc_data(dict(value or {})))
 
 
