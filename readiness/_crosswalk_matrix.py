@@ -40,7 +40,7 @@ from readiness._matrix import (
 )
 from readiness.errors import OptionError
 
-__all__ = ["condition_mask", "estimate_stage_matrix"]
+__all__ = ["estimate_stage_matrix"]
 
 # a record's status, ordered as the crosswalk rule 4 ranks derived ones: not met, then expired,
 # then partial, then met
@@ -57,28 +57,6 @@ _STATUS_OF_CODE[[NA, MET, PARTIAL, NOT_MET, EXPIRED, BELOW_COVERAGE]] = [
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
-
-
-def condition_mask(columns: FacilityColumns, condition: Condition) -> Bools:
-    """Return which facilities of ``columns`` match ``condition``, as ``Condition.matches``.
-
-    A test of an attribute that no facility has is evaluated on ``None`` (the value
-    ``matches`` reads for a missing attribute), as it is for a facility without it.
-    """
-    size = len(columns.facilities)
-    result = np.zeros(size, dtype=bool)
-    for clause in condition.clauses:
-        clause_mask = np.ones(size, dtype=bool)
-        for test in clause:
-            column = columns.columns.get(test.attribute)
-            if column is None:
-                clause_mask &= bool(test.holds(None))
-                continue
-            codes, labels = column
-            passes = np.array([bool(test.holds(label)) for label in labels], dtype=bool)
-            clause_mask &= passes[codes] if len(labels) else False
-        result |= clause_mask
-    return result
 
 
 class _State:
@@ -254,7 +232,7 @@ def estimate_stage_matrix(
     for key, criterion in catalog.criteria.items():
         condition = criterion.applies_to
         if condition not in masks:
-            masks[condition] = condition_mask(columns, condition)[matrix.rows]
+            masks[condition] = columns.mask(condition)[matrix.rows]
         applies[compiled.index[key]] = masks[condition]
     unknown = applies & (state.status == _NONE)
     # the recorded case: direct cells keep their codes; derived records carry no coverage, and

@@ -195,7 +195,11 @@ class FacilityColumns:
         return cls(facilities=tuple(facilities), columns=columns)
 
     def mask(self, condition: Condition) -> npt.NDArray[np.bool_]:
-        """Return which facilities match ``condition``."""
+        """Return which facilities match ``condition``, as ``Condition.matches`` says.
+
+        An attribute that no facility has is missing for every facility, and a missing value
+        passes no test (``Test.holds(None)`` is False), so such a test fails everywhere.
+        """
         size = len(self.facilities)
         result = np.zeros(size, dtype=bool)
         for clause in condition.clauses:

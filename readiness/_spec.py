@@ -827,9 +827,7 @@ def _whole_round(current: StatusMatrix, table: Any) -> StatusMatrix:
 
 def _select(matrix: StatusMatrix, condition: Condition) -> StatusMatrix:
     """Return the columns of ``matrix`` whose facility matches ``condition`` (in order)."""
-    from readiness._crosswalk_matrix import condition_mask  # noqa: PLC0415
-
-    return matrix.take(np.flatnonzero(condition_mask(matrix.columns, condition)[matrix.rows]))
+    return matrix.take(np.flatnonzero(matrix.columns.mask(condition)[matrix.rows]))
 
 
 def _section(

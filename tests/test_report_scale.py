@@ -21,8 +21,9 @@ import readiness as r
 from readiness import _spec as spec_module
 from readiness import synthetic
 from readiness._catalog import Condition
+from readiness._catalog import Test as AttributeTest
 from readiness._crosswalk import estimate_stage
-from readiness._crosswalk_matrix import condition_mask, estimate_stage_matrix
+from readiness._crosswalk_matrix import estimate_stage_matrix
 from readiness._load import parse_condition
 from readiness._portfolio import PlanFigures, change_between, spent_by, target_verdicts
 from readiness._spec import _select, _taken, _whole_round, read_spec, run_spec
@@ -231,7 +232,7 @@ class TestPlannedLine:
 class TestSlices:
     """Every part of the report planned or scored from a slice equals the straightforward path."""
 
-    def test_condition_mask_is_matches(self, emr: r.Catalog) -> None:
+    def test_facility_columns_mask_is_matches(self, emr: r.Catalog) -> None:
         facilities = synthetic.facilities(200, seed=5)
         columns = r.StatusMatrix.from_assessments(
             emr, [r.Assessment(facility=f, date=DAY) for f in facilities]
@@ -240,10 +241,15 @@ class TestSlices:
             Condition(),
             parse_condition({"has_beds": False}),
             parse_condition([{"kind": ["hospital", "clinic"]}, {"beds": {"min": 100}}]),
+            # an attribute no facility has: missing everywhere, so no test of it passes
+            Condition(
+                ((AttributeTest(attribute="nowhere", op="not_in", values=frozenset({"x"})),),)
+            ),
+            Condition(((AttributeTest(attribute="nowhere", op="range", low=None, high=None),),)),
             *(c.applies_to for c in emr.criteria.values()),
         ):
             expected = [condition.matches(f.attribute_values()) for f in facilities]
-            assert condition_mask(columns, condition).tolist() == expected
+            assert columns.mask(condition).tolist() == expected
 
     @settings(max_examples=4, deadline=None)
     @given(seed=st.integers(0, 10_000), share=st.floats(0.1, 0.9))
