@@ -589,7 +589,13 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
     from readiness import io  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
     from readiness._scenarios import render, run_allocation  # noqa: PLC0415
-    from readiness._spec import _pick, _rounds, read_spec  # noqa: PLC0415
+    from readiness._spec import (  # noqa: PLC0415
+        _check_attributes,
+        _check_targets,
+        _pick,
+        _rounds,
+        read_spec,
+    )
     from readiness.errors import InputError  # noqa: PLC0415
 
     spec = read_spec(args.spec)
@@ -602,10 +608,12 @@ def _cmd_allocate(args: argparse.Namespace) -> int:
         section = attrs_evolve(section, budget=args.budget)
     catalog = load_catalog(spec.catalog, layers=spec.layers)
     facilities = io.read_facilities(spec.facilities, catalog=catalog)
+    _check_attributes(spec, catalog, facilities, tables={"allocation"})
+    _check_targets(spec, catalog, tables={"allocation"})
     rounds = _rounds(io.read_assessments(spec.assessments, catalog, facilities))
     if not rounds:
         raise InputError("the assessments file holds no assessment", path=spec.assessments)
-    day = _pick(rounds, spec.date, spec.path, "date")
+    day = _pick(rounds, spec, "date")
     comparison = run_allocation(section, catalog, rounds[day], draws=args.draws)
     text = render(comparison, args.format, label=section.label)
     if args.output in (None, "-"):

@@ -78,7 +78,8 @@ from readiness._load import _Checker, _condition, _Fields, _Handle, _parse_text
 from readiness._matrix import StatusMatrix
 from readiness._model import Assessment
 from readiness._scenarios import AllocationSpec, parse_allocation
-from readiness.errors import CatalogError, InputError, Problem
+from readiness._toml import Locator
+from readiness.errors import CatalogError, InputError, Problem, ReadinessError
 
 __all__ = ["ReportSpec", "read_spec", "run_spec"]
 
@@ -154,6 +155,12 @@ class ReportSpec:
     roadmap: RoadmapSpec | None
     allocation: AllocationSpec | None = None
     estimate: EstimateSpec | None = None
+    #: Finds the line of a key, for problems found once the data is read.
+    locator: Locator | None = attrs.field(default=None, eq=False, repr=False)
+
+    def line(self, *at: str | int) -> int | None:
+        """Return the line of the key at ``at`` (e.g. ``"report", "date"``) in the file."""
+        return None if self.locator is None else self.locator.line(at)
 
     def inputs(self) -> tuple[str, ...]:
         """Every file the report reads: the spec, catalog and layer files, facilities, assessments.
@@ -440,6 +447,7 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
             or [Problem(message="invalid report specification", path=str(path))]
         )
     return ReportSpec(
+        locator=locator,
         path=path,
         title=title,
         label=label,
@@ -462,62 +470,115 @@ def read_spec(path: str | Path, *, allow_outside: bool = False) -> ReportSpec:
     )
 
 
-def _check_attributes(spec: ReportSpec, catalog: Catalog, facilities: Any) -> None:
-    """Every condition of the specification must read attributes the facilities have."""
+def _check_attributes(
+    spec: ReportSpec, catalog: Catalog, facilities: Any, tables: Collection[str] | None = None
+) -> None:
+    """Check that every condition of the specification reads attributes the facilities have.
+
+    ``tables`` limits the check to some tables (``{"allocation"}`` for ``readiness allocate``).
+    """
     known = set(catalog.attributes) | {a for f in facilities for a in f.attributes}
-    conditions: list[tuple[str, Condition]] = [
-        (f"section {s.id}", s.facilities) for s in spec.sections
+    # (where in words, the key's path in the file, the condition)
+    conditions: list[tuple[str, tuple[str | int, ...], Condition]] = [
+        (f"section {s.id}", ("section", n, "facilities"), s.facilities)
+        for n, s in enumerate(spec.sections)
     ]
     if spec.roadmap is not None:
-        conditions.append(("roadmap", spec.roadmap.facilities))
+        conditions.append(("roadmap", ("roadmap", "facilities"), spec.roadmap.facilities))
     if spec.estimate is not None:
-        conditions.append(("estimate", spec.estimate.facilities))
+        conditions.append(("estimate", ("estimate", "facilities"), spec.estimate.facilities))
     if spec.obligation is not None:
-        conditions.append(("obligation", spec.obligation["obliged"]))
+        conditions.append(("obligation", ("obligation", "obliged"), spec.obligation["obliged"]))
     if spec.allocation is not None:
-        conditions.append(("allocation", spec.allocation.facilities))
+        conditions.append(("allocation", ("allocation", "facilities"), spec.allocation.facilities))
         conditions += [
-            (f"scenario {s.name}", s.exempt) for s in spec.allocation.scenarios if s.exempt
+            (f"scenario {s.name}", ("allocation", "scenario", n, "exempt"), s.exempt)
+            for n, s in enumerate(spec.allocation.scenarios)
+            if s.exempt
         ]
+
+    if tables is not None:
+        conditions = [c for c in conditions if c[1][0] in tables]
+
+    def problem(message: str, at: tuple[str | int, ...], value: object) -> Problem:
+        line = spec.line(*at)
+        key = str(at[-1])  # the condition's own key: facilities, obliged or exempt
+        return Problem(message=message, path=str(spec.path), line=line, key=key, value=value)
+
     problems = [
-        Problem(
-            message=f"{where}: condition on an attribute no facility has "
+        problem(
+            f"{where}: condition on an attribute no facility has "
             f"(known: {', '.join(sorted(known))})",
-            path=str(spec.path),
-            value=attribute,
+            at,
+            attribute,
         )
-        for where, condition in conditions
+        for where, at, condition in conditions
         for attribute in sorted(condition.attributes - known)
     ]
     # values must fit the attribute's declared type (as in the catalogs' applies_to)
-    for where, condition in conditions:
+    for where, at, condition in conditions:
         for test in (t for clause in condition.clauses for t in clause):
             attribute = catalog.attributes.get(test.attribute)
             if attribute is None:
                 continue
             if test.op == "range":
                 if attribute.type != "integer":
-                    problems.append(
-                        Problem(
-                            message=f"{where}: min/max needs an integer attribute; "
-                            f"{test.attribute!r} is {attribute.type}",
-                            path=str(spec.path),
-                            value=test.attribute,
-                        )
+                    message = (
+                        f"{where}: min/max needs an integer attribute; "
+                        f"{test.attribute!r} is {attribute.type}"
                     )
+                    problems.append(problem(message, at, test.attribute))
                 continue
             for value in sorted(test.values, key=str):
                 why = attribute.check(value)
                 if why is not None:
-                    problems.append(
-                        Problem(
-                            message=f"{where}: attribute {test.attribute!r} {why}",
-                            path=str(spec.path),
-                            value=value,
-                        )
-                    )
+                    message = f"{where}: attribute {test.attribute!r} {why}"
+                    problems.append(problem(message, at, value))
     if problems:
         raise InputError(problems=problems)
+
+
+def _check_targets(
+    spec: ReportSpec, catalog: Catalog, tables: Collection[str] | None = None
+) -> None:
+    """Check that every target of the specification (of ``tables``) is one the catalogs have.
+
+    The problems name the file, the line and the key.
+    """
+    from readiness._compile import compile_catalog  # noqa: PLC0415
+    from readiness._plan import Target, _resolve_target  # noqa: PLC0415
+
+    targets: list[tuple[tuple[str | int, ...], str, dt.date | None]] = []
+    if spec.target is not None:
+        targets.append((("report", "target"), spec.target, None))
+    if spec.obligation is not None:
+        targets.append((("obligation", "target"), spec.obligation["target"], None))
+    targets += [(("section", n, "target"), s.target, s.due) for n, s in enumerate(spec.sections)]
+    if spec.roadmap is not None:
+        targets.append((("roadmap", "target"), spec.roadmap.target, spec.roadmap.due))
+    if spec.allocation is not None:
+        targets.append((("allocation", "target"), spec.allocation.target, spec.allocation.due))
+    if tables is not None:
+        targets = [t for t in targets if t[0][0] in tables]
+    compiled = compile_catalog(catalog)
+    failed: list[ReadinessError] = []
+    for at, text, due in targets:
+        try:
+            _resolve_target(catalog, compiled, Target.parse(text, due=due))
+        except ReadinessError as error:
+            line = spec.line(*at)
+            failed.append(
+                type(error)(
+                    problems=[
+                        attrs.evolve(p, path=str(spec.path), line=line, key="target")
+                        for p in error.problems
+                    ]
+                )
+            )
+    if failed:
+        kinds = {type(error) for error in failed}
+        kind = kinds.pop() if len(kinds) == 1 else InputError
+        raise kind(problems=[p for error in failed for p in error.problems])
 
 
 def _rounds(assessments: list[Assessment]) -> dict[dt.date, list[Assessment]]:
@@ -527,14 +588,17 @@ def _rounds(assessments: list[Assessment]) -> dict[dt.date, list[Assessment]]:
     return rounds
 
 
-def _pick(rounds: Collection[dt.date], day: dt.date | None, path: Path, key: str) -> dt.date:
+def _pick(rounds: Collection[dt.date], spec: ReportSpec, key: str) -> dt.date:
+    """Return the round of ``[report]``'s ``key`` (``date`` or ``compare``); the latest if unset."""
+    day: dt.date | None = getattr(spec, key)
     if day is None:
         return max(rounds)
     if day not in rounds:
         shown = ", ".join(d.isoformat() for d in sorted(rounds))
         raise InputError(
             f"no assessment round on this date (rounds: {shown})",
-            path=str(path),
+            path=str(spec.path),
+            line=spec.line("report", key),
             key=key,
             value=day.isoformat(),
         )
@@ -583,10 +647,9 @@ def run_spec(
     them).
     """
     from readiness import io  # noqa: PLC0415
-    from readiness._compile import compile_catalog  # noqa: PLC0415
     from readiness._load import load_catalog  # noqa: PLC0415
     from readiness._matrix import to_date  # noqa: PLC0415
-    from readiness._plan import Target, _resolve_target, plan_many  # noqa: PLC0415
+    from readiness._plan import Target, plan_many  # noqa: PLC0415
     from readiness._portfolio import (  # noqa: PLC0415
         Obligation,
         PlanFigures,
@@ -602,14 +665,15 @@ def run_spec(
     catalog: Catalog = load_catalog(spec.catalog, layers=spec.layers)
     facilities = io.read_facilities(spec.facilities, catalog=catalog)
     _check_attributes(spec, catalog, facilities)
+    _check_targets(spec, catalog)
     clock("read catalogs and facilities")
     matrix = io.read_status_matrix(spec.assessments, catalog, facilities)
     if not len(matrix):
         raise InputError("the assessments file holds no assessment", path=spec.assessments)
     days = matrix.dates.astype("datetime64[D]")
     rounds = {to_date(d) for d in np.unique(days)}
-    day = _pick(rounds, spec.date, spec.path, "date")
-    other = None if spec.compare is None else _pick(rounds, spec.compare, spec.path, "compare")
+    day = _pick(rounds, spec, "date")
+    other = None if spec.compare is None else _pick(rounds, spec, "compare")
     current = matrix.take(np.flatnonzero(days == np.datetime64(day, "D")))
     earlier = None if other is None else _taken(matrix, days == np.datetime64(other, "D"))
     del matrix, days  # the rounds are copies: the file's matrix is not kept
@@ -702,8 +766,7 @@ def run_spec(
     for section in spec.sections:
         chosen = _select(whole, section.facilities)
         target = Target.parse(section.target, due=section.due)
-        if not len(chosen):
-            _resolve_target(catalog, compile_catalog(catalog), target)  # still a valid target
+        if not len(chosen):  # (its target was checked with the others: _check_targets)
             lines.append(f"  {section.title.get(lang)}: no facility matches this section")
             continue
         section_plans = (

@@ -160,6 +160,60 @@ def test_the_error_lines_shown_are_printed(
     assert list(shown.lines) == capsys.readouterr().err.splitlines()
 
 
+def test_problems_found_with_the_data_name_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round not in the file and conditions the facilities cannot meet: file, line and key."""
+    lines = example_text().splitlines()
+    edits = {  # line of the example -> its replacement
+        "compare = ": "compare = 2025-09-21",
+        "facilities = { has_beds = false }": 'facilities = { colour = "red" }',
+        'facilities = { kind = "hospital" }': 'facilities = { beds = "many" }',
+        "budget_factor = ": 'budget_factor = 0.5\nexempt = { shade = "x" }',
+    }
+    for n, line in enumerate(lines):
+        for start, new in edits.items():
+            if line.startswith(start):
+                lines[n] = new
+    text = "\n".join(lines) + "\n"
+    where: dict[str, list[int]] = {}  # each edited line's number in the file written
+    for n, line in enumerate(text.splitlines(), 1):
+        where.setdefault(line.split(" = ", 1)[1] if " = " in line else line, []).append(n)
+    shutil.copytree(EXAMPLE, tmp_path / "spec")
+    spec = tmp_path / "spec" / "report.toml"
+    spec.write_text(text.replace("compare = 2025-09-21", "compare = 2025-09-22"))
+    monkeypatch.chdir(spec.parent)
+    assert main(["report", "report.toml", "-o", str(tmp_path / "out")]) == 2
+    section, allocation = where['{ colour = "red" }']
+    (exempt,) = where['{ shade = "x" }']
+    (roadmap,) = where['{ beds = "many" }']
+    assert [line.split(": key ")[0] for line in capsys.readouterr().err.splitlines()] == [
+        f"readiness: report.toml:{n}" for n in (section, allocation, exempt, roadmap)
+    ]
+    spec.write_text(example_text().replace("compare = 2025-09-22", "compare = 2025-09-21"))
+    assert main(["report", "report.toml", "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"readiness: report.toml:{where['2025-09-21'][0]}: key 'compare': "
+        "no assessment round on this date"
+    )
+    text = example_text().replace('target = "vn-emr@3"', 'target = "vn-emr@9"')
+    spec.write_text(text, encoding="utf-8")
+    assert main(["report", "report.toml", "-o", str(tmp_path / "out")]) == 2
+    line = text.splitlines().index('target = "vn-emr@9"') + 1
+    assert capsys.readouterr().err == (
+        f"readiness: report.toml:{line}: key 'target': catalog 'vn-emr' has levels 1..3 (got 9)\n"
+    )
+    # readiness allocate checks its own table the same way (and only its own)
+    text = text.replace("budget_factor = 0.5", 'budget_factor = 0.5\nexempt = { shade = "x" }')
+    spec.write_text(text, encoding="utf-8")
+    assert main(["allocate", "report.toml"]) == 2
+    line = text.splitlines().index('exempt = { shade = "x" }') + 1
+    assert capsys.readouterr().err.startswith(
+        f"readiness: report.toml:{line}: key 'exempt': scenario budget halved: condition on an "
+        "attribute no facility has"
+    )
+
+
 # --------------------------------------------------------------------------- section ids
 
 
