@@ -62,17 +62,19 @@ def assert_same(columnar: StatusMatrix, reference: StatusMatrix) -> None:
 def check_file(path: Path, layout: str | None = None, as_of: dt.date | None = None) -> str:
     """Read ``path`` every way; assert they agree; return "ok" or "error"."""
     kind, reference = outcome(lambda: row_matrix(path, layout, as_of))
-    for engine in ENGINES:
-        got_kind, got = outcome(
-            lambda engine=engine: rio.read_status_matrix(
-                path, MINI, FACILITIES, format=layout, as_of=as_of, engine=engine
+    # the standard-library engine also with its byte splitter taking a line or two at a time
+    for engine, block in (*((e, _columnar._BYTE_BLOCK) for e in ENGINES), ("python", 16)):
+        with mock.patch.object(_columnar, "_BYTE_BLOCK", block):
+            got_kind, got = outcome(
+                lambda engine=engine: rio.read_status_matrix(
+                    path, MINI, FACILITIES, format=layout, as_of=as_of, engine=engine
+                )
             )
-        )
-        assert got_kind == kind, (engine, got, reference)
+        assert got_kind == kind, (engine, block, got, reference)
         if kind == "ok":
             assert_same(got, reference)
         else:
-            assert got == reference, engine
+            assert got == reference, (engine, block)
     return kind
 
 
