@@ -446,18 +446,21 @@ def _first_filled(columns: list[_Column], count: int) -> int | None:
         window *= 8
 
 
-def _indices(array: Any) -> npt.NDArray[np.signedinteger[Any]]:
-    """View the codes of an Arrow dictionary array (signed integers, no nulls) with numpy.
+def _indices(array: Any) -> npt.NDArray[np.integer[Any]]:
+    """View the codes of an Arrow dictionary array (integers without nulls) with numpy.
 
     ``np.asarray`` would work too, but imports pandas the first time, and ``to_numpy`` took
     0.2 s for its first call after a large read; this is a view of the values' buffer.
     """
-    width = array.type.bit_width // 8
-    values = np.frombuffer(
-        array.buffers()[1], dtype=f"<i{width}", count=len(array), offset=array.offset * width
+    dtype = np.dtype(str(array.type))  # int8 ... int64 (or unsigned): Arrow's names are numpy's
+    if not len(array):
+        return np.zeros(0, dtype)
+    if array.null_count:  # (the reader's options and fill_null leave none)
+        msg = "dictionary codes with nulls"
+        raise ValueError(msg)
+    return np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize
     )
-    assert not array.null_count  # the reader's options or fill_null leave none
-    return values
 
 
 def _arrow_pool(pa: Any) -> Any:

@@ -460,3 +460,16 @@ def test_a_hash_collision_never_merges_two_values(monkeypatch: pytest.MonkeyPatc
     assert byte_cells(raw, ",") == [cells]
     raw = "\n".join(cells[1:-1]).encode("utf-8")  # every cell collides, none is 8 bytes or less
     assert byte_cells(raw, ",") == [cells[1:-1]]
+
+
+def test_arrow_codes_are_read_from_their_buffer_with_offsets() -> None:
+    """``_indices`` views Arrow codes without a copy: slices (an offset), empty arrays, widths."""
+    import pyarrow as pa
+
+    codes = pa.array(["x", "y", "x", None, "z"]).dictionary_encode().indices
+    assert _columnar._indices(codes.fill_null(9)).tolist() == [0, 1, 0, 9, 2]
+    assert _columnar._indices(codes.slice(1, 2)).tolist() == [1, 0]
+    assert _columnar._indices(codes.slice(0, 0)).tolist() == []
+    assert _columnar._indices(pa.array([3, 1], pa.int8())).dtype == np.int8
+    with pytest.raises(ValueError, match="nulls"):
+        _columnar._indices(codes)
