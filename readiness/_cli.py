@@ -872,9 +872,9 @@ def tune_process() -> None:
     the kernel's setting is ``madvise`` (common on servers and virtual machines), the first
     touch of such an array can wait while the kernel compacts memory: ``readiness report`` on
     100,000 facilities took 20.1-20.5 s with the advice and 15.0-15.6 s without
-    (docs/decisions.md, section 7). The command is a process of its own, so it turns the advice
-    off, as ``NUMPY_MADVISE_HUGEPAGE=0`` would; the library, which runs in other programs'
-    processes, leaves the setting alone. Only speed changes, never a result.
+    (docs/reports.md, "Large provinces"). The command is a process of its own, so it turns the
+    advice off, as ``NUMPY_MADVISE_HUGEPAGE=0`` would; the library, which runs in other
+    programs' processes, leaves the setting alone. Only speed changes, never a result.
     """
     if "NUMPY_MADVISE_HUGEPAGE" in os.environ:  # the user's choice wins
         return
