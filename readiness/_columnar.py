@@ -216,12 +216,7 @@ class _Codes:
         self.pieces.append(remap[part.codes])
 
     def column(self) -> _Column:
-        codes = np.empty(sum(map(len, self.pieces)), _code_type(len(self.lookup)))
-        at = 0
-        for piece in self.pieces:
-            codes[at : at + len(piece)] = piece
-            at += len(piece)
-        return _Column(codes, list(self.lookup))
+        return _Column(_joined(self.pieces, len(self.lookup)), list(self.lookup))
 
 
 def _byte_columns(raw: bytes, delimiter: str) -> list[_Column] | None:
@@ -410,13 +405,10 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
     for name in names:
         chunks = encoded.column(name).chunks
         uniques = chunks[0].dictionary.to_pylist() if chunks else []
-        codes = np.empty(count, _code_type(len(uniques)))  # a byte a cell for a wide file's
-        at = 0
-        for chunk in chunks:  # (chunks of one column share its distinct texts)
-            part = _indices(chunk.indices)
-            codes[at : at + len(part)] = part
-            at += len(part)
-        columns.append(_Column(codes, uniques))
+        # (chunks of one column share its distinct texts)
+        columns.append(
+            _Column(_joined([_indices(c.indices) for c in chunks], len(uniques)), uniques)
+        )
     start = _first_filled(columns, count)
     if start is None:
         return None
@@ -425,11 +417,23 @@ def _arrow_csv(data: bytes, delimiter: str) -> _Frame | None:
     return _header_frame(columns, count - start - 1)
 
 
-def _code_type(distinct: int) -> type[np.unsignedinteger[Any] | np.int32]:
-    """Return the smallest integer type for the codes of ``distinct`` values."""
+def _joined(
+    pieces: Sequence[npt.NDArray[np.integer[Any]]], distinct: int
+) -> npt.NDArray[np.integer[Any]]:
+    """Join pieces of codes of ``distinct`` values in the smallest integer type that holds them.
+
+    A wide file's columns hold a few distinct texts: a byte a cell instead of four.
+    """
     if distinct <= 1 << 8:
-        return np.uint8
-    return np.uint16 if distinct <= 1 << 16 else np.int32
+        kind: type[np.integer[Any]] = np.uint8
+    else:
+        kind = np.uint16 if distinct <= 1 << 16 else np.int32
+    codes = np.empty(sum(map(len, pieces)), kind)
+    at = 0
+    for piece in pieces:
+        codes[at : at + len(piece)] = piece
+        at += len(piece)
+    return codes
 
 
 def _first_filled(columns: list[_Column], count: int) -> int | None:
